@@ -1,0 +1,52 @@
+"""Named personas on a small tree, shared by every app's tests.
+
+center → inst1 → (sta1, sta1b); center → inst2 → sta2. Staff at each level, volunteers
+and a resident at sta1, a volunteer at sta2, an admin and an outsider with no role.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+
+from wenming.orgs.models import RoleAssignment
+from wenming.people.tests.factories import (
+    UserFactory,
+    resident_at,
+    staff_at,
+    station_tree,
+    volunteer_at,
+)
+
+
+@pytest.fixture
+def world(db):
+    orgs = station_tree()
+    admin = UserFactory(username="admin")
+    RoleAssignment.objects.create(user=admin, role=RoleAssignment.Role.ADMIN)
+    return SimpleNamespace(
+        **orgs,
+        admin=admin,
+        center_staff=staff_at(orgs["center"], "center"),
+        inst1_staff=staff_at(orgs["inst1"], "inst1"),
+        inst2_staff=staff_at(orgs["inst2"], "inst2"),
+        sta1_staff=staff_at(orgs["sta1"], "sta1"),
+        sta2_staff=staff_at(orgs["sta2"], "sta2"),
+        vol1=volunteer_at(orgs["sta1"], "vol1"),
+        vol1b=volunteer_at(orgs["sta1b"], "vol1b"),
+        vol2=volunteer_at(orgs["sta2"], "vol2"),
+        res1=resident_at(orgs["sta1"], "res1"),
+        outsider=UserFactory(username="outsider"),
+    )
+
+
+@pytest.fixture
+def client_for():
+    """A Django test client logged in as the given user (session auth, like a browser)."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user, backend="wenming.people.backends.UsernameOrMobileBackend")
+        return client
+
+    return make

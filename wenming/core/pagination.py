@@ -1,0 +1,21 @@
+"""The API's list shape: ?page=&page_size= (page_size <= 200) -> {"items", "count"}."""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+from ninja import Schema
+from pydantic import Field
+
+MAX_PAGE_SIZE = 200
+
+
+class PageQuery(Schema):
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
+
+
+def paginate(qs: QuerySet, page: PageQuery, serialize: Callable[[Any], dict]) -> dict:
+    start = (page.page - 1) * page.page_size
+    rows: Iterable = qs[start:start + page.page_size]
+    return {"items": [serialize(row) for row in rows], "count": qs.count()}

@@ -1,0 +1,166 @@
+"""Accounts, volunteer and resident profiles, API tokens, the personal-data audit log."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wenming.orgs.models import OrgNode, Platform
+
+
+class User(AbstractUser):
+    real_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    mobile = models.CharField(_("手机号"), max_length=11, unique=True, null=True, blank=True)
+    elder_mode = models.BooleanField(_("长者模式"), default=False)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.real_name or self.username
+
+
+class Skill(models.Model):
+    name = models.CharField(_("技能"), max_length=30, unique=True)
+
+    class Meta:
+        verbose_name = _("技能")
+        verbose_name_plural = _("技能")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Volunteer(models.Model):
+    """志愿者: the fields 《志愿服务记录与证明出具办法》 asks a record to hold."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        ACTIVE = "active", _("正常")
+        SUSPENDED = "suspended", _("已停用")
+
+    class Political(models.TextChoices):
+        PARTY_MEMBER = "party_member", _("中共党员")
+        PROBATIONARY = "probationary", _("中共预备党员")
+        LEAGUE_MEMBER = "league_member", _("共青团员")
+        OTHER_PARTY = "other_party", _("民主党派")
+        MASSES = "masses", _("群众")
+
+    class Tag(models.TextChoices):
+        FIVE_ELDERS = "five_elders", _("五老")
+        STUDENT = "student", _("大学生")
+        VETERAN = "veteran", _("退役军人")
+        DUAL_REPORT = "dual_report", _("在职党员双报到")
+        MODEL_WORKER = "model_worker", _("劳动模范")
+        EXPERT = "expert", _("专业人才")
+
+    class Sex(models.TextChoices):
+        MALE = "M", _("男")
+        FEMALE = "F", _("女")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="volunteer")
+    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("出生日期"))
+    station = models.ForeignKey(OrgNode, verbose_name=_("所属实践站"), on_delete=models.PROTECT,
+                                related_name="volunteers")
+    residence_area = models.CharField(_("居住区域"), max_length=100, blank=True)
+    political_status = models.CharField(_("政治面貌"), max_length=16, choices=Political.choices,
+                                        default=Political.MASSES)
+    tags = models.JSONField(_("身份标签"), default=list, blank=True)
+    skills = models.ManyToManyField(Skill, verbose_name=_("技能特长"), blank=True,
+                                    related_name="volunteers")
+    service_categories = models.ManyToManyField(Platform, verbose_name=_("服务类别"), blank=True,
+                                                related_name="volunteers")
+    home_lat = models.FloatField(_("常住地纬度"), null=True, blank=True)
+    home_lng = models.FloatField(_("常住地经度"), null=True, blank=True)
+    # [{"weekday": 0-6 (Monday 0), "start": "HH:MM", "end": "HH:MM"}, ...]
+    availability = models.JSONField(_("可服务时段"), default=list, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
+                              default=Status.ACTIVE, db_index=True)
+    registered_at = models.DateTimeField(_("注册时间"), auto_now_add=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("志愿者")
+        verbose_name_plural = _("志愿者")
+        indexes = [models.Index(fields=["station", "status"], name="volunteer_station_status")]
+
+    def __str__(self) -> str:
+        return self.user.real_name
+
+    def age_on(self, day: datetime.date) -> int:
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+class Resident(models.Model):
+    """群众: orders services, posts wishes; the station is the one whose area they live in."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="resident")
+    station = models.ForeignKey(OrgNode, verbose_name=_("所属实践站"), on_delete=models.PROTECT,
+                                related_name="residents")
+    id_number = models.CharField(_("身份证号"), max_length=18, unique=True, null=True, blank=True)
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    lng = models.FloatField(_("经度"), null=True, blank=True)
+    is_elderly = models.BooleanField(_("老年人"), default=False)
+    registered_at = models.DateTimeField(_("注册时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("群众")
+        verbose_name_plural = _("群众")
+
+    def __str__(self) -> str:
+        return self.user.real_name
+
+
+class ApiToken(models.Model):
+    """A bearer token; only its SHA-256 is stored, so a leaked table grants nothing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"
+
+
+class AuditLog(models.Model):
+    """Who saw or exported whose personal data, and when (个人信息保护法)."""
+
+    class Action(models.TextChoices):
+        VIEW_PERSONAL = "view_personal", _("查看完整个人信息")
+        EXPORT = "export", _("导出数据")
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    action = models.CharField(_("操作"), max_length=32, choices=Action.choices)
+    object_type = models.CharField(_("对象类型"), max_length=50)
+    object_id = models.CharField(_("对象"), max_length=50, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.actor} · {self.get_action_display()} · {self.object_type}#{self.object_id}"

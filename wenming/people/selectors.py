@@ -1,0 +1,49 @@
+"""Reads of people, always through the caller's scope."""
+
+from django.db.models import Q, QuerySet
+
+from wenming.core.errors import NotFound
+from wenming.orgs.models import OrgNode
+from wenming.orgs.permissions import is_staff_member, subtree_q
+
+from .models import Volunteer
+
+
+def volunteers_for_user(user) -> QuerySet[Volunteer]:
+    """Staff: volunteers of their subtrees; a volunteer: only themself; others: none."""
+    qs = Volunteer.objects.select_related("user", "station")
+    if is_staff_member(user):
+        return qs.filter(subtree_q(user, "station__path"))
+    if user.is_authenticated:
+        return qs.filter(user=user)
+    return qs.none()
+
+
+def volunteer_get_for_user(user, volunteer_id: int) -> Volunteer:
+    volunteer = volunteers_for_user(user).filter(pk=volunteer_id).first()
+    if volunteer is None:
+        raise NotFound()
+    return volunteer
+
+
+def volunteer_search(qs: QuerySet[Volunteer], *, org: OrgNode | None = None, q: str = "",
+                     skill: str = "", status: str = "", political_status: str = "",
+                     tag: str = "") -> QuerySet[Volunteer]:
+    """Filters of the staff volunteer list; `q` matches a name, or a mobile or ID number."""
+    if org is not None:
+        qs = qs.filter(station__path__startswith=org.path)
+    q = q.strip()
+    if q.isdigit() or (q[:-1].isdigit() and q[-1:] in "xX" and len(q) == 18):
+        qs = qs.filter(Q(user__mobile__startswith=q) | Q(id_number=q.upper()))
+    elif q:
+        qs = qs.filter(user__real_name__contains=q)
+    if skill:
+        qs = qs.filter(skills__name=skill)
+    if status:
+        qs = qs.filter(status=status)
+    if political_status:
+        qs = qs.filter(political_status=political_status)
+    if tag:
+        # JSON containment is not portable to SQLite; a quoted match on the list is exact.
+        qs = qs.filter(tags__icontains=f'"{tag}"')
+    return qs.order_by("-id")

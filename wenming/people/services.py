@@ -1,0 +1,326 @@
+"""Every write about people: registration, profile changes, approval, tokens, audit.
+
+Each function is one use case in one transaction; permission and state are checked first.
+"""
+
+import datetime
+import hashlib
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wenming.core.errors import Conflict, Forbidden
+from wenming.orgs.models import OrgNode, Platform, RoleAssignment
+from wenming.orgs.permissions import can_manage, is_staff_member, require_manage
+
+from .models import ApiToken, AuditLog, Resident, Skill, User, Volunteer
+from .validators import normalize_mobile, parse_id_number
+
+Role = RoleAssignment.Role
+MAX_SKILLS = 20
+
+
+@dataclass
+class VolunteerInput:
+    """What a volunteer registration carries, as the API contract names it."""
+
+    real_name: str
+    id_number: str
+    mobile: str
+    password: str | None
+    station: OrgNode
+    skills: Sequence[str] = ()
+    service_categories: Sequence[str] = ()
+    residence_area: str = ""
+    political_status: str = Volunteer.Political.MASSES
+    tags: Sequence[str] = ()
+    home_lat: float | None = None
+    home_lng: float | None = None
+    availability: list = field(default_factory=list)
+    username: str | None = None
+
+
+def _clean_name(value: str) -> str:
+    name = (value or "").strip()
+    if not 2 <= len(name) <= 30:
+        raise ValidationError(_("姓名应为2到30个字"), code="invalid_name")
+    return name
+
+
+def _check_station(station: OrgNode) -> None:
+    if station.kind != OrgNode.Kind.STATION:
+        raise ValidationError(_("请选择一个实践站"), code="invalid_station")
+
+
+def _check_choices(values: Iterable[str], allowed: Iterable[str], message: str, code: str):
+    values = list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+    unknown = [v for v in values if v not in set(allowed)]
+    if unknown:
+        raise ValidationError(message % {"value": "、".join(unknown)}, code=code)
+    return values
+
+
+def _clean_skills(skills: Sequence[str]) -> list[str]:
+    names = list(dict.fromkeys(s.strip() for s in skills if s and s.strip()))
+    if len(names) > MAX_SKILLS or any(len(n) > 30 for n in names):
+        raise ValidationError(_("技能最多20项，每项不超过30个字"), code="invalid_skills")
+    return names
+
+
+def _clean_availability(slots: list) -> list[dict]:
+    cleaned = []
+    for slot in slots or []:
+        try:
+            weekday, start, end = int(slot["weekday"]), str(slot["start"]), str(slot["end"])
+            valid = 0 <= weekday <= 6 and datetime.time.fromisoformat(start) < \
+                datetime.time.fromisoformat(end)
+        except (KeyError, TypeError, ValueError):
+            valid = False
+        if not valid:
+            raise ValidationError(_("可服务时段格式不正确：需要星期(0-6)和开始、结束时间(HH:MM)"),
+                                  code="invalid_availability")
+        cleaned.append({"weekday": weekday, "start": start[:5], "end": end[:5]})
+    return cleaned
+
+
+def _check_coordinates(lat: float | None, lng: float | None) -> None:
+    if (lat is None) != (lng is None):
+        raise ValidationError(_("经纬度须同时填写"), code="invalid_location")
+    if lat is not None and not (3.0 <= lat <= 54.0 and 73.0 <= lng <= 136.0):
+        raise ValidationError(_("位置不在中国境内，请检查经纬度"), code="invalid_location")
+
+
+def _check_unique(*, id_number: str | None, mobile: str | None, exclude_user=None) -> None:
+    users = User.objects.exclude(pk=getattr(exclude_user, "pk", None))
+    if mobile and users.filter(mobile=mobile).exists():
+        raise Conflict(_("该手机号已注册"), code="duplicate_mobile")
+    if id_number and (Volunteer.objects.exclude(user=exclude_user).filter(id_number=id_number)
+                      .exists()):
+        raise Conflict(_("该身份证号已注册为志愿者"), code="duplicate_id_number")
+
+
+def _set_skills(volunteer: Volunteer, names: list[str]) -> None:
+    existing = {s.name: s for s in Skill.objects.filter(name__in=names)}
+    missing = [Skill(name=n) for n in names if n not in existing]
+    Skill.objects.bulk_create(missing, ignore_conflicts=True)
+    volunteer.skills.set(Skill.objects.filter(name__in=names))
+
+
+def _set_categories(volunteer: Volunteer, codes: list[str]) -> None:
+    volunteer.service_categories.set(Platform.objects.filter(code__in=codes))
+
+
+def _prepare_volunteer(data: VolunteerInput) -> dict:
+    """Validate one registration; returns the cleaned values or raises ValidationError."""
+    _check_station(data.station)
+    info = parse_id_number(data.id_number)
+    cleaned = {
+        "real_name": _clean_name(data.real_name),
+        "id": info,
+        "mobile": normalize_mobile(data.mobile),
+        "skills": _clean_skills(data.skills),
+        "categories": _check_choices(
+            data.service_categories, Platform.objects.values_list("code", flat=True),
+            _("未知的服务类别：%(value)s"), "invalid_service_category"),
+        "tags": _check_choices(data.tags, Volunteer.Tag.values, _("未知的身份标签：%(value)s"),
+                               "invalid_tag"),
+        "availability": _clean_availability(data.availability),
+    }
+    if data.political_status not in Volunteer.Political.values:
+        raise ValidationError(_("政治面貌不正确"), code="invalid_political_status")
+    _check_coordinates(data.home_lat, data.home_lng)
+    if data.password is not None:
+        validate_password(data.password)
+    return cleaned
+
+
+@transaction.atomic
+def volunteer_register(*, data: VolunteerInput, by: User | None = None) -> Volunteer:
+    """Register a volunteer (self-service when `by` is None, or by staff of the station).
+
+    A station that requires approval holds self-registered volunteers as `pending`.
+    """
+    if by is not None and by.is_authenticated and is_staff_member(by):
+        require_manage(by, data.station)
+        registered_by_staff = True
+    else:
+        registered_by_staff = False
+    c = _prepare_volunteer(data)
+    _check_unique(id_number=c["id"].number, mobile=c["mobile"])
+    pending = data.station.requires_volunteer_approval and not registered_by_staff
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=data.username or f"v{c['mobile']}", password=data.password,
+                real_name=c["real_name"], mobile=c["mobile"])
+            volunteer = Volunteer.objects.create(
+                user=user, id_number=c["id"].number, sex=c["id"].sex,
+                birth_date=c["id"].birth_date, station=data.station,
+                residence_area=data.residence_area.strip()[:100],
+                political_status=data.political_status, tags=c["tags"],
+                home_lat=data.home_lat, home_lng=data.home_lng,
+                availability=c["availability"],
+                status=Volunteer.Status.PENDING if pending else Volunteer.Status.ACTIVE,
+                approved_by=by if registered_by_staff else None,
+                approved_at=timezone.now() if registered_by_staff else None)
+    except IntegrityError:
+        # A concurrent registration with the same mobile, ID number or username won.
+        raise Conflict(_("该手机号或身份证号已注册"), code="duplicate_registration") from None
+    _set_skills(volunteer, c["skills"])
+    _set_categories(volunteer, c["categories"])
+    RoleAssignment.objects.create(user=user, role=Role.VOLUNTEER, org=data.station)
+    return volunteer
+
+
+EDITABLE_BY_SELF = {"skills", "service_categories", "residence_area", "political_status",
+                    "tags", "home_lat", "home_lng", "availability", "mobile", "real_name"}
+EDITABLE_BY_STAFF = EDITABLE_BY_SELF | {"station", "status"}
+
+
+@transaction.atomic
+def volunteer_update(*, volunteer: Volunteer, by: User, changes: dict) -> Volunteer:
+    """Change a profile. Volunteers edit their own; staff edit those of their subtree.
+
+    The ID number (and so sex and birth date) is not editable: a wrong one means a new,
+    verified registration.
+    """
+    is_self = volunteer.user_id == by.pk
+    allowed = EDITABLE_BY_STAFF if can_manage(by, volunteer.station) else (
+        EDITABLE_BY_SELF if is_self else set())
+    if not allowed:
+        raise Forbidden()
+    refused = set(changes) - allowed
+    if refused:
+        raise Forbidden(_("无权修改：%(fields)s") % {"fields": "、".join(sorted(refused))})
+    volunteer = Volunteer.objects.select_for_update().select_related("user").get(pk=volunteer.pk)
+    user = volunteer.user
+    if "real_name" in changes:
+        user.real_name = _clean_name(changes["real_name"])
+    if "mobile" in changes:
+        user.mobile = normalize_mobile(changes["mobile"])
+        _check_unique(id_number=None, mobile=user.mobile, exclude_user=user)
+    if "station" in changes:
+        station = changes["station"]
+        _check_station(station)
+        require_manage(by, station)
+        volunteer.station = station
+        RoleAssignment.objects.filter(user=user, role=Role.VOLUNTEER).update(org=station)
+    if "status" in changes:
+        if changes["status"] not in Volunteer.Status.values:
+            raise ValidationError(_("状态不正确"), code="invalid_status")
+        volunteer.status = changes["status"]
+    if "residence_area" in changes:
+        volunteer.residence_area = (changes["residence_area"] or "").strip()[:100]
+    if "political_status" in changes:
+        if changes["political_status"] not in Volunteer.Political.values:
+            raise ValidationError(_("政治面貌不正确"), code="invalid_political_status")
+        volunteer.political_status = changes["political_status"]
+    if "tags" in changes:
+        volunteer.tags = _check_choices(changes["tags"] or [], Volunteer.Tag.values,
+                                        _("未知的身份标签：%(value)s"), "invalid_tag")
+    if "availability" in changes:
+        volunteer.availability = _clean_availability(changes["availability"])
+    if "home_lat" in changes or "home_lng" in changes:
+        lat = changes.get("home_lat", volunteer.home_lat)
+        lng = changes.get("home_lng", volunteer.home_lng)
+        _check_coordinates(lat, lng)
+        volunteer.home_lat, volunteer.home_lng = lat, lng
+    if "skills" in changes:
+        _set_skills(volunteer, _clean_skills(changes["skills"] or []))
+    if "service_categories" in changes:
+        _set_categories(volunteer, _check_choices(
+            changes["service_categories"] or [], Platform.objects.values_list("code", flat=True),
+            _("未知的服务类别：%(value)s"), "invalid_service_category"))
+    try:
+        with transaction.atomic():
+            user.save()
+            volunteer.save()
+    except IntegrityError:
+        raise Conflict(_("该手机号已注册"), code="duplicate_mobile") from None
+    return volunteer
+
+
+@transaction.atomic
+def volunteer_approve(*, volunteer: Volunteer, by: User) -> Volunteer:
+    """Staff of the volunteer's station (or above) activate a pending registration."""
+    require_manage(by, volunteer.station)
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    if volunteer.status != Volunteer.Status.PENDING:
+        raise Conflict(_("该志愿者不在待审核状态"), code="invalid_transition")
+    volunteer.status = Volunteer.Status.ACTIVE
+    volunteer.approved_by, volunteer.approved_at = by, timezone.now()
+    volunteer.save(update_fields=["status", "approved_by", "approved_at"])
+    return volunteer
+
+
+@transaction.atomic
+def resident_register(*, real_name: str, mobile: str, password: str, station: OrgNode,
+                      address: str = "", lat: float | None = None, lng: float | None = None,
+                      id_number: str = "", is_elderly: bool = False,
+                      username: str | None = None) -> Resident:
+    _check_station(station)
+    name, mobile = _clean_name(real_name), normalize_mobile(mobile)
+    number = parse_id_number(id_number).number if id_number else None
+    _check_coordinates(lat, lng)
+    validate_password(password)
+    _check_unique(id_number=None, mobile=mobile)
+    if number and Resident.objects.filter(id_number=number).exists():
+        raise Conflict(_("该身份证号已注册"), code="duplicate_id_number")
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username=username or f"r{mobile}", password=password,
+                                            real_name=name, mobile=mobile)
+            resident = Resident.objects.create(user=user, station=station, id_number=number,
+                                               address=address.strip()[:200], lat=lat, lng=lng,
+                                               is_elderly=is_elderly)
+    except IntegrityError:
+        raise Conflict(_("该手机号或身份证号已注册"), code="duplicate_registration") from None
+    RoleAssignment.objects.create(user=user, role=Role.RESIDENT, org=station)
+    return resident
+
+
+def audit_record(*, actor: User | None, action: str, obj, detail: dict | None = None,
+                 ip: str | None = None) -> AuditLog:
+    return AuditLog.objects.create(actor=actor, action=action, object_type=obj._meta.label_lower,
+                                   object_id=str(obj.pk), detail=detail or {}, ip=ip)
+
+
+def personal_data_reveal(*, volunteer: Volunteer, by: User, ip: str | None = None) -> dict:
+    """Full mobile and ID number for the volunteer themself or their staff; audited."""
+    if volunteer.user_id != by.pk:
+        require_manage(by, volunteer.station)
+        audit_record(actor=by, action=AuditLog.Action.VIEW_PERSONAL, obj=volunteer,
+                     detail={"fields": ["mobile", "id_number"]}, ip=ip)
+    return {"mobile": volunteer.user.mobile, "id_number": volunteer.id_number}
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def token_issue(*, user: User) -> str:
+    raw = secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, key_hash=_token_hash(raw),
+                            expires_at=timezone.now() + datetime.timedelta(
+                                days=settings.API_TOKEN_DAYS))
+    return raw
+
+
+def token_user(raw: str) -> User | None:
+    token = (ApiToken.objects.select_related("user")
+             .filter(key_hash=_token_hash(raw), expires_at__gt=timezone.now()).first())
+    if token is None or not token.user.is_active:
+        return None
+    return token.user
+
+
+def elder_mode_set(*, user: User, on: bool) -> None:
+    User.objects.filter(pk=user.pk).update(elder_mode=on)
+    user.elder_mode = on

@@ -1,7 +1,17 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm,
+                                                 redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("register/", views.register, name="register"),
+    path("me/", views.my_profile, name="my_profile"),
+    path("prefs/elder/", views.elder_mode, name="elder_mode"),
+    path("volunteers/", views.volunteer_list, name="volunteer_list"),
+    path("volunteers/<int:volunteer_id>/", views.volunteer_detail, name="volunteer_detail"),
 ]

@@ -10,3 +10,6 @@ PASSWORD_HASHERS = [
 STORAGES = {**STORAGES, "staticfiles": {
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 DEBUG = False
+# Serve static files from the finders, so the suite needs no collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

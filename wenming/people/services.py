@@ -324,3 +324,118 @@ def token_user(raw: str) -> User | None:
 def elder_mode_set(*, user: User, on: bool) -> None:
     User.objects.filter(pk=user.pk).update(elder_mode=on)
     user.elder_mode = on
+
+
+@transaction.atomic
+def people_bulk_register(*, volunteers: Sequence[VolunteerInput] = (),
+                         residents: Sequence[dict] = (), password_hash: str | None = None,
+                         by: User | None = None) -> tuple[list[Volunteer], list[Resident]]:
+    """Register many volunteers and residents at once (imports, the demo district).
+
+    Volunteer rows are `VolunteerInput`s; resident rows are dicts of `resident_register`'s
+    keywords. Every row passes the same checks as a single registration; the first bad row
+    raises, naming its number, and nothing is written. `password_hash` is one encoded
+    password (`make_password`) for every row without its own password: hashing argon2 per
+    row would take minutes for a district. Without either, an account has no usable password
+    until reset. Staff (`by`) import only into their subtree, and their volunteers start
+    active; otherwise stations that require approval hold volunteers as `pending`.
+    """
+    import dataclasses
+
+    from django.contrib.auth.hashers import make_password
+
+    by_staff = by is not None and by.is_authenticated and is_staff_member(by)
+    stations = {d.station.pk: d.station for d in volunteers} | {
+        r["station"].pk: r["station"] for r in residents}
+    for station in stations.values():
+        _check_station(station)
+        if by_staff:
+            require_manage(by, station)
+
+    def resident_clean(r: dict) -> dict:
+        _check_coordinates(r.get("lat"), r.get("lng"))
+        if r.get("password") is not None:
+            validate_password(r["password"])
+        return {"real_name": _clean_name(r["real_name"]), "mobile": normalize_mobile(r["mobile"]),
+                "id_number": parse_id_number(r["id_number"]).number if r.get("id_number") else None}
+
+    def each_checked(rows, clean) -> list[dict]:
+        cleaned = []
+        for i, row in enumerate(rows, start=1):
+            try:
+                cleaned.append(clean(row))
+            except ValidationError as exc:
+                raise ValidationError(_("第%(row)d行：%(error)s") % {
+                    "row": i, "error": "；".join(exc.messages)},
+                    code=getattr(exc, "code", None) or "invalid_input") from None
+        return cleaned
+
+    platform_ids = dict(Platform.objects.values_list("code", "id"))
+
+    def volunteer_clean(d: VolunteerInput) -> dict:
+        # The categories are checked against one fetch of the platforms, not one per row.
+        cleaned = _prepare_volunteer(dataclasses.replace(d, service_categories=()))
+        cleaned["categories"] = _check_choices(d.service_categories, platform_ids,
+                                               _("未知的服务类别：%(value)s"),
+                                               "invalid_service_category")
+        return cleaned
+
+    vc, rc = each_checked(volunteers, volunteer_clean), each_checked(residents, resident_clean)
+    for model, fname, values, message, code in [
+        (User, "mobile", [c["mobile"] for c in vc + rc], _("该手机号已注册"), "duplicate_mobile"),
+        (Volunteer, "id_number", [c["id"].number for c in vc], _("该身份证号已注册为志愿者"),
+         "duplicate_id_number"),
+        (Resident, "id_number", [c["id_number"] for c in rc if c["id_number"]],
+         _("该身份证号已注册"), "duplicate_id_number"),
+    ]:
+        if len(set(values)) < len(values) or any(
+                model.objects.filter(**{f"{fname}__in": values[i:i + 900]}).exists()
+                for i in range(0, len(values), 900)):
+            raise Conflict(message, code=code)
+
+    def account(username: str, c: dict, password: str | None) -> User:
+        encoded = make_password(password) if password is not None else (
+            password_hash or make_password(None))
+        return User(username=username, real_name=c["real_name"], mobile=c["mobile"],
+                    password=encoded)
+
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            users = User.objects.bulk_create(
+                [account(d.username or f"v{c['mobile']}", c, d.password)
+                 for d, c in zip(volunteers, vc, strict=True)]
+                + [account(r.get("username") or f"r{c['mobile']}", c, r.get("password"))
+                   for r, c in zip(residents, rc, strict=True)])
+            created_v = Volunteer.objects.bulk_create([Volunteer(
+                user=user, id_number=c["id"].number, sex=c["id"].sex,
+                birth_date=c["id"].birth_date, station=d.station,
+                residence_area=d.residence_area.strip()[:100],
+                political_status=d.political_status, tags=c["tags"],
+                home_lat=d.home_lat, home_lng=d.home_lng, availability=c["availability"],
+                status=Volunteer.Status.PENDING
+                if d.station.requires_volunteer_approval and not by_staff
+                else Volunteer.Status.ACTIVE,
+                approved_by=by if by_staff else None, approved_at=now if by_staff else None,
+            ) for user, d, c in zip(users[:len(vc)], volunteers, vc, strict=True)])
+            created_r = Resident.objects.bulk_create([Resident(
+                user=user, station=r["station"], id_number=c["id_number"],
+                address=(r.get("address") or "").strip()[:200], lat=r.get("lat"),
+                lng=r.get("lng"), is_elderly=r.get("is_elderly", False),
+            ) for user, r, c in zip(users[len(vc):], residents, rc, strict=True)])
+    except IntegrityError:
+        raise Conflict(_("该手机号或身份证号已注册"), code="duplicate_registration") from None
+
+    names = sorted({n for c in vc for n in c["skills"]})
+    Skill.objects.bulk_create([Skill(name=n) for n in names], ignore_conflicts=True)
+    skill_ids = dict(Skill.objects.filter(name__in=names).values_list("name", "id"))
+    Volunteer.skills.through.objects.bulk_create([
+        Volunteer.skills.through(volunteer_id=v.pk, skill_id=skill_ids[n])
+        for v, c in zip(created_v, vc, strict=True) for n in c["skills"]])
+    Volunteer.service_categories.through.objects.bulk_create([
+        Volunteer.service_categories.through(volunteer_id=v.pk, platform_id=platform_ids[code])
+        for v, c in zip(created_v, vc, strict=True) for code in c["categories"]])
+    RoleAssignment.objects.bulk_create(
+        [RoleAssignment(user=v.user, role=Role.VOLUNTEER, org=v.station) for v in created_v]
+        + [RoleAssignment(user=r.user, role=Role.RESIDENT, org=r.station) for r in created_r])
+    return created_v, created_r

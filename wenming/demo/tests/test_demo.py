@@ -1,0 +1,114 @@
+import hashlib
+import json
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.test import RequestFactory
+
+from wenming.demo import data
+from wenming.demo.plan import DemoPlan
+from wenming.demo.selectors import demo_counts
+from wenming.orgs.models import OrgNode, RoleAssignment
+from wenming.orgs.selectors import grid_for_point, station_for_point
+from wenming.people.models import Resident, User, Volunteer
+from wenming.people.validators import parse_id_number
+
+Role = RoleAssignment.Role
+
+
+def run_demo(size: str = "small") -> str:
+    out = StringIO()
+    call_command("demo", size=size, no_progress=True, stdout=out)
+    return out.getvalue()
+
+
+def role_org(username: str) -> OrgNode | None:
+    return RoleAssignment.objects.get(user__username=username).org
+
+
+@pytest.fixture
+def small_demo(db):
+    return run_demo()
+
+
+def test_it_builds_the_small_district(small_demo):
+    counts = demo_counts()
+    assert {k: counts[k] for k in ("center", "institute", "station", "grids")} == {
+        "center": 1, "institute": 3, "station": 12, "grids": 12}
+    assert 4 <= counts["point"] <= 20
+    assert 480 <= counts["volunteers"] <= 520 and 90 <= counts["residents"] <= 110
+    assert counts["pending"] == 6
+    center = OrgNode.objects.get(kind="center")
+    assert center.name == "海淀区新时代文明实践中心" and center.code == "110108"
+    institutes = OrgNode.objects.filter(kind="institute").order_by("code")
+    assert [i.name for i in institutes] == [f"{n}新时代文明实践所" for n, *_ in data.INSTITUTES[:3]]
+    assert all(i.parent_id == center.id and i.code.startswith("110108") for i in institutes)
+    assert all(s.parent.kind == "institute" and s.name.endswith("新时代文明实践站")
+               for s in OrgNode.objects.filter(kind="station").select_related("parent"))
+    assert set(OrgNode.objects.filter(kind="point").values_list("point_type", flat=True)) <= {
+        "base", "post", "venue"}
+    assert "演示账号" in small_demo and "Demo@2026" in small_demo
+
+
+def test_the_named_accounts_log_in_where_they_belong(small_demo):
+    request = RequestFactory().post("/login/")
+    for username, real_name, mobile, _ in data.ACCOUNTS:
+        user = authenticate(request, username=username, password=data.PASSWORD)
+        assert user is not None and user.real_name == real_name and user.mobile == mobile
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
+    assert RoleAssignment.objects.filter(user=admin, role=Role.ADMIN, org=None).exists()
+    inst1, inst2 = role_org("inst1"), role_org("inst2")
+    assert role_org("center").kind == "center" and inst1.kind == inst2.kind == "institute"
+    assert inst1.contains(role_org("sta1")) and not inst2.contains(role_org("sta1"))
+    assert inst2.contains(role_org("sta2")) and not inst1.contains(role_org("sta2"))
+    sta1 = role_org("sta1")
+    assert Volunteer.objects.get(user__username="vol1").station == sta1
+    assert Resident.objects.get(user__username="res1").station == sta1
+    assert not User.objects.get(username="center").is_staff
+
+
+def test_people_are_valid_and_placed(small_demo):
+    volunteers = list(Volunteer.objects.select_related("user", "station"))
+    assert len({v.user.mobile for v in volunteers}) == len(volunteers)
+    for v in volunteers:
+        info = parse_id_number(v.id_number)
+        assert (info.sex, info.birth_date) == (v.sex, v.birth_date)
+        assert 1950 <= v.birth_date.year <= 2006 and 2 <= len(v.user.real_name) <= 4
+    assert Volunteer.objects.filter(skills__isnull=False).distinct().count() > 300
+    assert Volunteer.objects.filter(service_categories__code="health").exists()
+    pending = Volunteer.objects.filter(status="pending").select_related("station")
+    assert {v.station.requires_volunteer_approval for v in pending} == {True}
+    for station in OrgNode.objects.filter(kind="station"):
+        assert grid_for_point(station.lat, station.lng).station == station
+    resident = Resident.objects.exclude(user__username="res1").first()
+    assert station_for_point(resident.lat, resident.lng) == resident.station
+
+
+def test_a_second_run_changes_nothing(small_demo):
+    before = demo_counts()
+    users = User.objects.count()
+    out = run_demo("district")
+    assert "已存在" in out
+    assert demo_counts() == before and User.objects.count() == users
+
+
+def plan_digest(plan: DemoPlan, volunteers: int = 300) -> str:
+    rows = [*(s.name for s in plan.stations), *(s.cell for s in plan.stations)]
+    volunteer_rows = plan.volunteer_rows()
+    rows += [next(volunteer_rows) for _ in range(volunteers)]
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+
+
+def test_the_plan_is_deterministic():
+    assert plan_digest(DemoPlan("small")) == plan_digest(DemoPlan("small"))
+    assert plan_digest(DemoPlan("district")) == plan_digest(DemoPlan("district"))
+
+
+def test_the_loaded_demo_follows_the_plan(small_demo):
+    rows = list(DemoPlan("small").volunteer_rows())
+    loaded = Volunteer.objects.exclude(user__username="vol1").order_by("id").select_related("user")
+    assert [v.user.real_name for v in loaded[:20]] == [r["real_name"] for r in rows[:20]]
+    assert [v.id_number for v in loaded[:20]] == [r["id_number"] for r in rows[:20]]

@@ -1,6 +1,6 @@
 """The JSON API (/api/): auth, the error shape of ../shared/API.md, and the app routers."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -52,6 +52,11 @@ def on_http_error(request, exc: HttpError):
     if exc.status_code == 400:  # ninja raises this for a body that is not JSON
         return error(request, 400, "malformed_json", _("请求内容不是合法的 JSON"))
     return error(request, exc.status_code, "http_error", exc)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return error(request, 413, "request_too_large", _("请求内容过大"))
 
 
 @api.exception_handler(Http404)

@@ -1,8 +1,9 @@
 """People endpoints: token, me, volunteers. Thin: validate, call a service, shape."""
 
 import datetime
+from typing import Annotated
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -31,6 +32,10 @@ class TokenIn(Strict):
     password: str = Field(..., max_length=128)
 
 
+# A skill, tag or category code; bounded so that an error never echoes a huge value back.
+Item = Annotated[str, Field(max_length=32)]
+
+
 class Slot(Strict):
     weekday: int = Field(..., ge=0, le=6)
     start: str = Field(..., max_length=5)
@@ -43,11 +48,11 @@ class VolunteerIn(Strict):
     mobile: str = Field(..., max_length=20)
     password: str = Field(..., max_length=128)
     station_id: int
-    skills: list[str] = Field([], max_length=20)
-    service_categories: list[str] = Field([], max_length=20)
+    skills: list[Item] = Field([], max_length=20)
+    service_categories: list[Item] = Field([], max_length=20)
     residence_area: str = Field("", max_length=100)
     political_status: str = Field(Volunteer.Political.MASSES, max_length=16)
-    tags: list[str] = Field([], max_length=10)
+    tags: list[Item] = Field([], max_length=10)
     home_lat: float | None = None
     home_lng: float | None = None
     availability: list[Slot] = Field([], max_length=21)
@@ -58,11 +63,11 @@ class VolunteerPatch(Strict):
     mobile: str | None = Field(None, max_length=20)
     station_id: int | None = None
     status: str | None = Field(None, max_length=16)
-    skills: list[str] | None = Field(None, max_length=20)
-    service_categories: list[str] | None = Field(None, max_length=20)
+    skills: list[Item] | None = Field(None, max_length=20)
+    service_categories: list[Item] | None = Field(None, max_length=20)
     residence_area: str | None = Field(None, max_length=100)
     political_status: str | None = Field(None, max_length=16)
-    tags: list[str] | None = Field(None, max_length=10)
+    tags: list[Item] | None = Field(None, max_length=10)
     home_lat: float | None = None
     home_lng: float | None = None
     availability: list[Slot] | None = Field(None, max_length=21)
@@ -107,8 +112,13 @@ def auth_token(request, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         if getattr(request, "axes_locked_out", False):
+            # Answer in the API's error shape; left set, AxesMiddleware would swap in its
+            # HTML lockout page.
+            request.axes_locked_out = False
             raise TooManyAttempts()
         raise Unauthenticated(_("用户名或密码不正确"), code="invalid_credentials")
+    # As a session login does: axes clears the failure count, last_login is set.
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
     return {"token": services.token_issue(user=user)}
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -10,8 +11,10 @@ from django.utils.translation import gettext as _
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_ID_SHAPE = re.compile(r"^[1-9]\d{5}\d{8}\d{3}[\dX]$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII only: \d would also take other scripts' digits, so one number could be written
+# several ways and slip past the uniqueness checks.
+_ID_SHAPE = re.compile(r"^[1-9]\d{5}\d{8}\d{3}[\dX]$", re.ASCII)
+_MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,8 @@ def id_check_digit(first17: str) -> str:
 
 def parse_id_number(value: str) -> IdInfo:
     """Validate an 18-digit resident ID number and read birth date and sex from it."""
-    number = (value or "").strip().upper()
+    # NFKC turns full-width digits and Ｘ (typed with Chinese input methods) into ASCII.
+    number = unicodedata.normalize("NFKC", value or "").strip().upper()
     if len(number) != 18:
         raise ValidationError(_("身份证号应为18位"), code="invalid_id_number")
     if not _ID_SHAPE.match(number):
@@ -46,7 +50,7 @@ def parse_id_number(value: str) -> IdInfo:
 
 def normalize_mobile(value: str) -> str:
     """An 11-digit mainland mobile number; spaces, dashes and a +86 prefix are dropped."""
-    mobile = re.sub(r"[\s-]", "", value or "")
+    mobile = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", value or ""))
     if mobile.startswith("+86"):
         mobile = mobile[3:]
     if not _MOBILE.match(mobile):

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from wenming.orgs.models import RoleAssignment
 from wenming.people.tests.factories import (
@@ -50,3 +51,10 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def chinese_by_default():
+    """A request with Accept-Language: en switches the thread's language; put it back."""
+    yield
+    translation.activate("zh-hans")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrgNode(models.Model):
@@ -21,7 +22,7 @@ class OrgNode(models.Model):
     class PointType(models.TextChoices):
         BASE = "base", _("基地")
         POST = "post", _("驿站")
-        VENUE = "venue", _("阵地")
+        VENUE = "venue", pgettext_lazy("point type", "阵地")
 
     # Which kinds may sit directly under which: points hang under any non-point node.
     ALLOWED_PARENTS = {
@@ -121,8 +122,8 @@ class RoleAssignment(models.Model):
         ADMIN = "admin", _("平台管理员")
         STAFF = "staff", _("阵地管理员")
         TEAM_LEADER = "team_leader", _("队长")
-        VOLUNTEER = "volunteer", _("志愿者")
-        RESIDENT = "resident", _("群众")
+        VOLUNTEER = "volunteer", pgettext_lazy("role", "志愿者")
+        RESIDENT = "resident", pgettext_lazy("role", "群众")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="role_assignments")

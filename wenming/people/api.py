@@ -4,9 +4,10 @@ import datetime
 from typing import Annotated
 
 from django.contrib.auth import authenticate, user_logged_in
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from wenming.core.auth import optional_auth
@@ -152,7 +153,7 @@ def volunteer_create(request, payload: VolunteerIn):
         **payload.dict(exclude={"station_id", "availability"}), station=station,
         availability=[s.dict() for s in payload.availability])
     volunteer = services.volunteer_register(data=data, by=request.user)
-    return 201, volunteer_detail(volunteer)
+    return Status(201, volunteer_detail(volunteer))
 
 
 @router.get("/volunteers/{volunteer_id}", summary="一位志愿者；reveal=true 查看完整证件号（留痕）")
@@ -169,7 +170,10 @@ def volunteer_patch(request, volunteer_id: int, payload: VolunteerPatch):
     volunteer = volunteer_get_for_user(request.user, volunteer_id)
     changes = payload.dict(exclude_unset=True)
     if "station_id" in changes:
-        changes["station"] = org_get_for_user(request.user, changes.pop("station_id"))
+        station_id = changes.pop("station_id")
+        if station_id is None:
+            raise ValidationError(_("请选择一个实践站"), code="invalid_station")
+        changes["station"] = org_get_for_user(request.user, station_id)
     if "availability" in changes and changes["availability"] is not None:
         changes["availability"] = [dict(s) for s in changes["availability"]]
     volunteer = services.volunteer_update(volunteer=volunteer, by=request.user, changes=changes)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wenming.orgs.models import OrgNode, Platform
 
@@ -48,7 +49,7 @@ class Volunteer(models.Model):
         PROBATIONARY = "probationary", _("中共预备党员")
         LEAGUE_MEMBER = "league_member", _("共青团员")
         OTHER_PARTY = "other_party", _("民主党派")
-        MASSES = "masses", _("群众")
+        MASSES = "masses", pgettext_lazy("political status", "群众")
 
     class Tag(models.TextChoices):
         FIVE_ELDERS = "five_elders", _("五老")
@@ -89,8 +90,8 @@ class Volunteer(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("志愿者")
-        verbose_name_plural = _("志愿者")
+        verbose_name = pgettext_lazy("model", "志愿者")
+        verbose_name_plural = pgettext_lazy("model plural", "志愿者")
         indexes = [models.Index(fields=["station", "status"], name="volunteer_station_status")]
 
     def __str__(self) -> str:
@@ -116,8 +117,8 @@ class Resident(models.Model):
     registered_at = models.DateTimeField(_("注册时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("群众")
-        verbose_name_plural = _("群众")
+        verbose_name = pgettext_lazy("role", "群众")
+        verbose_name_plural = pgettext_lazy("model plural", "群众")
 
     def __str__(self) -> str:
         return self.user.real_name

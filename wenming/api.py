@@ -91,8 +91,12 @@ def describe_schema_error(err: dict) -> str:
     return template % {"field": name, "limit": limit}
 
 
+from wenming.activities.api import router as activities_router  # noqa: E402
 from wenming.orgs.api import router as orgs_router  # noqa: E402
 from wenming.people.api import router as people_router  # noqa: E402
+from wenming.teams.api import router as teams_router  # noqa: E402
 
 api.add_router("/", people_router)
+api.add_router("/", activities_router)
 api.add_router("/orgs", orgs_router)
+api.add_router("/teams", teams_router)

@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "wenming.core",
     "wenming.orgs",
     "wenming.people",
+    "wenming.inbox",
+    "wenming.teams",
+    "wenming.activities",
     "wenming.demo",
 ]
 

@@ -1,19 +1,19 @@
 """People endpoints: token, me, volunteers. Thin: validate, call a service, shape."""
 
-import datetime
 from typing import Annotated
 
 from django.contrib.auth import authenticate, user_logged_in
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict
+from ninja import Field, Query, Router, Status
 
+from wenming.activities.selectors import attach_standing
 from wenming.core.auth import optional_auth
 from wenming.core.errors import NotFound, TooManyAttempts, Unauthenticated
 from wenming.core.masking import mask_id_number, mask_mobile
 from wenming.core.pagination import PageQuery, paginate
+from wenming.core.schemas import Strict
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import org_get_for_user, roles_of
 
@@ -22,10 +22,6 @@ from .models import User, Volunteer
 from .selectors import volunteer_get_for_user, volunteer_search, volunteers_for_user
 
 router = Router(tags=["people 人员"])
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class TokenIn(Strict):
@@ -89,13 +85,13 @@ def volunteer_row(v: Volunteer) -> dict:
         "id": v.id, "real_name": v.user.real_name, "mobile": mask_mobile(v.user.mobile),
         "id_number": mask_id_number(v.id_number), "station_id": v.station_id,
         "station_name": v.station.name, "status": v.status, "sex": v.sex,
-        # The hours ledger arrives with activities; until then nobody has approved hours.
-        "star_level": 0, "total_hours": 0.0,
+        "star_level": v.star_level, "total_hours": float(v.total_hours),
     }
 
 
 def volunteer_detail(v: Volunteer, revealed: dict | None = None) -> dict:
-    today = datetime.date.today()
+    today = timezone.localdate()
+    attach_standing([v])
     return {
         **volunteer_row(v), **(revealed or {}),
         "birth_date": v.birth_date.isoformat(), "age": v.age_on(today),
@@ -141,7 +137,7 @@ def volunteer_list(request, filters: Query[VolunteerFilter]):
     qs = volunteer_search(volunteers_for_user(request.user), org=org, q=filters.q,
                           skill=filters.skill, status=filters.status,
                           political_status=filters.political_status, tag=filters.tag)
-    return paginate(qs, filters, volunteer_row)
+    return paginate(qs, filters, volunteer_row, preload=attach_standing)
 
 
 @router.post("/volunteers", auth=optional_auth, response={201: dict}, summary="注册志愿者")

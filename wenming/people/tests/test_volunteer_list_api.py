@@ -138,12 +138,12 @@ def test_bad_list_parameters_are_422(world, client_for, query):
 def test_a_page_of_fifty_costs_as_many_queries_as_a_page_of_one(world, client_for,
                                                                django_assert_num_queries):
     client = client_for(world.sta1_staff)
-    # session, user, roles, the page, the count
-    with django_assert_num_queries(5):
+    # session, user, roles, the page, the page's approved hours, the district's rules, the count
+    with django_assert_num_queries(7):
         assert len(client.get("/api/volunteers?page_size=50").json()["items"]) == 1
     for _ in range(60):
         volunteer_at(world.sta1)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         assert len(client.get("/api/volunteers?page_size=50").json()["items"]) == 50
 
 
@@ -151,8 +151,8 @@ def test_filters_do_not_add_queries_per_row(world, client_for, django_assert_num
     for _ in range(30):
         with_skill(volunteer_at(world.sta1), "急救")
     client = client_for(world.inst1_staff)
-    # session, user, roles, the org, the page, the count
-    with django_assert_num_queries(6):
+    # session, user, roles, the org, the page, its hours, the rules, the count
+    with django_assert_num_queries(8):
         body = client.get(f"/api/volunteers?org={world.sta1.id}&skill=急救&q=测试"
                           "&page_size=50").json()
     assert body["count"] == 30

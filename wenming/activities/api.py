@@ -1,0 +1,322 @@
+"""Activities, enrollment, check-in/out, the hours ledger and verification."""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Status
+
+from wenming.core.errors import Forbidden, NotFound
+from wenming.core.masking import mask_mobile
+from wenming.core.pagination import PageQuery, paginate
+from wenming.core.schemas import Strict
+from wenming.orgs.models import Platform
+from wenming.orgs.permissions import org_get_for_user
+from wenming.people.models import Volunteer
+from wenming.people.selectors import volunteer_get_for_user
+from wenming.teams.permissions import team_get_for_user
+
+from . import qr, services
+from .models import Activity, Enrollment, Project, ServiceRecord
+from .rules import rules_for
+from .selectors import (
+    activities_for_user,
+    activity_get_for_user,
+    activity_search,
+    certificate_by_code,
+    record_get_for_user,
+    record_state,
+    records_for_user,
+)
+
+router = Router(tags=["activities 活动与时长"])
+
+
+class ActivityIn(Strict):
+    title: str = Field(..., max_length=100)
+    platform: str = Field(..., max_length=32)
+    org_id: int
+    lat: float = Field(..., ge=-90, le=90)
+    lng: float = Field(..., ge=-180, le=180)
+    radius_m: int = Field(300, ge=1, le=100_000)
+    start: datetime.datetime
+    end: datetime.datetime
+    quota: int = Field(..., ge=0, le=1_000_000)
+    address: str = Field(..., max_length=200)
+    content: str = Field("", max_length=5000)
+    project_id: int | None = None
+    team_id: int | None = None
+    required_skills: list[str] = Field([], max_length=20)
+    required_tags: list[str] = Field([], max_length=10)
+    min_age: int | None = Field(None, ge=0, le=150)
+
+
+class ActivityPatch(Strict):
+    title: str | None = Field(None, max_length=100)
+    content: str | None = Field(None, max_length=5000)
+    address: str | None = Field(None, max_length=200)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lng: float | None = Field(None, ge=-180, le=180)
+    radius_m: int | None = Field(None, ge=1, le=100_000)
+    start: datetime.datetime | None = None
+    end: datetime.datetime | None = None
+    quota: int | None = Field(None, ge=0, le=1_000_000)
+    required_skills: list[str] | None = Field(None, max_length=20)
+    required_tags: list[str] | None = Field(None, max_length=10)
+    min_age: int | None = Field(None, ge=0, le=150)
+    people_served: int | None = Field(None, ge=0, le=10_000_000)
+
+
+class ActivityFilter(PageQuery):
+    org: int | None = None
+    platform: str = Field("", max_length=32)
+    q: str = Field("", max_length=50)
+    date_from: datetime.datetime | None = Field(None, alias="from")
+    date_to: datetime.datetime | None = Field(None, alias="to")
+    lat: float | None = Field(None, ge=-90, le=90)
+    lng: float | None = Field(None, ge=-180, le=180)
+    radius_km: float | None = Field(None, gt=0, le=100)
+    upcoming: bool = False
+
+
+class PresenceIn(Strict):
+    qr_token: str | None = Field(None, max_length=300)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lng: float | None = Field(None, ge=-180, le=180)
+
+
+class ReasonIn(Strict):
+    reason: str = Field(..., max_length=1000)
+
+
+class CancelIn(Strict):
+    reason: str = Field(..., max_length=1000)
+
+
+class BackfillIn(Strict):
+    volunteer_id: int
+    hours: Decimal = Field(..., max_digits=6, decimal_places=2)
+    reason: str = Field(..., max_length=1000)
+
+
+class RecordFilter(PageQuery):
+    status: str = Field("", max_length=16)
+    org: int | None = None
+    activity: int | None = None
+
+
+def activity_out(a: Activity) -> dict:
+    out = {
+        "id": a.id, "title": a.title, "platform": a.platform.code, "org_id": a.org_id,
+        "org_name": a.org.name, "project_id": a.project_id, "team_id": a.team_id,
+        "leader_id": a.leader_id, "address": a.address, "lat": a.lat, "lng": a.lng,
+        "radius_m": a.radius_m, "start": timezone.localtime(a.start).isoformat(),
+        "end": timezone.localtime(a.end).isoformat(), "quota": a.quota, "status": a.status,
+        "content": a.content, "required_skills": a.required_skills,
+        "required_tags": a.required_tags, "min_age": a.min_age,
+        "people_served": a.people_served,
+    }
+    if hasattr(a, "distance_km"):
+        out["distance_km"] = round(a.distance_km, 2)
+    return out
+
+
+def enrollment_out(e: Enrollment) -> dict:
+    return {"id": e.id, "activity_id": e.activity_id, "volunteer_id": e.volunteer_id,
+            "status": e.status, "created_at": timezone.localtime(e.created_at).isoformat()}
+
+
+def record_out(r: ServiceRecord) -> dict:
+    return {"id": r.id, "volunteer_id": r.volunteer_id, "activity_id": r.activity_id,
+            "order_id": r.order_id, "org_id": r.org_id, "kind": r.kind, "title": r.title,
+            "service_date": r.service_date.isoformat(), "hours": float(r.hours),
+            "status": record_state(r), "needs_parent_approval": r.needs_parent_approval,
+            "reverses_id": r.reverses_id, "reason": r.reason, "place": r.place,
+            "leader_name": r.leader_name}
+
+
+def _my_volunteer(request) -> Volunteer:
+    volunteer = Volunteer.objects.filter(user=request.user).select_related("user", "station").first()
+    if volunteer is None:
+        raise Forbidden(_("只有志愿者可以报名和签到"))
+    return volunteer
+
+
+def _platform(code: str) -> Platform:
+    platform = Platform.objects.filter(code=code, is_active=True).first()
+    if platform is None:
+        raise NotFound(_("服务平台不存在"), code="unknown_platform")
+    return platform
+
+
+@router.get("/activities", summary="活动列表；带 lat/lng 时按距离排序")
+def activity_list(request, filters: Query[ActivityFilter]):
+    org = org_get_for_user(request.user, filters.org) if filters.org else None
+    result = activity_search(
+        activities_for_user(request.user), org=org, platform=filters.platform, q=filters.q,
+        date_from=filters.date_from, date_to=filters.date_to, lat=filters.lat,
+        lng=filters.lng, radius_km=filters.radius_km, upcoming=filters.upcoming)
+    if isinstance(result, list):
+        start = (filters.page - 1) * filters.page_size
+        return {"items": [activity_out(a) for a in result[start:start + filters.page_size]],
+                "count": len(result)}
+    return paginate(result, filters, activity_out)
+
+
+@router.post("/activities", response={201: dict}, summary="发布活动")
+def activity_create(request, payload: ActivityIn):
+    org = org_get_for_user(request.user, payload.org_id)
+    team = team_get_for_user(request.user, payload.team_id) if payload.team_id else None
+    project = None
+    if payload.project_id:
+        project = Project.objects.filter(pk=payload.project_id).first()
+        if project is None:
+            raise NotFound(_("项目不存在"), code="unknown_project")
+    activity = services.activity_publish(
+        by=request.user, org=org, platform=_platform(payload.platform), team=team,
+        project=project, **payload.dict(include={
+            "title", "address", "lat", "lng", "start", "end", "quota", "radius_m", "content",
+            "required_skills", "required_tags", "min_age"}))
+    return Status(201, activity_out(activity))
+
+
+@router.get("/activities/{activity_id}", summary="一个活动")
+def activity_get(request, activity_id: int):
+    activity = activity_get_for_user(request.user, activity_id)
+    enrolled = activity.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
+    return {**activity_out(activity), "enrolled": enrolled}
+
+
+@router.patch("/activities/{activity_id}", summary="修改活动")
+def activity_patch(request, activity_id: int, payload: ActivityPatch):
+    activity = activity_get_for_user(request.user, activity_id)
+    return activity_out(services.activity_update(
+        by=request.user, activity=activity, changes=payload.dict(exclude_unset=True)))
+
+
+@router.post("/activities/{activity_id}/cancel", summary="取消活动（通知已报名者）")
+def activity_cancel(request, activity_id: int, payload: CancelIn):
+    activity = activity_get_for_user(request.user, activity_id)
+    return activity_out(services.activity_cancel(by=request.user, activity=activity,
+                                                 reason=payload.reason))
+
+
+@router.get("/activities/{activity_id}/enrollments", summary="报名名单（组织者）或我的报名")
+def enrollment_list(request, activity_id: int, page: Query[PageQuery]):
+    activity = activity_get_for_user(request.user, activity_id)
+    qs = activity.enrollments.select_related("volunteer__user").order_by("created_at", "id")
+    try:
+        services.require_organise(request.user, activity)
+    except Forbidden:
+        qs = qs.filter(volunteer__user=request.user)
+    return paginate(qs, page, lambda e: {**enrollment_out(e),
+                                         "real_name": e.volunteer.user.real_name,
+                                         "mobile": mask_mobile(e.volunteer.user.mobile)})
+
+
+@router.post("/activities/{activity_id}/enrollments", response={201: dict}, summary="报名")
+def enrollment_create(request, activity_id: int):
+    activity = activity_get_for_user(request.user, activity_id)
+    enrollment = services.enrollment_create(volunteer=_my_volunteer(request), activity=activity)
+    return Status(201, enrollment_out(enrollment))
+
+
+@router.delete("/activities/{activity_id}/enrollments", summary="取消我的报名")
+def enrollment_cancel(request, activity_id: int):
+    activity = activity_get_for_user(request.user, activity_id)
+    return enrollment_out(services.enrollment_cancel(volunteer=_my_volunteer(request),
+                                                     activity=activity))
+
+
+@router.post("/activities/{activity_id}/checkin", response={201: dict}, summary="签到")
+def checkin(request, activity_id: int, payload: PresenceIn):
+    activity = activity_get_for_user(request.user, activity_id)
+    attendance = services.attendance_checkin(volunteer=_my_volunteer(request), activity=activity,
+                                             **payload.dict())
+    return Status(201, {"activity_id": activity.id, "volunteer_id": attendance.volunteer_id,
+                        "checkin_at": timezone.localtime(attendance.checkin_at).isoformat(),
+                        "method": attendance.checkin_method})
+
+
+@router.post("/activities/{activity_id}/checkout", summary="签退，生成待审核的服务记录")
+def checkout(request, activity_id: int, payload: PresenceIn):
+    activity = activity_get_for_user(request.user, activity_id)
+    attendance, record = services.attendance_checkout(
+        volunteer=_my_volunteer(request), activity=activity, **payload.dict())
+    return {"activity_id": activity.id,
+            "checkout_at": timezone.localtime(attendance.checkout_at).isoformat(),
+            "record": record_out(record) if record else None,
+            "message": "" if record else _("出勤时间不足活动时长的规定比例，本次不计服务时长")}
+
+
+@router.get("/activities/{activity_id}/qr", summary="当前签到码（组织者展示，约每分钟更换）")
+def activity_qr(request, activity_id: int):
+    activity = activity_get_for_user(request.user, activity_id)
+    services.require_organise(request.user, activity)
+    window = rules_for(activity.org).qr_window_seconds
+    return {"qr_token": qr.qr_token(activity, window), "valid_seconds": window}
+
+
+@router.post("/activities/{activity_id}/backfill", response={201: dict}, summary="补录服务时长")
+def record_backfill(request, activity_id: int, payload: BackfillIn):
+    activity = activity_get_for_user(request.user, activity_id)
+    volunteer = Volunteer.objects.filter(pk=payload.volunteer_id, enrollments__activity=activity
+                                         ).first()
+    if volunteer is None:
+        raise NotFound(_("该志愿者没有报名本活动"), code="not_enrolled")
+    record = services.record_backfill(by=request.user, volunteer=volunteer, activity=activity,
+                                      hours=payload.hours, reason=payload.reason)
+    return Status(201, record_out(record))
+
+
+@router.get("/records", summary="服务记录（审核队列：?status=pending）")
+def record_list(request, filters: Query[RecordFilter]):
+    qs = records_for_user(request.user)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.org:
+        qs = qs.filter(org__path__startswith=org_get_for_user(request.user, filters.org).path)
+    if filters.activity:
+        qs = qs.filter(activity_id=filters.activity)
+    return paginate(qs.select_related("reversed_by").order_by("-created_at", "-id"), filters,
+                    record_out)
+
+
+@router.post("/records/{record_id}/approve", summary="认定服务时长")
+def record_approve(request, record_id: int):
+    record = record_get_for_user(request.user, record_id)
+    return record_out(services.record_approve(by=request.user, record=record))
+
+
+@router.post("/records/{record_id}/reject", summary="不予认定")
+def record_reject(request, record_id: int, payload: ReasonIn):
+    record = record_get_for_user(request.user, record_id)
+    return record_out(services.record_reject(by=request.user, record=record,
+                                             reason=payload.reason))
+
+
+@router.post("/records/{record_id}/reverse", response={201: dict}, summary="冲正一条已认定记录")
+def record_reverse(request, record_id: int, payload: ReasonIn):
+    record = record_get_for_user(request.user, record_id)
+    return Status(201, record_out(services.record_reverse(by=request.user, record=record,
+                                                          reason=payload.reason)))
+
+
+@router.get("/volunteers/{volunteer_id}/records", summary="志愿者的服务记录")
+def volunteer_records(request, volunteer_id: int, page: Query[PageQuery]):
+    volunteer = volunteer_get_for_user(request.user, volunteer_id)
+    qs = ServiceRecord.objects.filter(volunteer=volunteer).select_related("reversed_by")
+    return paginate(qs.order_by("-service_date", "-id"), page, record_out)
+
+
+@router.get("/verify/{code}", auth=None, summary="公开验证志愿服务记录证明")
+def verify(request, code: str):
+    cert = certificate_by_code(code[:32])
+    return {"valid": True, "code": cert.code, "real_name": cert.real_name,
+            "id_number": cert.id_number_masked, "total_hours": float(cert.total_hours),
+            "issued_at": timezone.localtime(cert.issued_at).isoformat(),
+            "org": cert.org.name, "period_from": cert.period_from, "period_to": cert.period_to,
+            "records": cert.records}
+
+

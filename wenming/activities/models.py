@@ -1,0 +1,289 @@
+"""Projects, activities, enrollment, attendance, the hours ledger and its certificates.
+
+The rules follow 《志愿服务记录与证明出具办法（试行）》 (MCA order 67): a record holds the
+activity, date, place, content, hours actually served, the organising unit and the leader;
+approved records are never edited — a correction is a new reversing record.
+"""
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wenming.orgs.models import OrgNode, Platform
+from wenming.people.models import Volunteer
+from wenming.teams.models import Team
+
+
+class ServiceRules(models.Model):
+    """Per-district rules; a district without a row uses the defaults below."""
+
+    center = models.OneToOneField(OrgNode, on_delete=models.CASCADE, related_name="service_rules",
+                                  limit_choices_to={"kind": "center"}, verbose_name=_("实践中心"))
+    max_checkins_per_day = models.PositiveSmallIntegerField(_("每人每天最多签到次数"), default=3)
+    daily_hours_cap = models.DecimalField(_("每日时长直接认定上限（小时）"), max_digits=4,
+                                          decimal_places=1, default=Decimal("8"))
+    daily_hours_max = models.DecimalField(_("每日时长最高（超出上限部分需上级审核）"), max_digits=4,
+                                          decimal_places=1, default=Decimal("12"))
+    coverage_ratio = models.DecimalField(_("计时所需出勤比例"), max_digits=3, decimal_places=2,
+                                         default=Decimal("0.60"))
+    record_deadline_workdays = models.PositiveSmallIntegerField(_("记录录入期限（工作日）"),
+                                                                default=10)
+    star_thresholds = models.JSONField(_("星级时长门槛（小时）"),
+                                       default=list, blank=True)
+    cancel_cutoff_minutes = models.PositiveIntegerField(_("活动开始前多少分钟截止取消报名"),
+                                                        default=120)
+    checkin_early_minutes = models.PositiveIntegerField(_("最早提前签到（分钟）"), default=30)
+    checkout_late_minutes = models.PositiveIntegerField(_("最晚延后签退（分钟）"), default=120)
+    qr_window_seconds = models.PositiveIntegerField(_("签到码刷新周期（秒）"), default=60)
+
+    class Meta:
+        verbose_name = _("志愿服务规则")
+        verbose_name_plural = _("志愿服务规则")
+
+    def __str__(self) -> str:
+        return str(self.center)
+
+    @property
+    def stars(self) -> list[int]:
+        return self.star_thresholds or [100, 300, 600, 1000, 1500]
+
+
+class Project(models.Model):
+    title = models.CharField(_("项目名称"), max_length=100)
+    platform = models.ForeignKey(Platform, verbose_name=_("服务平台"), on_delete=models.PROTECT)
+    org = models.ForeignKey(OrgNode, verbose_name=_("所属阵地"), on_delete=models.PROTECT,
+                            related_name="projects")
+    team = models.ForeignKey(Team, verbose_name=_("实施队伍"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="projects")
+    is_brand = models.BooleanField(_("品牌项目"), default=False)
+    description = models.TextField(_("项目简介"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("志愿服务项目")
+        verbose_name_plural = _("志愿服务项目")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def new_qr_secret() -> str:
+    return secrets.token_hex(16)
+
+
+class Activity(models.Model):
+    class Status(models.TextChoices):
+        PUBLISHED = "published", _("已发布")
+        CANCELLED = "cancelled", _("已取消")
+
+    project = models.ForeignKey(Project, verbose_name=_("所属项目"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="activities")
+    title = models.CharField(_("活动名称"), max_length=100)
+    platform = models.ForeignKey(Platform, verbose_name=_("服务平台"), on_delete=models.PROTECT)
+    content = models.TextField(_("服务内容"), blank=True)
+    org = models.ForeignKey(OrgNode, verbose_name=_("组织单位"), on_delete=models.PROTECT,
+                            related_name="activities")
+    team = models.ForeignKey(Team, verbose_name=_("组织队伍"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="activities")
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("活动负责人"), null=True,
+                               blank=True, on_delete=models.SET_NULL, related_name="led_activities")
+    address = models.CharField(_("地点"), max_length=200)
+    lat = models.FloatField(_("纬度"))
+    lng = models.FloatField(_("经度"))
+    radius_m = models.PositiveIntegerField(_("签到范围（米）"), default=300)
+    start = models.DateTimeField(_("开始时间"))
+    end = models.DateTimeField(_("结束时间"))
+    quota = models.PositiveIntegerField(_("招募人数"))
+    required_skills = models.JSONField(_("所需技能"), default=list, blank=True)
+    required_tags = models.JSONField(_("身份要求"), default=list, blank=True)
+    min_age = models.PositiveSmallIntegerField(_("最低年龄"), null=True, blank=True)
+    people_served = models.PositiveIntegerField(_("服务对象人次（受众）"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
+                              default=Status.PUBLISHED)
+    qr_secret = models.CharField(max_length=32, default=new_qr_secret, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("活动")
+        verbose_name_plural = _("活动")
+        indexes = [models.Index(fields=["start"], name="activity_start"),
+                   models.Index(fields=["org", "start"], name="activity_org_start")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Enrollment(models.Model):
+    class Status(models.TextChoices):
+        ENROLLED = "enrolled", _("已报名")
+        WAITLISTED = "waitlisted", _("候补")
+        CANCELLED = "cancelled", _("已取消")
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="enrollments")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="enrollments")
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices)
+    # When the volunteer (last) signed up: the waitlist promotes in this order.
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("报名")
+        verbose_name_plural = _("报名")
+        constraints = [models.UniqueConstraint(fields=["activity", "volunteer"],
+                                               name="one_enrollment_per_activity")]
+        indexes = [models.Index(fields=["activity", "status", "created_at"],
+                                name="enrollment_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} · {self.activity}"
+
+
+class Attendance(models.Model):
+    class Method(models.TextChoices):
+        QR = "qr", _("扫码")
+        GEO = "geo", _("定位")
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendances")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="attendances")
+    checkin_at = models.DateTimeField(_("签到时间"))
+    checkin_method = models.CharField(max_length=8, choices=Method.choices)
+    checkout_at = models.DateTimeField(_("签退时间"), null=True, blank=True)
+    checkout_method = models.CharField(max_length=8, choices=Method.choices, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lng = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("签到记录")
+        verbose_name_plural = _("签到记录")
+        constraints = [models.UniqueConstraint(fields=["activity", "volunteer"],
+                                               name="one_attendance_per_activity")]
+        indexes = [models.Index(fields=["volunteer", "checkin_at"], name="attendance_day")]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} · {self.activity}"
+
+
+class ServiceRecord(models.Model):
+    """志愿服务记录: one line of the hours ledger. Approved lines are never changed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已认定")
+        REJECTED = "rejected", _("未认定")
+
+    class Kind(models.TextChoices):
+        ATTENDANCE = "attendance", _("签到计时")
+        BACKFILL = "backfill", _("补录")
+        ORDER = "order", _("点单服务")
+        REVERSAL = "reversal", _("冲正")
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="records")
+    activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="records")
+    order_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    org = models.ForeignKey(OrgNode, verbose_name=_("记录单位"), on_delete=models.PROTECT,
+                            related_name="records")
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("活动名称"), max_length=100)
+    place = models.CharField(_("服务地点"), max_length=200, blank=True)
+    content = models.TextField(_("服务内容"), blank=True)
+    leader_name = models.CharField(_("活动负责人"), max_length=50, blank=True)
+    service_date = models.DateField(_("服务日期"))
+    hours = models.DecimalField(_("服务时长（小时）"), max_digits=6, decimal_places=2)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
+                              default=Status.PENDING)
+    needs_parent_approval = models.BooleanField(_("超出每日上限，需上级审核"), default=False)
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="reversed_by")
+    reason = models.TextField(_("说明"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("志愿服务记录")
+        verbose_name_plural = _("志愿服务记录")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "volunteer"],
+                                    condition=models.Q(kind="attendance"),
+                                    name="one_attendance_record_per_activity"),
+        ]
+        indexes = [
+            models.Index(fields=["volunteer", "status", "service_date"], name="record_volunteer"),
+            models.Index(fields=["org", "status", "service_date"], name="record_org"),
+            models.Index(fields=["status", "created_at"], name="record_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} · {self.title} · {self.hours}"
+
+    def save(self, *args, **kwargs):
+        # Defence in depth: services never change an approved line, and neither may anyone.
+        if getattr(self, "_stored_status", None) == self.Status.APPROVED:
+            raise PermissionError("approved service records are append-only")
+        super().save(*args, **kwargs)
+        self._stored_status = self.status
+
+    def delete(self, *args, **kwargs):
+        if self.status == self.Status.APPROVED:
+            raise PermissionError("approved service records are append-only")
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        record = super().from_db(db, field_names, values)
+        record._stored_status = record.__dict__.get("status")
+        return record
+
+
+class HoursDaily(models.Model):
+    """Approved hours per station and day, kept in the approving transaction: the dashboards'
+    rollup. `wenming check-ledger` proves it equals the ledger."""
+
+    org = models.ForeignKey(OrgNode, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    hours = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    records = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "day"], name="hours_daily_key")]
+        indexes = [models.Index(fields=["day", "org"], name="hours_daily_day")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} · {self.day} · {self.hours}"
+
+
+class Certificate(models.Model):
+    """志愿服务记录证明: what was certified at issue time, kept so it stays verifiable."""
+
+    code = models.CharField(_("验证码"), max_length=16, unique=True)
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="certificates")
+    org = models.ForeignKey(OrgNode, verbose_name=_("出具单位"), on_delete=models.PROTECT,
+                            related_name="+")
+    issued_at = models.DateTimeField(_("出具时间"), auto_now_add=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    period_from = models.DateField(_("起始日期"), null=True, blank=True)
+    period_to = models.DateField(_("截止日期"), null=True, blank=True)
+    real_name = models.CharField(_("姓名"), max_length=50)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18)
+    total_hours = models.DecimalField(_("服务总时长"), max_digits=9, decimal_places=2)
+    records = models.JSONField(_("记录明细"), default=list)
+
+    class Meta:
+        verbose_name = _("志愿服务记录证明")
+        verbose_name_plural = _("志愿服务记录证明")
+
+    def __str__(self) -> str:
+        return self.code

@@ -1,0 +1,171 @@
+"""Reads of activities and the hours ledger, always through the caller's scope."""
+
+import datetime
+import math
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from wenming.core.errors import NotFound
+from wenming.geo import haversine_km
+from wenming.orgs.models import OrgNode
+from wenming.orgs.permissions import is_platform_admin, is_staff_member, roles_of, subtree_q
+from wenming.people.models import Volunteer
+from wenming.teams.permissions import led_team_ids
+
+from .models import Activity, Certificate, HoursDaily, ServiceRecord
+from .rules import rules_for, star_level
+
+
+def activities_for_user(user) -> QuerySet[Activity]:
+    """Staff: their subtrees' activities. Volunteers and residents: activities of their own
+    district (any published one, so they can find and join); leaders also their teams'."""
+    qs = Activity.objects.select_related("org", "platform", "team", "leader")
+    if is_platform_admin(user):
+        return qs
+    if is_staff_member(user):
+        return qs.filter(subtree_q(user, "org__path") | Q(team_id__in=led_team_ids(user)))
+    districts = {r.org.path.split("/")[1] for r in roles_of(user) if r.org}
+    if not districts:
+        return qs.none()
+    in_district = Q()
+    for d in districts:
+        in_district |= Q(org__path__startswith=f"/{d}/")
+    return qs.filter(in_district).filter(Q(status=Activity.Status.PUBLISHED) |
+                                         Q(team_id__in=led_team_ids(user)))
+
+
+def activity_get_for_user(user, activity_id: int) -> Activity:
+    activity = activities_for_user(user).filter(pk=activity_id).first()
+    if activity is None:
+        raise NotFound()
+    return activity
+
+
+def activity_search(qs: QuerySet[Activity], *, org: OrgNode | None = None, platform: str = "",
+                    date_from: datetime.datetime | None = None,
+                    date_to: datetime.datetime | None = None, q: str = "",
+                    lat: float | None = None, lng: float | None = None,
+                    radius_km: float | None = None, upcoming: bool = False):
+    """Filter activities; with a position, keep those within `radius_km` and sort nearest
+    first (a bounding box in SQL narrows, haversine measures). Returns a queryset, or a list
+    when sorted by distance (each with `.distance_km`)."""
+    if org is not None:
+        qs = qs.filter(org__path__startswith=org.path)
+    if platform:
+        qs = qs.filter(platform__code=platform)
+    if date_from:
+        qs = qs.filter(end__gte=date_from)
+    if date_to:
+        qs = qs.filter(start__lte=date_to)
+    if upcoming:
+        qs = qs.filter(end__gte=timezone.now(), status=Activity.Status.PUBLISHED)
+    if q.strip():
+        qs = qs.filter(title__contains=q.strip())
+    if lat is None or lng is None:
+        return qs.order_by("start", "id")
+    radius = radius_km or 5.0
+    dlat = radius / 111.0
+    dlng = radius / (111.0 * max(0.1, math.cos(math.radians(lat))))
+    near = []
+    for activity in qs.filter(lat__range=(lat - dlat, lat + dlat),
+                              lng__range=(lng - dlng, lng + dlng))[:2000]:
+        activity.distance_km = haversine_km(lat, lng, activity.lat, activity.lng)
+        if activity.distance_km <= radius:
+            near.append(activity)
+    return sorted(near, key=lambda a: (a.distance_km, a.start))
+
+
+def enrolled_count(activity: Activity) -> int:
+    return activity.enrollments.filter(status="enrolled").count()
+
+
+def volunteer_hours(volunteer: Volunteer) -> Decimal:
+    """Total approved hours: the ledger's sum (reversals are negative lines)."""
+    return ServiceRecord.objects.filter(
+        volunteer=volunteer, status=ServiceRecord.Status.APPROVED,
+    ).aggregate(h=Sum("hours"))["h"] or Decimal("0")
+
+
+def attach_standing(volunteers: list[Volunteer]) -> None:
+    """Set `.total_hours` and `.star_level` on each volunteer with one ledger query."""
+    totals = dict(ServiceRecord.objects.filter(
+        volunteer__in=volunteers, status=ServiceRecord.Status.APPROVED,
+    ).values_list("volunteer").annotate(h=Sum("hours")))
+    thresholds: dict[str, list[int]] = {}
+    for v in volunteers:
+        district = v.station.path.split("/")[1]
+        if district not in thresholds:
+            thresholds[district] = rules_for(v.station).stars
+        v.total_hours = totals.get(v.pk) or Decimal("0")
+        v.star_level = star_level(v.total_hours, thresholds[district])
+
+
+def volunteer_standing(volunteer: Volunteer) -> dict:
+    hours = volunteer_hours(volunteer)
+    thresholds = rules_for(volunteer.station).stars
+    level = star_level(hours, thresholds)
+    return {"total_hours": hours, "star_level": level,
+            "next_star_at": thresholds[level] if level < len(thresholds) else None}
+
+
+def records_for_user(user) -> QuerySet[ServiceRecord]:
+    """Staff: records of their subtrees; leaders: of their teams' and led activities;
+    a volunteer: their own."""
+    qs = ServiceRecord.objects.select_related("volunteer__user", "activity", "org")
+    if is_platform_admin(user):
+        return qs
+    scope = Q(volunteer__user=user) | Q(activity__leader=user) | Q(
+        activity__team_id__in=led_team_ids(user))
+    if is_staff_member(user):
+        scope |= subtree_q(user, "org__path")
+    return qs.filter(scope) if user.is_authenticated else qs.none()
+
+
+def record_get_for_user(user, record_id: int) -> ServiceRecord:
+    record = records_for_user(user).filter(pk=record_id).first()
+    if record is None:
+        raise NotFound()
+    return record
+
+
+def record_state(record: ServiceRecord) -> str:
+    """The contract's status: an approved line later corrected shows as `reversed`."""
+    if record.status == ServiceRecord.Status.APPROVED and hasattr(record, "reversed_by"):
+        return "reversed"
+    return record.status
+
+
+def certified_lines(volunteer: Volunteer, period_from=None, period_to=None) -> list[dict]:
+    """Approved, not reversed lines, as the certificate lists them."""
+    qs = ServiceRecord.objects.filter(volunteer=volunteer, status=ServiceRecord.Status.APPROVED,
+                                      reversed_by__isnull=True).exclude(
+        kind=ServiceRecord.Kind.REVERSAL).select_related("org").order_by("service_date", "id")
+    if period_from:
+        qs = qs.filter(service_date__gte=period_from)
+    if period_to:
+        qs = qs.filter(service_date__lte=period_to)
+    return [{"date": r.service_date.isoformat(), "title": r.title, "place": r.place,
+             "content": r.content[:200], "hours": str(r.hours), "org": r.org.name,
+             "leader": r.leader_name} for r in qs]
+
+
+def certificate_by_code(code: str) -> Certificate:
+    cert = Certificate.objects.select_related("org").filter(code=(code or "").upper()).first()
+    if cert is None:
+        raise NotFound()
+    return cert
+
+
+def subtree_totals(org: OrgNode, day_from: datetime.date, day_to: datetime.date) -> dict:
+    """Hours (from the daily rollup), activities and people served of a subtree in a period."""
+    hours = HoursDaily.objects.filter(org__path__startswith=org.path, day__gte=day_from,
+                                      day__lte=day_to).aggregate(h=Sum("hours"), n=Sum("records"))
+    start = timezone.make_aware(datetime.datetime.combine(day_from, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(day_to, datetime.time.max))
+    acts = Activity.objects.filter(org__path__startswith=org.path, start__gte=start,
+                                   start__lte=end, status=Activity.Status.PUBLISHED).aggregate(
+        n=Count("id"), served=Sum("people_served"))
+    return {"hours": hours["h"] or Decimal("0"), "records": hours["n"] or 0,
+            "activities": acts["n"], "people_served": acts["served"] or 0}

@@ -1,0 +1,505 @@
+"""Every write about activities: publish, edit, cancel, enrol, check in and out, the hours
+ledger (records, approval, reversal, backfill) and certificates.
+
+Quota, attendance and ledger changes lock their rows (activity first, then its rows), so
+concurrent requests queue instead of overselling.
+"""
+
+import datetime
+import secrets
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wenming.core.errors import Conflict, Forbidden
+from wenming.core.masking import mask_id_number
+from wenming.geo import haversine_km
+from wenming.inbox.services import notify
+from wenming.orgs.models import OrgNode, Platform
+from wenming.orgs.permissions import can_manage, require_manage
+from wenming.people.models import User, Volunteer
+from wenming.teams.models import Team
+from wenming.teams.permissions import led_team_ids
+
+from . import qr
+from .models import (
+    Activity,
+    Attendance,
+    Certificate,
+    Enrollment,
+    HoursDaily,
+    Project,
+    ServiceRecord,
+)
+from .rules import add_workdays, overlap_hours, rules_for, scheduled_hours
+
+ZERO = Decimal("0")
+EDITABLE = {"title", "content", "address", "lat", "lng", "radius_m", "start", "end", "quota",
+            "required_skills", "required_tags", "min_age", "people_served", "leader", "team",
+            "project"}
+
+
+# ---- permission helpers ---------------------------------------------------------------
+
+def can_organise(user: User, org: OrgNode, team: Team | None) -> bool:
+    """Staff of the node, or a leader of the organising team anchored at that node."""
+    return can_manage(user, org) or (
+        team is not None and team.org_id == org.pk and team.pk in led_team_ids(user))
+
+
+def require_organise(user: User, activity: Activity) -> None:
+    if not (can_organise(user, activity.org, activity.team) or activity.leader_id == user.pk):
+        raise Forbidden()
+
+
+# ---- projects and activities ----------------------------------------------------------
+
+@transaction.atomic
+def project_create(*, by: User, title: str, platform: Platform, org: OrgNode,
+                   team: Team | None = None, is_brand: bool = False,
+                   description: str = "") -> Project:
+    if not can_organise(by, org, team):
+        raise Forbidden()
+    title = _clean_title(title)
+    if is_brand:
+        require_manage(by, org)  # the brand label is the node's call, not a team's
+    return Project.objects.create(title=title, platform=platform, org=org, team=team,
+                                  is_brand=is_brand, description=description.strip(),
+                                  created_by=by)
+
+
+def _clean_title(title: str) -> str:
+    title = (title or "").strip()
+    if not 2 <= len(title) <= 100:
+        raise ValidationError(_("名称应为2到100个字"), code="invalid_title")
+    return title
+
+
+def _clean_list(values, allowed=None, message="", code="") -> list[str]:
+    items = list(dict.fromkeys(str(v).strip() for v in values or [] if str(v).strip()))
+    if len(items) > 20 or any(len(v) > 30 for v in items):
+        raise ValidationError(_("要求最多20项，每项不超过30个字"), code="invalid_requirements")
+    if allowed is not None and (unknown := [v for v in items if v not in allowed]):
+        raise ValidationError(message % {"value": "、".join(unknown)}, code=code)
+    return items
+
+
+def _check_schedule(fields: dict, *, creating: bool) -> None:
+    start, end = fields["start"], fields["end"]
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise ValidationError(_("时间须带时区，例如 2026-12-01T09:00:00+08:00"),
+                              code="invalid_time")
+    if end <= start:
+        raise ValidationError(_("结束时间必须晚于开始时间"), code="invalid_time")
+    if end - start > datetime.timedelta(days=7):
+        raise ValidationError(_("单次活动不能超过7天，长期服务请建项目分次发布"), code="invalid_time")
+    if creating and end <= timezone.now():
+        raise ValidationError(_("不能发布已经结束的活动"), code="invalid_time")
+    if not 1 <= fields["quota"] <= 10000:
+        raise ValidationError(_("招募人数应在1到10000之间"), code="invalid_quota")
+    if not 20 <= fields["radius_m"] <= 5000:
+        raise ValidationError(_("签到范围应在20到5000米之间"), code="invalid_radius")
+    lat, lng = fields["lat"], fields["lng"]
+    if not (3.0 <= lat <= 54.0 and 73.0 <= lng <= 136.0):
+        raise ValidationError(_("位置不在中国境内，请检查经纬度"), code="invalid_location")
+    if fields.get("min_age") is not None and not 0 <= fields["min_age"] <= 100:
+        raise ValidationError(_("最低年龄不正确"), code="invalid_min_age")
+
+
+def _clean_activity(fields: dict, *, creating: bool) -> dict:
+    fields["title"] = _clean_title(fields["title"])
+    fields["required_skills"] = _clean_list(fields.get("required_skills"))
+    fields["required_tags"] = _clean_list(fields.get("required_tags"), Volunteer.Tag.values,
+                                          _("未知的身份标签：%(value)s"), "invalid_tag")
+    if not (fields.get("address") or "").strip():
+        raise ValidationError(_("请填写活动地点"), code="invalid_address")
+    _check_schedule(fields, creating=creating)
+    return fields
+
+
+@transaction.atomic
+def activity_publish(*, by: User, org: OrgNode, platform: Platform, title: str,
+                     address: str, lat: float, lng: float, start: datetime.datetime,
+                     end: datetime.datetime, quota: int, radius_m: int = 300,
+                     content: str = "", project: Project | None = None, team: Team | None = None,
+                     leader: User | None = None, required_skills=(), required_tags=(),
+                     min_age: int | None = None) -> Activity:
+    """Staff of `org`, or a leader of its team, publish an activity there."""
+    if not can_organise(by, org, team):
+        raise Forbidden()
+    if org.kind == OrgNode.Kind.POINT:
+        org = org.parent  # a point hosts; its station organises and records
+    if project is not None and not project.org.path.startswith(org.path) and \
+            not org.path.startswith(project.org.path):
+        raise ValidationError(_("项目不属于该阵地"), code="invalid_project")
+    fields = _clean_activity(dict(
+        title=title, address=address, lat=lat, lng=lng, start=start, end=end, quota=quota,
+        radius_m=radius_m, required_skills=required_skills, required_tags=required_tags,
+        min_age=min_age), creating=True)
+    return Activity.objects.create(org=org, platform=platform, project=project, team=team,
+                                   leader=leader or by, content=(content or "").strip(),
+                                   created_by=by, **fields)
+
+
+@transaction.atomic
+def activity_update(*, by: User, activity: Activity, changes: dict) -> Activity:
+    """Edit an activity. The quota cannot drop below those already enrolled; raising it
+    promotes the waitlist."""
+    require_organise(by, activity)
+    if unknown := set(changes) - EDITABLE:
+        raise ValidationError(_("不可修改：%(fields)s") % {"fields": "、".join(sorted(unknown))},
+                              code="invalid_input")
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if activity.status == Activity.Status.CANCELLED:
+        raise Conflict(_("活动已取消，不能修改"), code="invalid_transition")
+    fields = {f: getattr(activity, f) for f in EDITABLE} | changes
+    if "people_served" in changes and (changes["people_served"] or 0) < 0:
+        raise ValidationError(_("服务人次不能为负数"), code="invalid_people_served")
+    _clean_activity(fields, creating=False)
+    enrolled = activity.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
+    if fields["quota"] < enrolled:
+        raise Conflict(_("已报名%(n)d人，招募人数不能少于已报名人数") % {"n": enrolled},
+                       code="quota_below_enrolled")
+    for name, value in fields.items():
+        setattr(activity, name, value)
+    activity.save()
+    _promote_waitlist(activity)
+    return activity
+
+
+@transaction.atomic
+def activity_cancel(*, by: User, activity: Activity, reason: str) -> Activity:
+    require_organise(by, activity)
+    if not (reason or "").strip():
+        raise ValidationError(_("请填写取消原因，将通知已报名的志愿者"), code="reason_required")
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if activity.status == Activity.Status.CANCELLED:
+        raise Conflict(_("活动已取消"), code="invalid_transition")
+    if activity.attendances.exists():
+        raise Conflict(_("已有志愿者签到，活动不能取消"), code="invalid_transition")
+    activity.status = Activity.Status.CANCELLED
+    activity.save(update_fields=["status"])
+    people = User.objects.filter(volunteer__enrollments__activity=activity,
+                                 volunteer__enrollments__status__in=[
+                                     Enrollment.Status.ENROLLED, Enrollment.Status.WAITLISTED])
+    notify(users=people, title=_("活动已取消：%(title)s") % {"title": activity.title},
+           body=reason.strip(), url=f"/activities/{activity.pk}/")
+    return activity
+
+
+# ---- enrollment -----------------------------------------------------------------------
+
+def unmet_requirements(volunteer: Volunteer, activity: Activity) -> list[str]:
+    """Why this volunteer may not sign up (empty when they may)."""
+    reasons = []
+    if volunteer.status != Volunteer.Status.ACTIVE:
+        reasons.append(_("志愿者账号尚未审核通过"))
+    skills = set(volunteer.skills.values_list("name", flat=True))
+    if missing := [s for s in activity.required_skills if s not in skills]:
+        reasons.append(_("需要技能：%(v)s") % {"v": "、".join(missing)})
+    if missing := [t for t in activity.required_tags if t not in volunteer.tags]:
+        labels = dict(Volunteer.Tag.choices)
+        reasons.append(_("需要身份：%(v)s") % {"v": "、".join(str(labels[t]) for t in missing)})
+    if activity.min_age and volunteer.age_on(timezone.localdate(activity.start)) < \
+            activity.min_age:
+        reasons.append(_("需年满%(n)d周岁") % {"n": activity.min_age})
+    return reasons
+
+
+@transaction.atomic
+def enrollment_create(*, volunteer: Volunteer, activity: Activity) -> Enrollment:
+    """Sign up: enrolled while the quota lasts, waitlisted after. The activity row is locked,
+    so concurrent sign-ups are counted one at a time."""
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if activity.status != Activity.Status.PUBLISHED or activity.start <= timezone.now():
+        raise Conflict(_("活动已开始或已取消，不能报名"), code="enrollment_closed")
+    if reasons := unmet_requirements(volunteer, activity):
+        raise Conflict(_("不符合报名条件：%(r)s") % {"r": "；".join(reasons)},
+                       code="requirements_not_met")
+    enrollment = Enrollment.objects.select_for_update().filter(
+        activity=activity, volunteer=volunteer).first()
+    if enrollment and enrollment.status != Enrollment.Status.CANCELLED:
+        raise Conflict(_("您已报名该活动"), code="already_enrolled")
+    taken = activity.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
+    status = Enrollment.Status.ENROLLED if taken < activity.quota else Enrollment.Status.WAITLISTED
+    if enrollment is None:
+        return Enrollment.objects.create(activity=activity, volunteer=volunteer, status=status)
+    enrollment.status, enrollment.created_at = status, timezone.now()
+    enrollment.save(update_fields=["status", "created_at", "updated_at"])
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_cancel(*, volunteer: Volunteer, activity: Activity) -> Enrollment:
+    """Withdraw before the cut-off; a freed place goes to the first on the waitlist."""
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    enrollment = Enrollment.objects.select_for_update().filter(
+        activity=activity, volunteer=volunteer).exclude(
+        status=Enrollment.Status.CANCELLED).first()
+    if enrollment is None:
+        raise Conflict(_("您没有报名该活动"), code="not_enrolled")
+    cutoff = activity.start - datetime.timedelta(
+        minutes=rules_for(activity.org).cancel_cutoff_minutes)
+    if enrollment.status == Enrollment.Status.ENROLLED and timezone.now() >= cutoff:
+        raise Conflict(_("活动开始前%(n)d分钟起不能取消报名，请联系活动负责人") % {
+            "n": rules_for(activity.org).cancel_cutoff_minutes}, code="cancel_closed")
+    enrollment.status = Enrollment.Status.CANCELLED
+    enrollment.save(update_fields=["status", "updated_at"])
+    _promote_waitlist(activity)
+    return enrollment
+
+
+def _promote_waitlist(activity: Activity) -> None:
+    """Fill free places from the waitlist in sign-up order (caller holds the activity lock)."""
+    free = activity.quota - activity.enrollments.filter(
+        status=Enrollment.Status.ENROLLED).count()
+    if free <= 0 or activity.start <= timezone.now():
+        return
+    waiting = list(activity.enrollments.select_for_update().filter(
+        status=Enrollment.Status.WAITLISTED).order_by("created_at", "id")[:free])
+    for enrollment in waiting:
+        enrollment.status = Enrollment.Status.ENROLLED
+        enrollment.save(update_fields=["status", "updated_at"])
+    notify(users=[e.volunteer.user for e in waiting],
+           title=_("候补成功：%(title)s") % {"title": activity.title},
+           body=_("您已从候补转为正式报名，请按时参加。"), url=f"/activities/{activity.pk}/")
+
+
+# ---- attendance -----------------------------------------------------------------------
+
+def _check_presence(activity: Activity, qr_token: str | None, lat, lng, window: int) -> str:
+    """A valid rotating code, or a position inside the fence. Returns the method used."""
+    if qr_token:
+        qr.qr_check(activity, qr_token, window)
+        return Attendance.Method.QR
+    if lat is None or lng is None:
+        raise ValidationError(_("请扫描签到码，或提供当前位置"), code="presence_required")
+    distance_m = haversine_km(lat, lng, activity.lat, activity.lng) * 1000
+    if distance_m > activity.radius_m:
+        raise Conflict(_("您距离活动地点约%(d)d米，超出%(r)d米的签到范围") % {
+            "d": distance_m, "r": activity.radius_m}, code="outside_geofence")
+    return Attendance.Method.GEO
+
+
+@transaction.atomic
+def attendance_checkin(*, volunteer: Volunteer, activity: Activity, qr_token: str | None = None,
+                       lat: float | None = None, lng: float | None = None) -> Attendance:
+    rules, now = rules_for(activity.org), timezone.now()
+    if not Enrollment.objects.filter(activity=activity, volunteer=volunteer,
+                                     status=Enrollment.Status.ENROLLED).exists():
+        raise Conflict(_("您没有报名该活动（或仍在候补），不能签到"), code="not_enrolled")
+    if activity.status != Activity.Status.PUBLISHED or not (
+            activity.start - datetime.timedelta(minutes=rules.checkin_early_minutes)
+            <= now <= activity.end):
+        raise Conflict(_("不在签到时间内：活动开始前%(n)d分钟至结束前可签到") % {
+            "n": rules.checkin_early_minutes}, code="outside_checkin_window")
+    method = _check_presence(activity, qr_token, lat, lng, rules.qr_window_seconds)
+    # Lock the volunteer's row: the daily count and the insert then happen one at a time.
+    Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()
+    if Attendance.objects.filter(activity=activity, volunteer=volunteer).exists():
+        raise Conflict(_("您已签到"), code="already_checked_in")
+    today = timezone.localdate(now)
+    day_start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    if Attendance.objects.filter(volunteer=volunteer, checkin_at__gte=day_start).count() >= \
+            rules.max_checkins_per_day:
+        raise Conflict(_("每人每天最多签到%(n)d次") % {"n": rules.max_checkins_per_day},
+                       code="daily_checkin_limit")
+    try:
+        with transaction.atomic():
+            return Attendance.objects.create(activity=activity, volunteer=volunteer,
+                                             checkin_at=now, checkin_method=method,
+                                             lat=lat, lng=lng)
+    except IntegrityError:
+        raise Conflict(_("您已签到"), code="already_checked_in") from None
+
+
+@transaction.atomic
+def attendance_checkout(*, volunteer: Volunteer, activity: Activity,
+                        qr_token: str | None = None, lat: float | None = None,
+                        lng: float | None = None) -> tuple[Attendance, ServiceRecord | None]:
+    """Check out and write the pending record: hours are the attendance's overlap with the
+    schedule, counted only when it covers enough of it, within the daily cap."""
+    rules, now = rules_for(activity.org), timezone.now()
+    attendance = Attendance.objects.select_for_update().filter(
+        activity=activity, volunteer=volunteer).first()
+    if attendance is None:
+        raise Conflict(_("您还没有签到，不能签退"), code="not_checked_in")
+    if attendance.checkout_at is not None:
+        raise Conflict(_("您已签退"), code="already_checked_out")
+    if now > activity.end + datetime.timedelta(minutes=rules.checkout_late_minutes):
+        raise Conflict(_("已超过签退时间，请联系活动负责人补录"), code="outside_checkout_window")
+    attendance.checkout_method = _check_presence(activity, qr_token, lat, lng,
+                                                 rules.qr_window_seconds)
+    attendance.checkout_at = now
+    attendance.save(update_fields=["checkout_at", "checkout_method"])
+    hours = overlap_hours(attendance.checkin_at, now, activity.start, activity.end)
+    if hours < scheduled_hours(activity.start, activity.end) * rules.coverage_ratio:
+        return attendance, None
+    record = _record_write(volunteer=volunteer, activity=activity, hours=hours,
+                           kind=ServiceRecord.Kind.ATTENDANCE, by=volunteer.user, rules=rules)
+    return attendance, record
+
+
+def _record_write(*, volunteer, activity, hours: Decimal, kind: str, by: User, rules,
+                  reason: str = "", service_date: datetime.date | None = None) -> ServiceRecord:
+    """A pending ledger line under the daily rule: hours beyond the cap need the parent
+    node's approval, and nothing beyond the maximum counts."""
+    day = service_date or timezone.localdate(activity.start)
+    logged = ServiceRecord.objects.filter(
+        volunteer=volunteer, service_date=day,
+        status__in=[ServiceRecord.Status.PENDING, ServiceRecord.Status.APPROVED],
+    ).aggregate(h=Sum("hours"))["h"] or ZERO
+    allowed = max(rules.daily_hours_max - logged, ZERO)
+    if hours > allowed:
+        reason = (reason + " " + _("超出每日%(n)s小时上限的部分不计入") % {
+            "n": rules.daily_hours_max}).strip()
+        hours = allowed
+    return ServiceRecord.objects.create(
+        volunteer=volunteer, activity=activity, org=activity.org, kind=kind,
+        title=activity.title, place=activity.address, content=activity.content,
+        leader_name=activity.leader.real_name if activity.leader else "",
+        service_date=day, hours=hours, reason=reason, created_by=by,
+        needs_parent_approval=logged + hours > rules.daily_hours_cap)
+
+
+# ---- the hours ledger ------------------------------------------------------------------
+
+def can_decide(user: User, record: ServiceRecord) -> bool:
+    """Leaders of the activity confirm ordinary lines; backfills need the node's staff;
+    lines over the daily cap need staff of the node above."""
+    if record.needs_parent_approval:
+        return can_manage(user, record.org.parent or record.org)
+    if record.kind == ServiceRecord.Kind.BACKFILL:
+        return can_manage(user, record.org)
+    activity = record.activity
+    return can_manage(user, record.org) or (activity is not None and (
+        activity.leader_id == user.pk or (activity.team_id in led_team_ids(user))))
+
+
+def _decide(by: User, record: ServiceRecord) -> ServiceRecord:
+    if not can_decide(by, record):
+        raise Forbidden(_("您无权审核这条记录"))
+    record = ServiceRecord.objects.select_for_update().get(pk=record.pk)
+    if record.status != ServiceRecord.Status.PENDING:
+        raise Conflict(_("该记录已审核，不能再更改"), code="invalid_transition")
+    return record
+
+
+@transaction.atomic
+def record_approve(*, by: User, record: ServiceRecord) -> ServiceRecord:
+    record = _decide(by, record)
+    record.status, record.decided_by, record.decided_at = (
+        ServiceRecord.Status.APPROVED, by, timezone.now())
+    record.save()
+    _rollup(record.org_id, record.service_date, record.hours, 1)
+    return record
+
+
+@transaction.atomic
+def record_reject(*, by: User, record: ServiceRecord, reason: str) -> ServiceRecord:
+    if not (reason or "").strip():
+        raise ValidationError(_("请填写不予认定的原因"), code="reason_required")
+    record = _decide(by, record)
+    record.status, record.decided_by, record.decided_at = (
+        ServiceRecord.Status.REJECTED, by, timezone.now())
+    record.reason = (record.reason + "\n" + reason.strip()).strip()
+    record.save()
+    notify(users=[record.volunteer.user], title=_("服务时长未被认定：%(t)s") % {"t": record.title},
+           body=reason.strip(), url="/my/hours/")
+    return record
+
+
+@transaction.atomic
+def record_reverse(*, by: User, record: ServiceRecord, reason: str) -> ServiceRecord:
+    """Correct an approved line by a new, approved line of the opposite hours."""
+    if not can_manage(by, record.org):
+        raise Forbidden(_("只有记录单位的管理员可以冲正"))
+    if not (reason or "").strip():
+        raise ValidationError(_("请填写冲正原因"), code="reason_required")
+    record = ServiceRecord.objects.select_for_update().get(pk=record.pk)
+    if record.status != ServiceRecord.Status.APPROVED or record.kind == \
+            ServiceRecord.Kind.REVERSAL or ServiceRecord.objects.filter(reverses=record).exists():
+        raise Conflict(_("只有已认定且未冲正的记录可以冲正"), code="invalid_transition")
+    now = timezone.now()
+    reversal = ServiceRecord.objects.create(
+        volunteer=record.volunteer, activity=record.activity, order_id=record.order_id,
+        org=record.org, kind=ServiceRecord.Kind.REVERSAL, title=record.title,
+        place=record.place, content=record.content, leader_name=record.leader_name,
+        service_date=record.service_date, hours=-record.hours, reverses=record,
+        status=ServiceRecord.Status.APPROVED, reason=reason.strip(), created_by=by,
+        decided_by=by, decided_at=now)
+    _rollup(record.org_id, record.service_date, -record.hours, -1)
+    return reversal
+
+
+@transaction.atomic
+def record_backfill(*, by: User, volunteer: Volunteer, activity: Activity, hours: Decimal,
+                    reason: str) -> ServiceRecord:
+    """补录: a line entered by the organiser after the fact, with a reason; staff approve it."""
+    require_organise(by, activity)
+    if not (reason or "").strip():
+        raise ValidationError(_("补录须说明原因"), code="reason_required")
+    if activity.end > timezone.now():
+        raise Conflict(_("活动结束后才能补录"), code="activity_not_finished")
+    limit = scheduled_hours(activity.start, activity.end)
+    if not ZERO < hours <= limit:
+        raise ValidationError(_("补录时长应大于0且不超过活动时长%(n)s小时") % {"n": limit},
+                              code="invalid_hours")
+    if ServiceRecord.objects.filter(activity=activity, volunteer=volunteer).exclude(
+            status=ServiceRecord.Status.REJECTED).exists():
+        raise Conflict(_("该志愿者已有本活动的服务记录"), code="record_exists")
+    return _record_write(volunteer=volunteer, activity=activity, hours=hours,
+                         kind=ServiceRecord.Kind.BACKFILL, by=by, rules=rules_for(activity.org),
+                         reason=reason.strip())
+
+
+def record_is_late(record: ServiceRecord) -> bool:
+    """Entered after the district's deadline (10 working days after the activity by default)."""
+    if record.activity is None:
+        return False
+    deadline = add_workdays(timezone.localdate(record.activity.end),
+                            rules_for(record.org).record_deadline_workdays)
+    return timezone.localdate(record.created_at) > deadline
+
+
+def _rollup(org_id: int, day: datetime.date, hours: Decimal, records: int) -> None:
+    """Keep HoursDaily equal to the approved ledger, in the same transaction."""
+    updated = HoursDaily.objects.filter(org_id=org_id, day=day).update(
+        hours=F("hours") + hours, records=F("records") + records)
+    if not updated:
+        try:
+            with transaction.atomic():
+                HoursDaily.objects.create(org_id=org_id, day=day, hours=hours, records=records)
+        except IntegrityError:  # created meanwhile by a concurrent approval
+            HoursDaily.objects.filter(org_id=org_id, day=day).update(
+                hours=F("hours") + hours, records=F("records") + records)
+
+
+# ---- certificates ----------------------------------------------------------------------
+
+@transaction.atomic
+def certificate_issue(*, by: User, volunteer: Volunteer, period_from: datetime.date | None = None,
+                      period_to: datetime.date | None = None) -> Certificate:
+    """The volunteer themself, or staff of their station's subtree, issue a certificate of the
+    approved hours (in a period, or all). What it certifies is frozen in the row."""
+    if volunteer.user_id != by.pk:
+        require_manage(by, volunteer.station)
+    if period_from and period_to and period_from > period_to:
+        raise ValidationError(_("起始日期不能晚于截止日期"), code="invalid_period")
+    from .selectors import certified_lines
+
+    lines = certified_lines(volunteer, period_from, period_to)
+    total = sum((Decimal(line["hours"]) for line in lines), ZERO)
+    return Certificate.objects.create(
+        code=_certificate_code(), volunteer=volunteer, org=volunteer.station, issued_by=by,
+        period_from=period_from, period_to=period_to, real_name=volunteer.user.real_name,
+        id_number_masked=mask_id_number(volunteer.id_number), total_hours=total, records=lines)
+
+
+def _certificate_code() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+    return "".join(secrets.choice(alphabet) for _n in range(12))

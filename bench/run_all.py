@@ -1,0 +1,59 @@
+"""Run every benchmark and print a summary; exit 1 if a requirement is missed.
+
+    .venv/bin/python bench/run_all.py                 # SQLite
+    bash scripts/with-postgres.sh .venv/bin/python bench/run_all.py   # SQLite, then PostgreSQL
+    (`make bench` runs the second line.)
+
+Each database gets one fresh district (`wenming demo --size district`, timed by bench_demo),
+which the volunteer-list benchmark then serves.
+"""
+
+import argparse
+import contextlib
+import datetime
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import bench_demo, bench_volunteer_list  # noqa: E402
+from bench.common import machine  # noqa: E402
+
+
+def engines(choice: str) -> list[str]:
+    if choice != "auto":
+        return ["sqlite", "postgresql"] if choice == "all" else [choice]
+    has_pg = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    return ["sqlite", "postgresql"] if has_pg else ["sqlite"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["auto", "sqlite", "postgresql", "all"], default="auto",
+                        help="auto: SQLite, plus PostgreSQL when DATABASE_URL names one")
+    args = parser.parse_args()
+    print(f"wenming benchmarks, {datetime.datetime.now():%Y-%m-%d %H:%M}, {machine()}\n",
+          flush=True)
+    results = []
+    for engine in engines(args.db):
+        with contextlib.ExitStack() as stack:
+            demo = bench_demo.run(engine, stack)
+            print(flush=True)
+            results += [demo, bench_volunteer_list.run(demo["db"])]
+            print(flush=True)
+    print("summary")
+    for r in results:
+        if r["bench"] == "demo":
+            figure = f"demo district {r['demo_s']:.1f} s (< 300 s), {r['ratio']:.1f}x a bare insert"
+        else:
+            m = r["list"]
+            figure = (f"volunteer list q=王 median {m['median_ms']:.1f} ms (< 30 ms), "
+                      f"p95 {m['p95_ms']:.1f} ms, {m['rps']:.0f} req/s; "
+                      f"{m['median_ms'] / r['bare']['median_ms']:.0f}x the bare view's median")
+        print(f"  {'PASS' if r['pass'] else 'FAIL'}  {r['database'].split(' ')[0]:<10} {figure}")
+    sys.exit(0 if all(r["pass"] for r in results) else 1)
+
+
+if __name__ == "__main__":
+    main()

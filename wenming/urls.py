@@ -11,5 +11,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("orgs/", include("wenming.orgs.urls")),
+    path("inbox/", include("wenming.inbox.urls")),
+    path("teams/", include("wenming.teams.urls")),
+    path("", include("wenming.activities.urls_documents")),
+    path("", include("wenming.activities.urls")),
     path("", include("wenming.people.urls")),
 ]

@@ -92,6 +92,7 @@ def describe_schema_error(err: dict) -> str:
 
 
 from wenming.activities.api import router as activities_router  # noqa: E402
+from wenming.orders.api import router as orders_router  # noqa: E402
 from wenming.orgs.api import router as orgs_router  # noqa: E402
 from wenming.people.api import router as people_router  # noqa: E402
 from wenming.teams.api import router as teams_router  # noqa: E402
@@ -100,3 +101,4 @@ api.add_router("/", people_router)
 api.add_router("/", activities_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/teams", teams_router)
+api.add_router("/orders", orders_router)

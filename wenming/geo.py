@@ -9,3 +9,21 @@ def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     dlat, dlng = radians(lat2 - lat1), radians(lng2 - lng1)
     a = sin(dlat / 2) ** 2 + cos(radians(lat1)) * cos(radians(lat2)) * sin(dlng / 2) ** 2
     return 2 * EARTH_RADIUS_KM * asin(sqrt(a))
+
+
+H3_RESOLUTION = 7  # cells of ~1.4 km edge: a ring of 3 around a place covers ~7 km
+
+
+def cell_of(lat: float | None, lng: float | None) -> str:
+    """The h3 cell of a point, or "" without one; indexed columns narrow nearby searches."""
+    import h3
+
+    if lat is None or lng is None:
+        return ""
+    return h3.latlng_to_cell(lat, lng, H3_RESOLUTION)
+
+
+def cells_near(lat: float, lng: float, rings: int = 3) -> list[str]:
+    import h3
+
+    return list(h3.grid_disk(h3.latlng_to_cell(lat, lng, H3_RESOLUTION), rings))

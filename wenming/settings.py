@@ -38,7 +38,10 @@ INSTALLED_APPS = [
     "wenming.inbox",
     "wenming.teams",
     "wenming.activities",
+    "wenming.orders",
     "wenming.demo",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +144,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 CSRF_COOKIE_HTTPONLY = False  # htmx and API clients read it to send X-CSRFToken
+# Background tasks in the database: no broker on the embedded default; `make run` starts a
+# worker (`wenming db_worker`), and production runs several against PostgreSQL.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 API_TOKEN_DAYS = int(os.environ.get("WENMING_API_TOKEN_DAYS", "30"))
 
 LOGGING = {

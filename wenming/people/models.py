@@ -80,6 +80,8 @@ class Volunteer(models.Model):
                                                 related_name="volunteers")
     home_lat = models.FloatField(_("常住地纬度"), null=True, blank=True)
     home_lng = models.FloatField(_("常住地经度"), null=True, blank=True)
+    # The h3 cell of home (wenming.geo.cell_of): nearby-candidate searches narrow on it.
+    home_cell = models.CharField(max_length=16, blank=True, db_index=True, editable=False)
     # [{"weekday": 0-6 (Monday 0), "start": "HH:MM", "end": "HH:MM"}, ...]
     availability = models.JSONField(_("可服务时段"), default=list, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenming.core.errors import Conflict, Forbidden
+from wenming.geo import cell_of
 from wenming.orgs.models import OrgNode, Platform, RoleAssignment
 from wenming.orgs.permissions import can_manage, is_staff_member, require_manage
 
@@ -166,6 +167,7 @@ def volunteer_register(*, data: VolunteerInput, by: User | None = None) -> Volun
                 residence_area=data.residence_area.strip()[:100],
                 political_status=data.political_status, tags=c["tags"],
                 home_lat=data.home_lat, home_lng=data.home_lng,
+                home_cell=cell_of(data.home_lat, data.home_lng),
                 availability=c["availability"],
                 status=Volunteer.Status.PENDING if pending else Volunteer.Status.ACTIVE,
                 approved_by=by if registered_by_staff else None,
@@ -232,6 +234,7 @@ def volunteer_update(*, volunteer: Volunteer, by: User, changes: dict) -> Volunt
         lng = changes.get("home_lng", volunteer.home_lng)
         _check_coordinates(lat, lng)
         volunteer.home_lat, volunteer.home_lng = lat, lng
+        volunteer.home_cell = cell_of(lat, lng)
     if "skills" in changes:
         _set_skills(volunteer, _clean_skills(changes["skills"] or []))
     if "service_categories" in changes:
@@ -413,6 +416,7 @@ def people_bulk_register(*, volunteers: Sequence[VolunteerInput] = (),
                 residence_area=d.residence_area.strip()[:100],
                 political_status=d.political_status, tags=c["tags"],
                 home_lat=d.home_lat, home_lng=d.home_lng, availability=c["availability"],
+                home_cell=cell_of(d.home_lat, d.home_lng),
                 status=Volunteer.Status.PENDING
                 if d.station.requires_volunteer_approval and not by_staff
                 else Volunteer.Status.ACTIVE,

@@ -1,0 +1,215 @@
+"""The order pipeline over JSON: submit, list, one order with its history, candidates,
+and every transition as its own POST."""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Status
+
+from wenming.core.errors import Forbidden, NotFound
+from wenming.core.masking import mask_mobile
+from wenming.core.pagination import PageQuery, paginate
+from wenming.core.schemas import Strict
+from wenming.orgs.models import Platform
+from wenming.orgs.permissions import can_manage, org_get_for_user
+from wenming.people.models import Resident, Volunteer
+from wenming.people.selectors import volunteer_get_for_user
+from wenming.teams.permissions import team_get_for_user
+
+from . import services
+from .models import ServiceOrder
+from .ranking import candidates_for
+from .selectors import order_get_for_user, order_history, orders_for_user
+
+router = Router(tags=["orders 点单与民呼我应"])
+
+
+class OrderIn(Strict):
+    kind: str = Field(ServiceOrder.Kind.SERVICE, max_length=16)
+    platform: str = Field(..., max_length=32)
+    text: str = Field(..., max_length=2000)
+    lat: float = Field(..., ge=-90, le=90)
+    lng: float = Field(..., ge=-180, le=180)
+    address: str = Field(..., max_length=200)
+    wished_at: datetime.datetime
+    skill: str = Field("", max_length=30)
+    contact_name: str = Field("", max_length=50)
+    contact_phone: str = Field("", max_length=20)
+    resident_id: int | None = None  # staff ordering on a resident's behalf (代点单)
+
+
+class OrderFilter(PageQuery):
+    state: str = Field("", max_length=16)
+    kind: str = Field("", max_length=16)
+    org: int | None = None
+    mine: bool = False
+    overdue: bool = False
+
+
+class DispatchIn(Strict):
+    volunteer_id: int | None = None
+    team_id: int | None = None
+
+
+class ReasonIn(Strict):
+    reason: str = Field(..., max_length=1000)
+
+
+class OptionalReasonIn(Strict):
+    reason: str = Field("", max_length=1000)
+
+
+class CompleteIn(Strict):
+    note: str = Field(..., max_length=2000)
+    hours: Decimal = Field(..., max_digits=5, decimal_places=2)
+    people_served: int = Field(1, ge=0, le=100_000)
+
+
+class RateIn(Strict):
+    score: int = Field(..., ge=-1000, le=1000)
+    comment: str = Field("", max_length=1000)
+
+
+def order_out(o: ServiceOrder, *, full_contact: bool = False) -> dict:
+    return {
+        "id": o.id, "kind": o.kind, "state": o.state, "platform": o.platform.code,
+        "skill": o.skill, "text": o.text, "address": o.address, "lat": o.lat, "lng": o.lng,
+        "wished_at": timezone.localtime(o.wished_at).isoformat(),
+        "org_id": o.org_id, "station_id": o.station_id, "grid_id": o.grid_id,
+        "volunteer_id": o.volunteer_id, "team_id": o.team_id,
+        "due_at": timezone.localtime(o.due_at).isoformat() if o.due_at else None,
+        "escalations": o.escalations, "score": o.score, "comment": o.comment,
+        "needs_review": o.needs_review, "completion_note": o.completion_note,
+        "contact_name": o.contact_name,
+        "contact_phone": o.contact_phone if full_contact else mask_mobile(o.contact_phone),
+        "created_at": timezone.localtime(o.created_at).isoformat(),
+    }
+
+
+def _detail(request, order: ServiceOrder) -> dict:
+    # Whoever serves or handles the order needs to call the resident.
+    full = (order.resident.user_id == request.user.pk or can_manage(request.user, order.org)
+            or (order.volunteer_id and order.volunteer.user_id == request.user.pk))
+    history = [{**h, "at": timezone.localtime(h["at"]).isoformat()} for h in order_history(order)]
+    return {**order_out(order, full_contact=bool(full)), "history": history}
+
+
+def _my_volunteer(request) -> Volunteer:
+    volunteer = Volunteer.objects.filter(user=request.user).select_related("user").first()
+    if volunteer is None:
+        raise Forbidden(_("只有志愿者可以接单"))
+    return volunteer
+
+
+@router.get("", summary="订单列表（?state=&org=&kind=service|appeal）")
+def order_list(request, filters: Query[OrderFilter]):
+    qs = orders_for_user(request.user)
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.org:
+        qs = qs.filter(org__path__startswith=org_get_for_user(request.user, filters.org).path)
+    if filters.mine:
+        qs = qs.filter(resident__user=request.user)
+    if filters.overdue:
+        qs = qs.filter(due_at__lte=timezone.now())
+    return paginate(qs.order_by("due_at", "-id"), filters, order_out)
+
+
+@router.post("", response={201: dict}, summary="点单 / 提交诉求（工作人员可代点单）")
+def order_create(request, payload: OrderIn):
+    platform = Platform.objects.filter(code=payload.platform, is_active=True).first()
+    if platform is None:
+        raise NotFound(_("服务平台不存在"), code="unknown_platform")
+    resident = None
+    if payload.resident_id:
+        resident = Resident.objects.select_related("user", "station").filter(
+            pk=payload.resident_id).first()
+        if resident is None or not can_manage(request.user, resident.station):
+            raise NotFound(_("群众不存在"), code="unknown_resident")
+    order = services.order_submit(by=request.user, resident=resident, platform=platform,
+                                  **payload.dict(exclude={"platform", "resident_id"}))
+    return Status(201, _detail(request, order))
+
+
+@router.get("/{order_id}", summary="一个订单及其全部流转记录")
+def order_get(request, order_id: int):
+    return _detail(request, order_get_for_user(request.user, order_id))
+
+
+@router.get("/{order_id}/candidates", summary="推荐的志愿者和队伍（含评分理由）")
+def order_candidates(request, order_id: int):
+    order = order_get_for_user(request.user, order_id)
+    if not can_manage(request.user, order.org):
+        raise Forbidden()
+    return {"items": candidates_for(order)}
+
+
+def _staff_move(request, order_id: int, move, **kwargs) -> dict:
+    order = order_get_for_user(request.user, order_id)
+    return _detail(request, move(by=request.user, order=order, **kwargs))
+
+
+def _volunteer_move(request, order_id: int, move, **kwargs) -> dict:
+    order = order_get_for_user(request.user, order_id)
+    return _detail(request, move(volunteer=_my_volunteer(request), order=order, **kwargs))
+
+
+@router.post("/{order_id}/review", summary="审单通过")
+def order_review(request, order_id: int):
+    return _staff_move(request, order_id, services.order_review)
+
+
+@router.post("/{order_id}/reject", summary="驳回（原因群众可见）")
+def order_reject(request, order_id: int, payload: ReasonIn):
+    return _staff_move(request, order_id, services.order_reject, reason=payload.reason)
+
+
+@router.post("/{order_id}/dispatch", summary="派单给志愿者或队伍")
+def order_dispatch(request, order_id: int, payload: DispatchIn):
+    volunteer = (volunteer_get_for_user(request.user, payload.volunteer_id)
+                 if payload.volunteer_id else None)
+    team = team_get_for_user(request.user, payload.team_id) if payload.team_id else None
+    return _staff_move(request, order_id, services.order_dispatch, volunteer=volunteer, team=team)
+
+
+@router.post("/{order_id}/open", summary="开放抢单")
+def order_open(request, order_id: int):
+    return _staff_move(request, order_id, services.order_open)
+
+
+@router.post("/{order_id}/grab", summary="抢单")
+def order_grab(request, order_id: int):
+    return _volunteer_move(request, order_id, services.order_grab)
+
+
+@router.post("/{order_id}/accept", summary="接单")
+def order_accept(request, order_id: int):
+    return _volunteer_move(request, order_id, services.order_accept)
+
+
+@router.post("/{order_id}/decline", summary="拒单（退回派单队列）")
+def order_decline(request, order_id: int, payload: ReasonIn):
+    return _volunteer_move(request, order_id, services.order_decline, reason=payload.reason)
+
+
+@router.post("/{order_id}/complete", summary="完成服务")
+def order_complete(request, order_id: int, payload: CompleteIn):
+    return _volunteer_move(request, order_id, services.order_complete, note=payload.note,
+                           hours=payload.hours, people_served=payload.people_served)
+
+
+@router.post("/{order_id}/rate", summary="评单 1–5 分")
+def order_rate(request, order_id: int, payload: RateIn):
+    return _staff_move(request, order_id, services.order_rate, score=payload.score,
+                       comment=payload.comment)
+
+
+@router.post("/{order_id}/cancel", summary="取消（接单前）")
+def order_cancel(request, order_id: int, payload: OptionalReasonIn):
+    return _staff_move(request, order_id, services.order_cancel, reason=payload.reason)
+
+

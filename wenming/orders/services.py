@@ -1,0 +1,350 @@
+"""Every write of the order pipeline. One function applies a transition (`order_transition`);
+the use cases below check who may do it, then call it. Hours of a completed order go to the
+hours ledger; time limits are enforced by background tasks (tasks.py), never on page loads."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wenming.activities.models import ServiceRecord
+from wenming.activities.rules import rules_for
+from wenming.core.errors import Conflict, Forbidden
+from wenming.core.masking import mask_name
+from wenming.geo import cell_of, haversine_km
+from wenming.inbox.services import notify
+from wenming.orgs.models import OrgNode, Platform, RoleAssignment
+from wenming.orgs.permissions import can_manage
+from wenming.orgs.selectors import grid_for_point, nearest_station
+from wenming.people.models import Resident, User, Volunteer
+from wenming.people.validators import normalize_mobile
+from wenming.teams.models import Membership, Team
+
+from .models import CANCELLABLE, TRANSITIONS, OrderEvent, ServiceOrder, State, TimeLimit
+
+S = State
+MAX_DISTANCE_KM = 15.0  # a place farther than this from every station is outside the district
+
+
+# ---- the one transition function --------------------------------------------------------
+
+def order_transition(order: ServiceOrder, to: str, *, by: User | None, reason: str = "",
+                     **changes) -> ServiceOrder:
+    """Move a locked order to `to`, or raise 409 invalid_transition. Writes the event and
+    sets the deadline of the new stage. The caller holds the row lock (select_for_update)."""
+    if to not in TRANSITIONS[order.state]:
+        raise Conflict(_("订单当前状态为“%(s)s”，不能执行此操作") % {
+            "s": State(order.state).label}, code="invalid_transition")
+    from_state = order.state
+    for name, value in changes.items():
+        setattr(order, name, value)
+    order.state = to
+    order.due_at = _deadline(order, to)
+    order.save()
+    OrderEvent.objects.create(order=order, from_state=from_state, to_state=to, by=by,
+                              reason=reason, org=order.org)
+    if order.due_at:
+        from .tasks import enforce_time_limit
+
+        due, state = order.due_at, order.state
+        transaction.on_commit(lambda: enforce_time_limit.using(run_after=due).enqueue(
+            order.pk, state, due.isoformat()))
+    return order
+
+
+def time_limit_for(org: OrgNode, platform: Platform) -> TimeLimit:
+    """The nearest node's limits up the tree, platform-specific first; defaults otherwise."""
+    chain = [*org.ancestor_ids, org.pk]
+    rows = TimeLimit.objects.filter(org_id__in=chain).filter(
+        Q(platform=platform) | Q(platform__isnull=True))
+    ranked = sorted(rows, key=lambda t: (-chain.index(t.org_id), t.platform_id is None))
+    return ranked[0] if ranked else TimeLimit(org=org)
+
+
+def _deadline(order: ServiceOrder, state: str) -> datetime.datetime | None:
+    limits = time_limit_for(order.org, order.platform)
+    minutes = {S.SUBMITTED: limits.review_minutes, S.ESCALATED: limits.review_minutes,
+               S.REVIEWED: limits.accept_minutes, S.DECLINED: limits.accept_minutes,
+               S.DISPATCHED: limits.accept_minutes, S.OPEN: limits.accept_minutes,
+               S.ACCEPTED: limits.complete_minutes}.get(state)
+    return timezone.now() + datetime.timedelta(minutes=minutes) if minutes else None
+
+
+def _locked(order: ServiceOrder) -> ServiceOrder:
+    return ServiceOrder.objects.select_for_update().select_related(
+        "org", "platform", "volunteer__user", "resident__user").get(pk=order.pk)
+
+
+def _require_staff(by: User, order: ServiceOrder) -> None:
+    if not can_manage(by, order.org):
+        raise Forbidden(_("只有受理阵地的工作人员可以办理"))
+
+
+def _staff_of(org: OrgNode) -> list[User]:
+    return list(User.objects.filter(role_assignments__role=RoleAssignment.Role.STAFF,
+                                     role_assignments__org=org))
+
+
+# ---- submit -----------------------------------------------------------------------------
+
+@transaction.atomic
+def order_submit(*, by: User, kind: str, platform: Platform, text: str, lat: float, lng: float,
+                 address: str, wished_at: datetime.datetime, resident: Resident | None = None,
+                 contact_name: str = "", contact_phone: str = "", skill: str = ""
+                 ) -> ServiceOrder:
+    """A resident orders a service or reports a problem, or staff do it on an elderly
+    resident's behalf (代点单). The place routes it: the grid containing it, or else the
+    nearest station; an appeal notifies that grid's managers."""
+    if resident is None:
+        resident = Resident.objects.filter(user=by).select_related("user").first()
+    elif resident.user_id != by.pk and not can_manage(by, resident.station):
+        raise Forbidden(_("只能为本辖区的群众代点单"))
+    if resident is None:
+        raise Forbidden(_("只有群众可以点单，工作人员可代群众点单"))
+    if kind not in ServiceOrder.Kind.values:
+        raise ValidationError(_("订单类型应为 service 或 appeal"), code="invalid_kind")
+    text = (text or "").strip()
+    if not 2 <= len(text) <= 2000:
+        raise ValidationError(_("请描述您的需求（2到2000字）"), code="invalid_text")
+    if not (address or "").strip():
+        raise ValidationError(_("请填写地点"), code="invalid_address")
+    if timezone.is_naive(wished_at) or wished_at < timezone.now() - datetime.timedelta(minutes=5):
+        raise ValidationError(_("期望时间不能早于现在"), code="invalid_wished_at")
+    if wished_at > timezone.now() + datetime.timedelta(days=90):
+        raise ValidationError(_("期望时间不能晚于90天以后"), code="invalid_wished_at")
+    grid = grid_for_point(lat, lng)
+    station = grid.station if grid else nearest_station(lat, lng)
+    if station is None or (grid is None and haversine_km(lat, lng, station.lat, station.lng)
+                           > MAX_DISTANCE_KM):
+        raise ValidationError(_("该地点不在本区服务范围内"), code="outside_district")
+    order = ServiceOrder.objects.create(
+        kind=kind, platform=platform, skill=(skill or "").strip()[:30], text=text,
+        address=address.strip()[:200], lat=lat, lng=lng, cell=cell_of(lat, lng),
+        wished_at=wished_at,
+        contact_name=(contact_name or resident.user.real_name).strip()[:50],
+        contact_phone=normalize_mobile(contact_phone or resident.user.mobile or ""),
+        resident=resident, submitted_by=by, org=station, station=station, grid=grid, state="")
+    order_transition(order, S.SUBMITTED, by=by,
+                     reason=_("代群众点单") if resident.user_id != by.pk else "")
+    people = _staff_of(station) + (list(grid.managers.all()) if grid and kind == "appeal" else [])
+    notify(users=people, title=_("新的%(kind)s：%(text)s") % {
+        "kind": ServiceOrder.Kind(kind).label, "text": text[:20]}, url=f"/orders/{order.pk}/")
+    return order
+
+
+# ---- the station's moves ----------------------------------------------------------------
+
+@transaction.atomic
+def order_review(*, by: User, order: ServiceOrder) -> ServiceOrder:
+    """审单: the station accepts the request as something volunteers can do."""
+    order = _locked(order)
+    _require_staff(by, order)
+    order = order_transition(order, S.REVIEWED, by=by)
+    if time_limit_for(order.org, order.platform).auto_dispatch:
+        from .ranking import candidates_for
+
+        best = next((c for c in candidates_for(order, limit=1) if "volunteer_id" in c), None)
+        if best:
+            volunteer = Volunteer.objects.select_related("user").get(pk=best["volunteer_id"])
+            order = _dispatch(order, by=None, volunteer=volunteer, team=None,
+                              reason=_("自动派单"))
+    return order
+
+
+@transaction.atomic
+def order_reject(*, by: User, order: ServiceOrder, reason: str) -> ServiceOrder:
+    """The station turns the request down, with a reason the resident sees."""
+    order = _locked(order)
+    _require_staff(by, order)
+    if not (reason or "").strip():
+        raise ValidationError(_("请填写驳回原因，群众可以看到"), code="reason_required")
+    order = order_transition(order, S.REJECTED, by=by, reason=reason.strip())
+    notify(users=[order.resident.user], title=_("您的需求未被受理"), body=reason.strip(),
+           url=f"/orders/{order.pk}/")
+    return order
+
+
+@transaction.atomic
+def order_dispatch(*, by: User, order: ServiceOrder, volunteer: Volunteer | None = None,
+                   team: Team | None = None) -> ServiceOrder:
+    """派单 to one volunteer or one team. Two staff dispatching at once: the row lock makes
+    the second see the new state and get 409."""
+    order = _locked(order)
+    _require_staff(by, order)
+    return _dispatch(order, by=by, volunteer=volunteer, team=team)
+
+
+def _dispatch(order, *, by, volunteer, team, reason: str = "") -> ServiceOrder:
+    if (volunteer is None) == (team is None):
+        raise ValidationError(_("请选择一位志愿者或一支队伍"), code="invalid_assignee")
+    if volunteer is not None and volunteer.status != Volunteer.Status.ACTIVE:
+        raise Conflict(_("该志愿者当前不能接单"), code="volunteer_not_active")
+    if team is not None and not team.is_active:
+        raise Conflict(_("该队伍已停止服务"), code="team_inactive")
+    order = order_transition(order, S.DISPATCHED, by=by, reason=reason,
+                             volunteer=volunteer, team=team)
+    notify(users=_assignees(order), title=_("新派单：%(t)s") % {"t": order.text[:20]},
+           body=order.address, url=f"/orders/{order.pk}/")
+    return order
+
+
+def _assignees(order: ServiceOrder) -> list[User]:
+    if order.volunteer_id:
+        return [order.volunteer.user]
+    if order.team_id:
+        return list(User.objects.filter(
+            volunteer__memberships__team_id=order.team_id,
+            volunteer__memberships__role=Membership.Role.LEADER,
+            volunteer__memberships__status=Membership.Status.ACTIVE))
+    return []
+
+
+@transaction.atomic
+def order_open(*, by: User, order: ServiceOrder) -> ServiceOrder:
+    """Offer the order to volunteers nearby to grab (抢单)."""
+    order = _locked(order)
+    _require_staff(by, order)
+    return order_transition(order, S.OPEN, by=by, volunteer=None, team=None)
+
+
+# ---- the volunteer's moves --------------------------------------------------------------
+
+def _require_assignee(volunteer: Volunteer, order: ServiceOrder) -> None:
+    led = set(Membership.objects.filter(
+        volunteer=volunteer, role=Membership.Role.LEADER,
+        status=Membership.Status.ACTIVE).values_list("team_id", flat=True))
+    if order.volunteer_id != volunteer.pk and order.team_id not in led:
+        raise Forbidden(_("这不是派给您的订单"))
+
+
+@transaction.atomic
+def order_grab(*, volunteer: Volunteer, order: ServiceOrder) -> ServiceOrder:
+    """抢单: the first volunteer wins; the others get 409."""
+    order = _locked(order)
+    if order.state != S.OPEN:
+        raise Conflict(_("来晚了，该订单已被接走或已关闭"), code="invalid_transition")
+    if volunteer.status != Volunteer.Status.ACTIVE:
+        raise Conflict(_("志愿者账号尚未审核通过"), code="volunteer_not_active")
+    return order_transition(order, S.ACCEPTED, by=volunteer.user, volunteer=volunteer,
+                            reason=_("抢单"))
+
+
+@transaction.atomic
+def order_accept(*, volunteer: Volunteer, order: ServiceOrder) -> ServiceOrder:
+    order = _locked(order)
+    _require_assignee(volunteer, order)
+    order = order_transition(order, S.ACCEPTED, by=volunteer.user,
+                             volunteer=order.volunteer or volunteer)
+    notify(users=[order.resident.user], title=_("志愿者已接单"),
+           body=_("志愿者 %(name)s 将为您服务") % {"name": mask_name(volunteer.user.real_name)},
+           url=f"/orders/{order.pk}/")
+    return order
+
+
+@transaction.atomic
+def order_decline(*, volunteer: Volunteer, order: ServiceOrder, reason: str) -> ServiceOrder:
+    """Decline with a reason; the order goes back to the station's dispatch queue."""
+    order = _locked(order)
+    _require_assignee(volunteer, order)
+    if not (reason or "").strip():
+        raise ValidationError(_("请说明不能接单的原因"), code="reason_required")
+    order = order_transition(order, S.DECLINED, by=volunteer.user, reason=reason.strip(),
+                             volunteer=None, team=None)
+    notify(users=_staff_of(order.org), title=_("订单被拒：%(t)s") % {"t": order.text[:20]},
+           body=reason.strip(), url=f"/orders/{order.pk}/")
+    return order
+
+
+@transaction.atomic
+def order_complete(*, volunteer: Volunteer, order: ServiceOrder, note: str, hours: Decimal,
+                   people_served: int = 1) -> ServiceOrder:
+    """Done: a note, the people served, and the hours, which enter the ledger as a pending
+    record for the station to approve."""
+    order = _locked(order)
+    if order.volunteer_id != volunteer.pk:
+        _require_assignee(volunteer, order)
+    if not (note or "").strip():
+        raise ValidationError(_("请填写服务情况说明"), code="note_required")
+    if not Decimal("0") < hours <= Decimal("24"):
+        raise ValidationError(_("服务时长应在0到24小时之间"), code="invalid_hours")
+    if not 0 < people_served <= 10000:
+        raise ValidationError(_("服务人数不正确"), code="invalid_people_served")
+    order = order_transition(order, S.COMPLETED, by=volunteer.user, completion_note=note.strip(),
+                             hours=hours, people_served=people_served)
+    rules = rules_for(order.station)
+    cap = rules.daily_hours_cap
+    ServiceRecord.objects.create(
+        volunteer=order.volunteer, order_id=order.pk, org=order.station,
+        kind=ServiceRecord.Kind.ORDER, title=_("点单服务：%(t)s") % {"t": order.text[:40]},
+        place=order.address, content=note.strip(), service_date=timezone.localdate(),
+        hours=min(hours, rules.daily_hours_max), created_by=volunteer.user,
+        needs_parent_approval=hours > cap)
+    notify(users=[order.resident.user], title=_("服务已完成，请您评价"),
+           url=f"/orders/{order.pk}/")
+    return order
+
+
+# ---- the resident's moves ---------------------------------------------------------------
+
+@transaction.atomic
+def order_rate(*, by: User, order: ServiceOrder, score: int, comment: str = "") -> ServiceOrder:
+    """评单 1–5. Two stars or fewer opens a review for the station."""
+    order = _locked(order)
+    if order.resident.user_id != by.pk:
+        raise Forbidden(_("只有点单的群众可以评价"))
+    if not 1 <= score <= 5:
+        raise ValidationError(_("评分应为1到5分"), code="invalid_score")
+    low = score <= 2
+    order = order_transition(order, S.RATED, by=by, score=score,
+                             comment=(comment or "").strip()[:1000], needs_review=low)
+    if low:
+        notify(users=_staff_of(order.station), title=_("差评待复核：订单 #%(id)s") % {
+            "id": order.pk}, body=order.comment, url=f"/orders/{order.pk}/")
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, by: User, order: ServiceOrder, reason: str = "") -> ServiceOrder:
+    """The resident (or staff on their behalf) withdraws before a volunteer accepts."""
+    order = _locked(order)
+    if order.resident.user_id != by.pk and not can_manage(by, order.org):
+        raise Forbidden()
+    if order.state not in CANCELLABLE:
+        raise Conflict(_("志愿者已接单，不能取消，请联系实践站"), code="invalid_transition")
+    assignees = _assignees(order)
+    order = order_transition(order, S.CANCELLED, by=by, reason=(reason or "").strip())
+    notify(users=assignees, title=_("订单已取消"), body=order.text[:50], url=f"/orders/{order.pk}/")
+    return order
+
+
+# ---- time limits ------------------------------------------------------------------------
+
+@transaction.atomic
+def order_escalate_if_overdue(*, order_id: int, state: str, due_at: datetime.datetime) -> bool:
+    """Escalate an order whose stage limit passed: exactly once per passed limit, however
+    many workers run this — the conditional lock finds the order still in that stage with
+    that deadline, or does nothing."""
+    order = ServiceOrder.objects.select_for_update().select_related("org", "platform").filter(
+        pk=order_id, state=state, due_at=due_at, due_at__lte=timezone.now()).first()
+    if order is None:
+        return False
+    parent = order.org.parent or order.org
+    keep_volunteer = state == S.ACCEPTED  # an accepted order keeps its volunteer
+    stage = State(state).label
+    order_transition(order, S.ESCALATED, by=None, org=parent, escalations=order.escalations + 1,
+                     volunteer=order.volunteer if keep_volunteer else None,
+                     team=order.team if keep_volunteer else None,
+                     reason=_("“%(stage)s”环节超时，上报%(org)s") % {"stage": stage,
+                                                              "org": parent.name})
+    notify(users=_staff_of(parent), title=_("超时上报：订单 #%(id)s") % {"id": order.pk},
+           body=order.text[:50], url=f"/orders/{order.pk}/")
+    return True
+
+
+def overdue_orders():
+    return ServiceOrder.objects.filter(due_at__lte=timezone.now()).exclude(
+        state__in=[S.COMPLETED, S.RATED, S.REJECTED, S.CANCELLED])

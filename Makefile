@@ -34,7 +34,10 @@ run: install
 	$(BIN)/wenming migrate --noinput
 	$(BIN)/wenming demo --size small
 	$(BIN)/wenming collectstatic --noinput -v0
-	$(BIN)/wenming serve --host $(HOST) --port $(PORT)
+	@# The task worker (time limits, escalations) runs beside the server and stops with it.
+	$(BIN)/wenming db_worker --interval 2 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/wenming serve --host $(HOST) --port $(PORT)
 
 test: install system-deps
 	$(BIN)/wenming collectstatic --noinput -v0

@@ -1,10 +1,19 @@
-from wenming.orgs.permissions import is_staff_member
+from wenming.inbox.models import Notification
+from wenming.orgs.models import RoleAssignment
+from wenming.orgs.permissions import is_staff_member, roles_of
 
 
 def ui(request):
-    """Elder mode (长者模式) follows the user's saved choice, or a cookie for visitors;
-    `is_node_staff` decides which navigation a page shows."""
+    """Elder mode (长者模式) follows the user's saved choice, or a cookie for visitors; the
+    role flags decide which navigation a page shows (from the roles already loaded for the
+    request); `unread_count` is one COUNT, run only when a page shows it."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        return {"elder_mode": user.elder_mode, "is_node_staff": is_staff_member(user)}
+        roles = {r.role for r in roles_of(user)}
+        staff = is_staff_member(user)
+        return {"elder_mode": user.elder_mode, "is_node_staff": staff,
+                "is_volunteer": RoleAssignment.Role.VOLUNTEER in roles,
+                "is_reviewer": staff or RoleAssignment.Role.TEAM_LEADER in roles,
+                "unread_count": Notification.objects.filter(
+                    user=user, read_at__isnull=True).count}
     return {"elder_mode": request.COOKIES.get("elder") == "1", "is_node_staff": False}

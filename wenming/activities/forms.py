@@ -1,0 +1,237 @@
+"""Page forms for activities and the hours ledger. They check shape; services hold the rules."""
+
+import datetime
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wenming.core.masking import mask_mobile
+from wenming.orgs.models import OrgNode, Platform
+from wenming.orgs.permissions import is_staff_member, visible_orgs
+from wenming.people.forms import split_list
+from wenming.people.models import Volunteer
+from wenming.teams.models import Team
+from wenming.teams.permissions import led_team_ids, teams_for_user
+
+from .models import Activity, Project
+
+DATETIME = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+class DateTimeLocal(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%dT%H:%M")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+
+def day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class ActivityFilterForm(forms.Form):
+    q = forms.CharField(label=_("关键词"), required=False, max_length=50,
+                        widget=forms.SearchInput(attrs={"placeholder": _("活动名称")}))
+    platform = forms.ModelChoiceField(label=_("服务平台"), required=False, to_field_name="code",
+                                      queryset=Platform.objects.filter(is_active=True),
+                                      empty_label=_("全部平台"))
+    date_from = forms.DateField(label=_("从"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("到"), required=False, widget=DateInput())
+    upcoming = forms.BooleanField(label=_("只看未结束的"), required=False)
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    lng = forms.FloatField(required=False, min_value=-180, max_value=180,
+                           widget=forms.HiddenInput)
+    radius_km = forms.TypedChoiceField(label=_("附近范围"), required=False, coerce=float,
+                                       empty_value=5.0, initial="5",
+                                       choices=[("1", _("1公里")), ("3", _("3公里")),
+                                                ("5", _("5公里")), ("10", _("10公里")),
+                                                ("30", _("30公里"))])
+
+    f = forms.CharField(required=False, initial="1", widget=forms.HiddenInput)
+
+    @classmethod
+    def from_query(cls, query):
+        """A first visit (or a bare ?page=) lists what is still to come; once the form has
+        been sent (it carries `f`), its checkbox decides."""
+        if "f" in query:
+            return cls(query)
+        return cls({**query.dict(), "upcoming": "on"})
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("结束日期不能早于开始日期"))
+        return data
+
+    def search_kwargs(self) -> dict:
+        """What `activity_search` takes; a date range covers whole days."""
+        d = self.cleaned_data
+        near = d.get("lat") is not None and d.get("lng") is not None
+        return {"q": d["q"], "platform": d["platform"].code if d["platform"] else "",
+                "date_from": day_start(d["date_from"]) if d.get("date_from") else None,
+                "date_to": day_start(d["date_to"] + datetime.timedelta(days=1))
+                if d.get("date_to") else None,
+                "upcoming": d["upcoming"], "lat": d["lat"] if near else None,
+                "lng": d["lng"] if near else None, "radius_km": d["radius_km"] or 5.0}
+
+
+class ScheduleFields(forms.Form):
+    """What an organiser may set at publishing and change later."""
+
+    title = forms.CharField(label=_("活动名称"), max_length=100)
+    content = forms.CharField(label=_("服务内容"), required=False, max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    address = forms.CharField(label=_("活动地点"), max_length=200)
+    lat = forms.FloatField(label=_("纬度"), min_value=-90, max_value=90,
+                           widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
+    lng = forms.FloatField(label=_("经度"), min_value=-180, max_value=180,
+                           widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
+    radius_m = forms.IntegerField(label=_("签到范围（米）"), initial=300, min_value=1,
+                                  max_value=100_000)
+    start = forms.DateTimeField(label=_("开始时间"), input_formats=DATETIME,
+                                widget=DateTimeLocal())
+    end = forms.DateTimeField(label=_("结束时间"), input_formats=DATETIME, widget=DateTimeLocal())
+    quota = forms.IntegerField(label=_("招募人数"), min_value=1, max_value=1_000_000)
+    required_skills = forms.CharField(label=_("所需技能"), required=False, max_length=300,
+                                      help_text=_("多个技能用逗号或顿号分隔；不填则不限"))
+    required_tags = forms.MultipleChoiceField(label=_("身份要求"), required=False,
+                                              choices=Volunteer.Tag.choices,
+                                              widget=forms.CheckboxSelectMultiple)
+    min_age = forms.IntegerField(label=_("最低年龄"), required=False, min_value=0, max_value=150)
+
+    def schedule_values(self) -> dict:
+        d = self.cleaned_data
+        return {**{k: d[k] for k in ("title", "content", "address", "lat", "lng", "radius_m",
+                                     "start", "end", "quota", "required_tags", "min_age")},
+                "required_skills": split_list(d["required_skills"])}
+
+
+class ActivityEditForm(ScheduleFields):
+    @classmethod
+    def for_activity(cls, activity: Activity, data=None):
+        initial = {f: getattr(activity, f) for f in (
+            "title", "content", "address", "lat", "lng", "radius_m", "quota", "required_tags",
+            "min_age")}
+        initial |= {"start": timezone.localtime(activity.start),
+                    "end": timezone.localtime(activity.end),
+                    "required_skills": "、".join(activity.required_skills)}
+        return cls(data, initial=initial)
+
+
+class ActivityForm(ScheduleFields):
+    org = forms.ModelChoiceField(label=_("组织单位"), queryset=OrgNode.objects.none())
+    platform = forms.ModelChoiceField(label=_("服务平台"),
+                                      queryset=Platform.objects.filter(is_active=True))
+    team = forms.ModelChoiceField(label=_("组织队伍"), queryset=Team.objects.none(),
+                                  required=False, empty_label=_("（不指定）"))
+    project = forms.ModelChoiceField(label=_("所属项目"), queryset=Project.objects.none(),
+                                     required=False, empty_label=_("（不属于项目）"))
+    field_order = ["title", "platform", "org", "team", "project", "start", "end", "address"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        led = led_team_ids(user)
+        if is_staff_member(user):
+            orgs, teams = visible_orgs(user), teams_for_user(user)
+        else:  # a team leader publishes at the node their team is anchored at
+            orgs = OrgNode.objects.filter(teams__in=led).distinct()
+            teams = Team.objects.filter(pk__in=led)
+            self.fields["team"].required = True
+        self.fields["org"].queryset = orgs.order_by("path")
+        self.fields["team"].queryset = teams.filter(is_active=True).order_by("name")
+        self.fields["project"].queryset = Project.objects.filter(
+            Q(org__in=orgs) | Q(team_id__in=led)).order_by("-created_at")
+        self.fields["org"].label_from_instance = lambda o: f"{o.get_kind_display()} · {o.name}"
+
+    def publish_values(self) -> dict:
+        d = self.cleaned_data
+        return {**self.schedule_values(), "org": d["org"], "platform": d["platform"],
+                "team": d["team"], "project": d["project"]}
+
+
+class PresenceForm(forms.Form):
+    """A check-in or check-out: the scanned code, or the phone's position."""
+
+    t = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    lng = forms.FloatField(required=False, min_value=-180, max_value=180,
+                           widget=forms.HiddenInput)
+
+    def presence(self) -> dict:
+        d = self.cleaned_data
+        return {"qr_token": d["t"] or None, "lat": d["lat"], "lng": d["lng"]}
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=1000, error_messages={
+        "required": _("请填写原因")}, widget=forms.TextInput(attrs={"required": True}))
+
+
+class ServedForm(forms.Form):
+    people_served = forms.IntegerField(label=_("服务对象人次（受众）"), min_value=0,
+                                       max_value=10_000_000)
+
+
+class BackfillForm(forms.Form):
+    volunteer = forms.ModelChoiceField(label=_("志愿者"), queryset=Volunteer.objects.none())
+    hours = forms.DecimalField(label=_("服务时长（小时）"), min_value=Decimal("0.01"), max_digits=6,
+                               decimal_places=2, widget=forms.NumberInput(attrs={"step": "0.5"}))
+    reason = forms.CharField(label=_("补录原因"), max_length=1000,
+                             widget=forms.TextInput(attrs={"placeholder": _("如：手机没电未能签到")}))
+
+    def __init__(self, *args, activity: Activity, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].queryset = Volunteer.objects.filter(
+            enrollments__activity=activity).select_related("user").order_by("id")
+        self.fields["volunteer"].label_from_instance = (
+            lambda v: f"{v.user.real_name}（{mask_mobile(v.user.mobile)}）")
+
+
+class IdListField(forms.Field):
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        try:
+            ids = sorted({int(v) for v in value or []})
+        except (TypeError, ValueError):
+            raise ValidationError(_("所选记录有误")) from None
+        if len(ids) > 500:
+            raise ValidationError(_("一次最多认定500条"))
+        return ids
+
+
+class BulkApproveForm(forms.Form):
+    ids = IdListField(label=_("记录"), error_messages={"required": _("请先勾选要认定的记录")})
+
+
+class RecordFilterForm(forms.Form):
+    org = forms.ModelChoiceField(label=_("记录单位"), queryset=OrgNode.objects.none(),
+                                 required=False, empty_label=_("全部"))
+    activity = forms.IntegerField(label=_("活动编号"), required=False, min_value=1)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if is_staff_member(user):
+            self.fields["org"].queryset = visible_orgs(user).exclude(
+                kind=OrgNode.Kind.POINT).order_by("path")
+        else:
+            del self.fields["org"]
+
+    def apply(self, qs):
+        d = self.cleaned_data if self.is_valid() else {}
+        if d.get("org"):
+            qs = qs.filter(org__path__startswith=d["org"].path)
+        if d.get("activity"):
+            qs = qs.filter(activity_id=d["activity"])
+        return qs

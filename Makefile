@@ -22,13 +22,15 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(BIN)/wenming node_modules/.installed
 
-# Debian packages the suite needs: chromium for browser tests, CJK fonts so Chinese renders,
+# Debian packages the suite needs: chromium for browser tests, CJK fonts so Chinese renders
+# (Noto for pages, WenQuanYi Zen Hei as the TrueType font certificate PDFs embed),
 # poppler for looking at PDFs, postgresql for the second pass.
 system-deps:
 	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi 'noto.*cjk' \
+	    || ! fc-list 2>/dev/null | grep -qi 'wqy-zenhei' \
 	    || ! command -v pdftoppm >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q \
-	    chromium fonts-noto-cjk poppler-utils postgresql; fi
+	    chromium fonts-noto-cjk fonts-wqy-zenhei poppler-utils postgresql; fi
 
 run: install
 	$(BIN)/wenming migrate --noinput

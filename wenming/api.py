@@ -92,11 +92,13 @@ def describe_schema_error(err: dict) -> str:
 
 
 from wenming.activities.api import router as activities_router  # noqa: E402
+from wenming.activities.api_documents import router as documents_router  # noqa: E402
 from wenming.orders.api import router as orders_router  # noqa: E402
 from wenming.orgs.api import router as orgs_router  # noqa: E402
 from wenming.people.api import router as people_router  # noqa: E402
 from wenming.teams.api import router as teams_router  # noqa: E402
 
+api.add_router("/", documents_router)  # first: /volunteers/import before /volunteers/{id}
 api.add_router("/", people_router)
 api.add_router("/", activities_router)
 api.add_router("/orgs", orgs_router)

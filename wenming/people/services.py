@@ -443,3 +443,99 @@ def people_bulk_register(*, volunteers: Sequence[VolunteerInput] = (),
         [RoleAssignment(user=v.user, role=Role.VOLUNTEER, org=v.station) for v in created_v]
         + [RoleAssignment(user=r.user, role=Role.RESIDENT, org=r.station) for r in created_r])
     return created_v, created_r
+
+
+def volunteer_rows_check(rows: Sequence[tuple[int, VolunteerInput]]) -> list[tuple[int, list[str]]]:
+    """Check volunteer rows of an import without writing anything.
+
+    `rows` are (row number, input) pairs. Unlike `people_bulk_register`, which stops at the
+    first bad row, this collects every problem of every row: the same checks as
+    `_prepare_volunteer`, plus ID numbers and mobiles repeated within the rows (every row of
+    a repeat is bad: which one is right is the importer's call) or already registered.
+    Returns (row number, messages) for the bad rows only, in the order given.
+    """
+    allowed = {"categories": set(Platform.objects.values_list("code", flat=True)),
+               "tags": set(Volunteer.Tag.values), "political": set(Volunteer.Political.values)}
+    problems: dict[int, list[str]] = {}
+    keys: dict[int, tuple[str | None, str | None]] = {}
+    for row_no, data in rows:
+        errors, number, mobile = _row_problems(data, allowed)
+        if errors:
+            problems[row_no] = errors
+        keys[row_no] = (number, mobile)
+    _mark_repeats(keys, problems)
+    _mark_registered(keys, rows, problems)
+    return [(row_no, problems[row_no]) for row_no, _data in rows if row_no in problems]
+
+
+def _row_problems(data: VolunteerInput, allowed: dict[str, set[str]]):
+    """Every message `_prepare_volunteer` could raise for this row, not just the first;
+    with the normalized ID number and mobile when they are valid. (`people_bulk_register`
+    runs `_prepare_volunteer` itself on the rows that pass, so a check added there alone
+    still holds: it would refuse the batch rather than let a row through.)"""
+    errors: list[str] = []
+    found: dict[str, object] = {}
+
+    def attempt(name: str, check) -> None:
+        try:
+            found[name] = check()
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+
+    attempt("station", lambda: _check_station(data.station))
+    attempt("name", lambda: _clean_name(data.real_name))
+    attempt("id", lambda: parse_id_number(data.id_number).number)
+    attempt("mobile", lambda: normalize_mobile(data.mobile))
+    attempt("skills", lambda: _clean_skills(data.skills))
+    attempt("categories", lambda: _check_choices(
+        data.service_categories, allowed["categories"], _("未知的服务类别：%(value)s"),
+        "invalid_service_category"))
+    attempt("tags", lambda: _check_choices(data.tags, allowed["tags"],
+                                           _("未知的身份标签：%(value)s"), "invalid_tag"))
+    if data.political_status not in allowed["political"]:
+        errors.append(_("政治面貌不正确"))
+    attempt("place", lambda: _check_coordinates(data.home_lat, data.home_lng))
+    attempt("availability", lambda: _clean_availability(data.availability))
+    if data.password is not None:
+        attempt("password", lambda: validate_password(data.password))
+    return errors, found.get("id"), found.get("mobile")
+
+
+def _mark_repeats(keys: dict, problems: dict) -> None:
+    for position, label in ((0, _("身份证号")), (1, _("手机号"))):
+        seen: dict[str, list[int]] = {}
+        for row_no, key in keys.items():
+            if key[position]:
+                seen.setdefault(key[position], []).append(row_no)
+        for row_nos in seen.values():
+            if len(row_nos) > 1:
+                for row_no in row_nos:
+                    others = "、".join(str(n) for n in row_nos if n != row_no)
+                    problems.setdefault(row_no, []).append(
+                        _("%(what)s与第%(rows)s行重复") % {"what": label, "rows": others})
+
+
+def _mark_registered(keys: dict, rows, problems: dict) -> None:
+    numbers = [k[0] for k in keys.values() if k[0]]
+    mobiles = [k[1] for k in keys.values() if k[1]]
+    usernames = [d.username or f"v{keys[n][1]}" for n, d in rows if keys[n][1]]
+
+    def existing(qs, field: str, values: list[str]) -> set[str]:
+        return {v for i in range(0, len(values), 900)
+                for v in qs.filter(**{f"{field}__in": values[i:i + 900]})
+                .values_list(field, flat=True)}
+
+    taken_ids = existing(Volunteer.objects, "id_number", numbers)
+    taken_mobiles = existing(User.objects, "mobile", mobiles)
+    taken_names = existing(User.objects, "username", usernames)
+    for row_no, data in rows:
+        number, mobile = keys[row_no]
+        messages = []
+        if number in taken_ids:
+            messages.append(_("该身份证号已注册为志愿者"))
+        if mobile in taken_mobiles:
+            messages.append(_("该手机号已注册"))
+        elif mobile and (data.username or f"v{mobile}") in taken_names:
+            messages.append(_("账号名已被占用"))
+        if messages:
+            problems.setdefault(row_no, []).extend(messages)

@@ -96,7 +96,9 @@ from wenming.activities.api_documents import router as documents_router  # noqa:
 from wenming.orders.api import router as orders_router  # noqa: E402
 from wenming.orgs.api import router as orgs_router  # noqa: E402
 from wenming.people.api import router as people_router  # noqa: E402
+from wenming.points.api import router as points_router  # noqa: E402
 from wenming.teams.api import router as teams_router  # noqa: E402
+from wenming.wishes.api import router as wishes_router  # noqa: E402
 
 api.add_router("/", documents_router)  # first: /volunteers/import before /volunteers/{id}
 api.add_router("/", people_router)
@@ -104,3 +106,5 @@ api.add_router("/", activities_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/teams", teams_router)
 api.add_router("/orders", orders_router)
+api.add_router("/", points_router)
+api.add_router("/wishes", wishes_router)

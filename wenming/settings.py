@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "wenming.teams",
     "wenming.activities",
     "wenming.orders",
+    "wenming.points",
+    "wenming.wishes",
     "wenming.demo",
     "django_tasks",
     "django_tasks_db",
@@ -128,6 +130,8 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+MEDIA_URL = "media/"
+MEDIA_ROOT = VAR_DIR / "media"
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [

@@ -21,7 +21,8 @@ from .rules import rules_for, star_level
 
 def activities_for_user(user) -> QuerySet[Activity]:
     """Staff: their subtrees' activities. Volunteers and residents: activities of their own
-    district (any published one, so they can find and join); leaders also their teams'."""
+    district (any published one, so they can find and join, and those they signed up for);
+    leaders also their teams'."""
     qs = Activity.objects.select_related("org", "platform", "team", "leader")
     if is_platform_admin(user):
         return qs
@@ -33,8 +34,10 @@ def activities_for_user(user) -> QuerySet[Activity]:
     in_district = Q()
     for d in districts:
         in_district |= Q(org__path__startswith=f"/{d}/")
+    # A cancelled activity stays visible to those signed up: the inbox message links to it.
+    signed_up = Enrollment.objects.filter(volunteer__user=user).values("activity_id")
     return qs.filter(in_district).filter(Q(status=Activity.Status.PUBLISHED) |
-                                         Q(team_id__in=led_team_ids(user)))
+                                         Q(team_id__in=led_team_ids(user)) | Q(pk__in=signed_up))
 
 
 def activity_get_for_user(user, activity_id: int) -> Activity:
@@ -210,3 +213,18 @@ def activity_roster(activity: Activity) -> dict:
         e.mobile_masked = mask_mobile(e.volunteer.user.mobile)
     return {"enrolled": [e for e in rows if e.status == Enrollment.Status.ENROLLED],
             "waitlist": [e for e in rows if e.status == Enrollment.Status.WAITLISTED]}
+
+
+def rollup_problems() -> list[str]:
+    """Where the HoursDaily rollup differs from the approved ledger's hours."""
+    ledger = dict(((o, d), h) for o, d, h in ServiceRecord.objects.filter(
+        status=ServiceRecord.Status.APPROVED).values("org", "service_date").annotate(
+        h=Sum("hours")).values_list("org", "service_date", "h"))
+    problems = []
+    for org, day, hours in HoursDaily.objects.values_list("org", "day", "hours").iterator():
+        expected = ledger.pop((org, day), Decimal("0"))
+        if hours != expected:
+            problems.append(f"hours rollup org {org} {day}: {hours} != ledger {expected}")
+    problems += [f"hours rollup org {o} {d}: missing, ledger {h}"
+                 for (o, d), h in ledger.items() if h]
+    return problems

@@ -22,6 +22,7 @@ from wenming.inbox.services import notify
 from wenming.orgs.models import OrgNode, Platform
 from wenming.orgs.permissions import can_manage, require_manage
 from wenming.people.models import User, Volunteer
+from wenming.points.services import points_for_record
 from wenming.teams.models import Team
 from wenming.teams.permissions import led_team_ids
 
@@ -41,6 +42,7 @@ ZERO = Decimal("0")
 EDITABLE = {"title", "content", "address", "lat", "lng", "radius_m", "start", "end", "quota",
             "required_skills", "required_tags", "min_age", "people_served", "leader", "team",
             "project"}
+NULLABLE = {"min_age", "people_served", "leader", "team", "project"}
 
 
 # ---- permission helpers ---------------------------------------------------------------
@@ -152,6 +154,9 @@ def activity_update(*, by: User, activity: Activity, changes: dict) -> Activity:
     require_organise(by, activity)
     if unknown := set(changes) - EDITABLE:
         raise ValidationError(_("不可修改：%(fields)s") % {"fields": "、".join(sorted(unknown))},
+                              code="invalid_input")
+    if nulls := sorted(f for f, v in changes.items() if v is None and f not in NULLABLE):
+        raise ValidationError(_("不能为空：%(fields)s") % {"fields": "、".join(nulls)},
                               code="invalid_input")
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.status == Activity.Status.CANCELLED:
@@ -332,6 +337,8 @@ def attendance_checkout(*, volunteer: Volunteer, activity: Activity,
         raise Conflict(_("您已签退"), code="already_checked_out")
     if now > activity.end + datetime.timedelta(minutes=rules.checkout_late_minutes):
         raise Conflict(_("已超过签退时间，请联系活动负责人补录"), code="outside_checkout_window")
+    if _live_records(activity, volunteer).exists():  # a backfill came first
+        raise Conflict(_("该志愿者已有本活动的服务记录"), code="record_exists")
     attendance.checkout_method = _check_presence(activity, qr_token, lat, lng,
                                                  rules.qr_window_seconds)
     attendance.checkout_at = now
@@ -370,7 +377,9 @@ def _record_write(*, volunteer, activity, hours: Decimal, kind: str, by: User, r
 
 def can_decide(user: User, record: ServiceRecord) -> bool:
     """Leaders of the activity confirm ordinary lines; backfills need the node's staff;
-    lines over the daily cap need staff of the node above."""
+    lines over the daily cap need staff of the node above. Nobody decides their own line."""
+    if record.volunteer.user_id == user.pk:
+        return False
     if record.needs_parent_approval:
         return can_manage(user, record.org.parent or record.org)
     if record.kind == ServiceRecord.Kind.BACKFILL:
@@ -396,6 +405,7 @@ def record_approve(*, by: User, record: ServiceRecord) -> ServiceRecord:
         ServiceRecord.Status.APPROVED, by, timezone.now())
     record.save()
     _rollup(record.org_id, record.service_date, record.hours, 1)
+    points_for_record(record)
     return record
 
 
@@ -433,6 +443,7 @@ def record_reverse(*, by: User, record: ServiceRecord, reason: str) -> ServiceRe
         status=ServiceRecord.Status.APPROVED, reason=reason.strip(), created_by=by,
         decided_by=by, decided_at=now)
     _rollup(record.org_id, record.service_date, -record.hours, -1)
+    points_for_record(reversal)
     return reversal
 
 
@@ -449,12 +460,19 @@ def record_backfill(*, by: User, volunteer: Volunteer, activity: Activity, hours
     if not ZERO < hours <= limit:
         raise ValidationError(_("补录时长应大于0且不超过活动时长%(n)s小时") % {"n": limit},
                               code="invalid_hours")
-    if ServiceRecord.objects.filter(activity=activity, volunteer=volunteer).exclude(
-            status=ServiceRecord.Status.REJECTED).exists():
+    if _live_records(activity, volunteer).exists():
         raise Conflict(_("该志愿者已有本活动的服务记录"), code="record_exists")
     return _record_write(volunteer=volunteer, activity=activity, hours=hours,
                          kind=ServiceRecord.Kind.BACKFILL, by=by, rules=rules_for(activity.org),
                          reason=reason.strip())
+
+
+def _live_records(activity: Activity, volunteer: Volunteer):
+    """The volunteer's lines for the activity that count or may count: not rejected, not
+    reversed (a reversed line may be entered again with the right hours)."""
+    return ServiceRecord.objects.filter(activity=activity, volunteer=volunteer).exclude(
+        status=ServiceRecord.Status.REJECTED).exclude(kind=ServiceRecord.Kind.REVERSAL).exclude(
+        reversed_by__isnull=False)
 
 
 def record_is_late(record: ServiceRecord) -> bool:

@@ -22,6 +22,7 @@ from wenming.orgs.permissions import can_manage
 from wenming.orgs.selectors import grid_for_point, nearest_station
 from wenming.people.models import Resident, User, Volunteer
 from wenming.people.validators import normalize_mobile
+from wenming.points.services import points_for_rating
 from wenming.teams.models import Membership, Team
 
 from .models import CANCELLABLE, TRANSITIONS, OrderEvent, ServiceOrder, State, TimeLimit
@@ -301,6 +302,7 @@ def order_rate(*, by: User, order: ServiceOrder, score: int, comment: str = "") 
     low = score <= 2
     order = order_transition(order, S.RATED, by=by, score=score,
                              comment=(comment or "").strip()[:1000], needs_review=low)
+    points_for_rating(order)
     if low:
         notify(users=_staff_of(order.station), title=_("差评待复核：订单 #%(id)s") % {
             "id": order.pk}, body=order.comment, url=f"/orders/{order.pk}/")

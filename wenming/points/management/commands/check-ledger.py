@@ -1,0 +1,18 @@
+"""`wenming check-ledger`: prove the cached figures equal their ledgers; exit 1 if not."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from wenming.activities.selectors import rollup_problems
+from wenming.points.services import ledger_problems
+
+
+class Command(BaseCommand):
+    help = "Check points balances, stock and the hours rollup against their ledgers."
+
+    def handle(self, *args, **options):
+        problems = ledger_problems() + rollup_problems()
+        for line in problems[:100]:
+            self.stderr.write(line)
+        if problems:
+            raise CommandError(f"{len(problems)} problem(s) found")
+        self.stdout.write(self.style.SUCCESS("ledger ok: balances, stock and hours agree"))

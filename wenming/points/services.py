@@ -1,0 +1,254 @@
+"""Every write of points and stores. Balance and stock never go below zero, however many
+requests arrive at once: a redemption locks the goods row, then the account row (always in
+that order, so two redemptions cannot deadlock), checks, and writes entry, stock and
+balance in one transaction."""
+
+import datetime
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wenming.core.errors import Conflict, Forbidden
+from wenming.orgs.models import OrgNode
+from wenming.orgs.permissions import can_manage, require_manage
+from wenming.people.models import User, Volunteer
+
+from .models import Goods, PointsAccount, PointsEntry, PointsRules, Redemption, Store
+
+Kind = PointsEntry.Kind
+
+
+def points_rules_for(org: OrgNode) -> PointsRules:
+    center_id = int(org.path.strip("/").split("/")[0])
+    return PointsRules.objects.filter(center_id=center_id).first() or PointsRules(
+        center_id=center_id)
+
+
+def account_for(volunteer: Volunteer) -> PointsAccount:
+    account, _created = PointsAccount.objects.get_or_create(volunteer=volunteer)
+    return account
+
+
+def _post(account: PointsAccount, amount: int, kind: str, reason: str, source,
+          by: User | None) -> PointsEntry | None:
+    """Write one entry and move the cached balance with it (caller holds the account lock).
+    A source already posted for this kind is skipped: earning is idempotent."""
+    try:
+        with transaction.atomic():
+            entry = PointsEntry.objects.create(
+                account=account, amount=amount, kind=kind, reason=str(reason)[:200],
+                source_type=source._meta.label_lower, source_id=source.pk, created_by=by)
+    except IntegrityError:
+        return None
+    PointsAccount.objects.filter(pk=account.pk).update(balance=F("balance") + amount)
+    account.refresh_from_db(fields=["balance"])
+    return entry
+
+
+def _locked_account(volunteer: Volunteer) -> PointsAccount:
+    account = account_for(volunteer)
+    return PointsAccount.objects.select_for_update().get(pk=account.pk)
+
+
+# ---- earning (called by the ledger, the order pipeline and the wish wall) -----------------
+
+def points_for_record(record) -> PointsEntry | None:
+    """An approved service record earns `per_hour` points an hour (rounded down); its
+    reversal takes them back."""
+    rules = points_rules_for(record.org)
+    amount = int(record.hours * rules.per_hour)
+    if amount == 0:
+        return None
+    account = _locked_account(record.volunteer)
+    if record.reverses_id:
+        original = PointsEntry.objects.filter(
+            account=account, kind=Kind.HOURS, source_type="activities.servicerecord",
+            source_id=record.reverses_id).first()
+        if original is None:
+            return None
+        amount = -min(original.amount, account.balance)  # never below zero
+        return _post(account, amount, Kind.REVERSAL, _("服务记录冲正：%(t)s") % {"t": record.title},
+                     record, record.decided_by) if amount else None
+    return _post(account, amount, Kind.HOURS, _("服务时长：%(t)s") % {"t": record.title}, record,
+                 record.decided_by)
+
+
+def points_for_rating(order) -> PointsEntry | None:
+    if order.score != 5 or order.volunteer_id is None:
+        return None
+    bonus = points_rules_for(order.station).five_star_bonus
+    return _post(_locked_account(order.volunteer), bonus, Kind.RATING,
+                 _("点单获五星好评：#%(id)s") % {"id": order.pk}, order, None) if bonus else None
+
+
+def points_for_wish(wish) -> PointsEntry | None:
+    if wish.claimed_volunteer_id is None:
+        return None
+    bonus = points_rules_for(wish.station).wish_confirmed
+    return _post(_locked_account(wish.claimed_volunteer), bonus, Kind.WISH,
+                 _("完成微心愿：%(t)s") % {"t": wish.title}, wish, None) if bonus else None
+
+
+# ---- stores and goods -------------------------------------------------------------------
+
+@transaction.atomic
+def store_create(*, by: User, org: OrgNode, name: str, address: str = "",
+                 opening_hours: str = "") -> Store:
+    require_manage(by, org)
+    if not (name or "").strip():
+        raise ValidationError(_("请填写超市名称"), code="invalid_name")
+    return Store.objects.create(org=org, name=name.strip()[:100], address=address.strip(),
+                                opening_hours=opening_hours.strip())
+
+
+def _check_goods(name: str, price: int, stock: int, per_person_limit, active_from, active_to):
+    if not (name or "").strip():
+        raise ValidationError(_("请填写商品名称"), code="invalid_name")
+    if not 1 <= price <= 1_000_000:
+        raise ValidationError(_("所需积分应在1到1000000之间"), code="invalid_price")
+    if not 0 <= stock <= 1_000_000:
+        raise ValidationError(_("库存应在0到1000000之间"), code="invalid_stock")
+    if per_person_limit is not None and not 1 <= per_person_limit <= 1000:
+        raise ValidationError(_("每人每月限兑数量不正确"), code="invalid_limit")
+    if active_from and active_to and active_from >= active_to:
+        raise ValidationError(_("下架时间必须晚于上架时间"), code="invalid_window")
+
+
+@transaction.atomic
+def goods_add(*, by: User, store: Store, name: str, price: int, stock: int,
+              per_person_limit: int | None = None, active_from=None, active_to=None,
+              picture=None) -> Goods:
+    require_manage(by, store.org)
+    _check_goods(name, price, stock, per_person_limit, active_from, active_to)
+    return Goods.objects.create(store=store, name=name.strip()[:100], price=price, stock=stock,
+                                per_person_limit=per_person_limit, active_from=active_from,
+                                active_to=active_to, picture=picture or "")
+
+
+@transaction.atomic
+def goods_update(*, by: User, goods: Goods, changes: dict) -> Goods:
+    """Staff change price, stock, limit or window; redemptions already made keep their price."""
+    require_manage(by, goods.store.org)
+    goods = Goods.objects.select_for_update().get(pk=goods.pk)
+    for name, value in changes.items():
+        setattr(goods, name, value)
+    _check_goods(goods.name, goods.price, goods.stock, goods.per_person_limit,
+                 goods.active_from, goods.active_to)
+    goods.save()
+    return goods
+
+
+# ---- redemption -------------------------------------------------------------------------
+
+def _pickup_code() -> str:
+    return "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _n in range(8))
+
+
+def _month_start() -> datetime.datetime:
+    now = timezone.localtime()
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+@transaction.atomic
+def redemption_create(*, volunteer: Volunteer, goods: Goods, quantity: int,
+                      idempotency_key: str = "", expected_price: int | None = None
+                      ) -> tuple[Redemption, bool]:
+    """Spend points on goods. Returns (redemption, created); a retried request with the same
+    Idempotency-Key returns the first redemption and spends nothing."""
+    if not 1 <= quantity <= 100:
+        raise ValidationError(_("兑换数量应为1到100"), code="invalid_quantity")
+    key = (idempotency_key or "").strip()[:100]
+    account = account_for(volunteer)
+    if key and (done := Redemption.objects.filter(account=account, idempotency_key=key).first()):
+        return done, False
+    goods = Goods.objects.select_for_update().select_related("store").get(pk=goods.pk)
+    account = PointsAccount.objects.select_for_update().get(pk=account.pk)
+    if key and (done := Redemption.objects.filter(account=account, idempotency_key=key).first()):
+        return done, False  # the same key won the race while we waited for the locks
+    now = timezone.now()
+    if not goods.is_active or not goods.store.is_active or (
+            goods.active_from and now < goods.active_from) or (
+            goods.active_to and now >= goods.active_to):
+        raise Conflict(_("该商品当前不可兑换"), code="goods_unavailable")
+    if expected_price is not None and expected_price != goods.price:
+        raise Conflict(_("商品积分已调整为%(p)d，请确认后重新兑换") % {"p": goods.price},
+                       code="price_changed")
+    if goods.stock < quantity:
+        raise Conflict(_("库存不足，仅剩%(n)d件") % {"n": goods.stock}, code="out_of_stock")
+    if goods.per_person_limit:
+        taken = Redemption.objects.filter(
+            account=account, goods=goods, created_at__gte=_month_start()).exclude(
+            status=Redemption.Status.CANCELLED).aggregate(n=Sum("quantity"))["n"] or 0
+        if taken + quantity > goods.per_person_limit:
+            raise Conflict(_("每人每月限兑%(n)d件") % {"n": goods.per_person_limit},
+                           code="limit_reached")
+    cost = goods.price * quantity
+    if account.balance < cost:
+        raise Conflict(_("积分不足：需要%(need)d，当前%(have)d") % {
+            "need": cost, "have": account.balance}, code="insufficient_points")
+    redemption = Redemption.objects.create(
+        account=account, goods=goods, quantity=quantity, price_each=goods.price, points=cost,
+        pickup_code=_pickup_code(), idempotency_key=key)
+    Goods.objects.filter(pk=goods.pk).update(stock=F("stock") - quantity)
+    _post(account, -cost, Kind.REDEEM, _("兑换：%(g)s × %(n)d") % {"g": goods.name, "n": quantity},
+          redemption, volunteer.user)
+    return redemption, True
+
+
+@transaction.atomic
+def redemption_cancel(*, by: User, redemption: Redemption) -> Redemption:
+    """Before pickup the volunteer (or the store's staff) cancels; points and stock return."""
+    redemption = Redemption.objects.select_related("goods__store", "account__volunteer").get(
+        pk=redemption.pk)
+    if redemption.account.volunteer.user_id != by.pk and not can_manage(
+            by, redemption.goods.store.org):
+        raise Forbidden()
+    goods = Goods.objects.select_for_update().get(pk=redemption.goods_id)
+    account = PointsAccount.objects.select_for_update().get(pk=redemption.account_id)
+    redemption = Redemption.objects.select_for_update().get(pk=redemption.pk)
+    if redemption.status != Redemption.Status.RESERVED:
+        raise Conflict(_("该兑换已领取或已取消"), code="invalid_transition")
+    redemption.status, redemption.handled_at, redemption.handled_by = (
+        Redemption.Status.CANCELLED, timezone.now(), by)
+    redemption.save()
+    Goods.objects.filter(pk=goods.pk).update(stock=F("stock") + redemption.quantity)
+    _post(account, redemption.points, Kind.REFUND, _("取消兑换：%(g)s") % {"g": goods.name},
+          redemption, by)
+    return redemption
+
+
+@transaction.atomic
+def redemption_pickup(*, by: User, pickup_code: str, store: Store) -> Redemption:
+    """The store's staff scan or type the pickup code and hand the goods over."""
+    require_manage(by, store.org)
+    redemption = Redemption.objects.select_for_update().filter(
+        pickup_code=(pickup_code or "").strip().upper(), goods__store=store).first()
+    if redemption is None:
+        raise Conflict(_("取货码无效，或不是本超市的兑换"), code="unknown_pickup_code")
+    if redemption.status != Redemption.Status.RESERVED:
+        raise Conflict(_("该兑换已领取或已取消"), code="invalid_transition")
+    redemption.status, redemption.handled_at, redemption.handled_by = (
+        Redemption.Status.PICKED_UP, timezone.now(), by)
+    redemption.save()
+    return redemption
+
+
+# ---- the check ------------------------------------------------------------------------
+
+def ledger_problems() -> list[str]:
+    """Every cached balance equals its entries; no balance or stock below zero."""
+    problems = []
+    sums = dict(PointsEntry.objects.values_list("account").annotate(s=Sum("amount")))
+    for account_id, balance in PointsAccount.objects.values_list("id", "balance").iterator():
+        if balance != (sums.get(account_id) or 0):
+            problems.append(f"points account {account_id}: balance {balance} != entries "
+                            f"{sums.get(account_id) or 0}")
+        if balance < 0:
+            problems.append(f"points account {account_id}: negative balance {balance}")
+    for goods_id, stock in Goods.objects.filter(stock__lt=0).values_list("id", "stock"):
+        problems.append(f"goods {goods_id}: negative stock {stock}")
+    return problems

@@ -1,0 +1,94 @@
+"""微心愿: a resident's small wish, moderated, claimed, fulfilled and confirmed.
+
+The transition map is data; `services.wish_transition` applies it and writes a `WishEvent`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wenming.orgs.models import OrgNode
+from wenming.people.models import Resident, Volunteer
+from wenming.teams.models import Team
+
+
+class State(models.TextChoices):
+    POSTED = "posted", _("待审核")
+    APPROVED = "approved", _("待认领")
+    REJECTED = "rejected", _("未通过")
+    CLAIMED = "claimed", _("已认领")
+    FULFILLED = "fulfilled", _("待确认")
+    CONFIRMED = "confirmed", _("已实现")
+    EXPIRED = "expired", _("已过期")
+
+
+S = State
+TRANSITIONS: dict[str, set[str]] = {
+    "": {S.POSTED},
+    S.POSTED: {S.APPROVED, S.REJECTED},
+    S.APPROVED: {S.CLAIMED, S.EXPIRED},
+    S.CLAIMED: {S.APPROVED, S.FULFILLED},  # a claim can be released back to the wall
+    S.FULFILLED: {S.CONFIRMED},
+    S.REJECTED: set(),
+    S.CONFIRMED: set(),
+    S.EXPIRED: set(),
+}
+
+
+class Wish(models.Model):
+    class Urgency(models.IntegerChoices):
+        NORMAL = 0, _("一般")
+        URGENT = 1, _("较急")
+        VERY_URGENT = 2, _("紧急")
+
+    resident = models.ForeignKey(Resident, verbose_name=_("心愿人"), on_delete=models.PROTECT,
+                                 related_name="wishes")
+    station = models.ForeignKey(OrgNode, verbose_name=_("所属实践站"), on_delete=models.PROTECT,
+                                related_name="wishes")
+    title = models.CharField(_("心愿"), max_length=60)
+    text = models.TextField(_("心愿内容"))
+    reason = models.TextField(_("原因"), blank=True)
+    for_whom = models.CharField(_("为谁"), max_length=60, blank=True)
+    due_date = models.DateField(_("期望实现日期"))
+    rough_value = models.PositiveIntegerField(_("大约价值（元）"), null=True, blank=True)
+    urgency = models.PositiveSmallIntegerField(_("紧急程度"), choices=Urgency.choices,
+                                               default=Urgency.NORMAL)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=S.POSTED)
+    claimed_volunteer = models.ForeignKey(Volunteer, null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="claimed_wishes")
+    claimed_team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="claimed_wishes")
+    donor_name = models.CharField(_("认领单位"), max_length=100, blank=True)
+    fulfil_note = models.TextField(_("实现说明"), blank=True)
+    photo = models.FileField(_("照片"), upload_to="wishes/", blank=True)
+    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    followers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
+                                       related_name="followed_wishes")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("微心愿")
+        verbose_name_plural = _("微心愿")
+        indexes = [models.Index(fields=["station", "state", "created_at"], name="wish_wall"),
+                   models.Index(fields=["state", "due_date"], name="wish_due")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class WishEvent(models.Model):
+    wish = models.ForeignKey(Wish, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.wish_id} {self.from_state}→{self.to_state}"

@@ -152,6 +152,10 @@ CSRF_COOKIE_HTTPONLY = False  # htmx and API clients read it to send X-CSRFToken
 # worker (`wenming db_worker`), and production runs several against PostgreSQL.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# Copies of inbox messages to phones: a list of channel classes (wenming/inbox/channels.py).
+WENMING_OUTBOUND_CHANNELS = [c for c in os.environ.get(
+    "WENMING_OUTBOUND_CHANNELS", "wenming.inbox.channels.ConsoleChannel").split(",") if c]
+
 API_TOKEN_DAYS = int(os.environ.get("WENMING_API_TOKEN_DAYS", "30"))
 
 LOGGING = {

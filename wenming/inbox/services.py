@@ -7,9 +7,15 @@ from .models import Notification
 
 
 def notify(*, users: Iterable, title: str, body: str = "", url: str = "") -> int:
-    """Write one inbox message per user, inside the caller's transaction."""
-    rows = [Notification(user=u, title=str(title)[:100], body=str(body), url=url) for u in users]
-    Notification.objects.bulk_create(rows)
+    """Write one inbox message per user, inside the caller's transaction; the outbound
+    channels (SMS, WeChat) get a copy once it commits, from the task worker."""
+    rows = Notification.objects.bulk_create(
+        [Notification(user=u, title=str(title)[:100], body=str(body), url=url) for u in users])
+    ids = [n.pk for n in rows if n.pk]
+    if ids:
+        from .tasks import deliver_outbound
+
+        transaction.on_commit(lambda: deliver_outbound.enqueue(ids))
     return len(rows)
 
 

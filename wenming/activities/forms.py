@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wenming.core.masking import mask_mobile
 from wenming.orgs.models import OrgNode, Platform
-from wenming.orgs.permissions import is_staff_member, visible_orgs
+from wenming.orgs.permissions import is_staff_member, managed_nodes, visible_orgs
 from wenming.people.forms import split_list
 from wenming.people.models import Volunteer
 from wenming.teams.models import Team
@@ -118,6 +118,9 @@ class ScheduleFields(forms.Form):
 
 
 class ActivityEditForm(ScheduleFields):
+    field_order = ["title", "start", "end", "address", "lat", "lng", "radius_m", "quota",
+                   "content"]
+
     @classmethod
     def for_activity(cls, activity: Activity, data=None):
         initial = {f: getattr(activity, f) for f in (
@@ -130,14 +133,16 @@ class ActivityEditForm(ScheduleFields):
 
 
 class ActivityForm(ScheduleFields):
-    org = forms.ModelChoiceField(label=_("组织单位"), queryset=OrgNode.objects.none())
-    platform = forms.ModelChoiceField(label=_("服务平台"),
+    org = forms.ModelChoiceField(label=_("组织单位"), queryset=OrgNode.objects.none(),
+                                 empty_label=_("请选择"))
+    platform = forms.ModelChoiceField(label=_("服务平台"), empty_label=_("请选择"),
                                       queryset=Platform.objects.filter(is_active=True))
     team = forms.ModelChoiceField(label=_("组织队伍"), queryset=Team.objects.none(),
                                   required=False, empty_label=_("（不指定）"))
     project = forms.ModelChoiceField(label=_("所属项目"), queryset=Project.objects.none(),
                                      required=False, empty_label=_("（不属于项目）"))
-    field_order = ["title", "platform", "org", "team", "project", "start", "end", "address"]
+    field_order = ["title", "platform", "org", "team", "project", "start", "end", "address",
+                   "lat", "lng", "radius_m", "quota", "content"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,6 +154,7 @@ class ActivityForm(ScheduleFields):
             teams = Team.objects.filter(pk__in=led)
             self.fields["team"].required = True
         self.fields["org"].queryset = orgs.order_by("path")
+        self.fields["org"].initial = next(iter(managed_nodes(user)), None)
         self.fields["team"].queryset = teams.filter(is_active=True).order_by("name")
         self.fields["project"].queryset = Project.objects.filter(
             Q(org__in=orgs) | Q(team_id__in=led)).order_by("-created_at")

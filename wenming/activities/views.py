@@ -258,7 +258,8 @@ def activity_manage(request, activity_id: int):
     activity = activity_get_for_user(request.user, activity_id)
     services.require_organise(request.user, activity)
     pending = records_for_user(request.user).filter(
-        activity=activity, status=ServiceRecord.Status.PENDING).order_by("id")
+        activity=activity, status=ServiceRecord.Status.PENDING).select_related(
+        "org__parent").order_by("id")
     return render(request, "activities/activity_manage.html", {
         "a": activity, **activity_roster(activity), **qr_context(request, activity),
         "pending": [(r, services.can_decide(request.user, r)) for r in pending],
@@ -325,7 +326,8 @@ def records_pending(request):
         raise Forbidden()
     form = RecordFilterForm(request.GET or None, user=request.user)
     qs = form.apply(records_for_user(request.user).filter(
-        status=ServiceRecord.Status.PENDING).exclude(volunteer__user=request.user))
+        status=ServiceRecord.Status.PENDING).exclude(volunteer__user=request.user)
+        .select_related("org__parent"))
     page = Paginator(qs.order_by("created_at", "id"), 30).get_page(request.GET.get("page"))
     return render(request, "activities/records_pending.html", {
         "form": form, "page": page,

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wenming.orgs.models import OrgNode, Platform
-from wenming.orgs.permissions import visible_orgs
+from wenming.orgs.permissions import managed_nodes, visible_orgs
 from wenming.people.models import Volunteer
 from wenming.people.selectors import volunteers_for_user
 from wenming.people.validators import normalize_mobile
@@ -31,7 +31,8 @@ class TeamFilterForm(forms.Form):
 
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("队名"), max_length=100)
-    org = forms.ModelChoiceField(label=_("所属阵地"), queryset=OrgNode.objects.none())
+    org = forms.ModelChoiceField(label=_("所属阵地"), queryset=OrgNode.objects.none(),
+                                 empty_label=_("请选择"))
     level = forms.ChoiceField(label=_("层级"), choices=Team.Level.choices,
                               initial=Team.Level.TEAM)
     parent = forms.ModelChoiceField(label=_("上级队伍"), queryset=Team.objects.none(),
@@ -49,6 +50,7 @@ class TeamForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["org"].queryset = visible_orgs(user).order_by("path")
+        self.fields["org"].initial = next(iter(managed_nodes(user)), None)
         self.fields["org"].label_from_instance = lambda o: f"{o.get_kind_display()} · {o.name}"
         self.fields["parent"].queryset = teams_for_user(user).exclude(
             level=Team.Level.TEAM).order_by("name")

@@ -591,3 +591,36 @@ def test_the_home_cards(world, client_for):
     html = page(client_for(world.sta1_staff).get("/records/pending/card/"))
     assert "1 条记录等待认定" in html
     assert 'hx-get="/records/pending/card/"' in page(client_for(world.sta1_staff).get("/"))
+
+
+# ---- lists cost the same number of queries however long they are --------------------------
+
+def queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_list_pages_do_not_add_queries_per_row(world, client_for):
+    def add_rows():
+        activity = finished(world.sta1, leader=world.sta1_staff)
+        enrol(world.vol1, activity)
+        make_activity(world.sta1)
+        pending_line(world.vol1, activity, needs_parent_approval=True)
+        services.record_approve(by=world.inst1_staff, record=pending_line(
+            world.vol1, finished(world.sta1)))
+        pending_line(world.vol1b, finished(world.sta1b), kind="backfill")
+        team_create(by=world.sta1_staff, name="稻香园助老队", org=world.sta1,
+                    leader=volunteer_at(world.sta1))
+
+    add_rows()
+    staff, volunteer = client_for(world.inst1_staff), client_for(world.vol1.user)
+    urls = [(staff, "/activities/"), (staff, "/records/pending/"), (volunteer, "/my/hours/"),
+            (staff, "/teams/"), (staff, "/records/pending/card/"),
+            (volunteer, "/activities/cards/upcoming/")]
+    before = [queries(client, url) for client, url in urls]
+    add_rows()
+    assert [queries(client, url) for client, url in urls] == before

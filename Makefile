@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-pg bench lint system-deps clean
+.PHONY: install run run-deps test test-pg bench lint system-deps clean
 
 $(BIN)/wenming: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,12 @@ system-deps:
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q \
 	    chromium fonts-noto-cjk fonts-wqy-zenhei poppler-utils postgresql; fi
 
-run: install
+# The one Debian package the running platform needs: a CJK TrueType font for certificates.
+run-deps:
+	@fc-list 2>/dev/null | grep -qi 'wqy-zenhei' || { $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q fonts-wqy-zenhei fontconfig; }
+
+run: install run-deps
 	$(BIN)/wenming migrate --noinput
 	$(BIN)/wenming demo --size small
 	$(BIN)/wenming collectstatic --noinput -v0

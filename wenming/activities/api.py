@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
 
 from wenming.core.errors import Forbidden, NotFound
-from wenming.core.masking import mask_mobile
+from wenming.core.masking import mask_mobile, mask_name
 from wenming.core.pagination import PageQuery, paginate
 from wenming.core.schemas import Strict
 from wenming.orgs.models import Platform
@@ -261,6 +261,7 @@ def activity_qr(request, activity_id: int):
 @router.post("/activities/{activity_id}/backfill", response={201: dict}, summary="补录服务时长")
 def record_backfill(request, activity_id: int, payload: BackfillIn):
     activity = activity_get_for_user(request.user, activity_id)
+    services.require_organise(request.user, activity)  # before saying who is enrolled
     volunteer = Volunteer.objects.filter(pk=payload.volunteer_id, enrollments__activity=activity
                                          ).first()
     if volunteer is None:
@@ -273,7 +274,10 @@ def record_backfill(request, activity_id: int, payload: BackfillIn):
 @router.get("/records", summary="服务记录（审核队列：?status=pending）")
 def record_list(request, filters: Query[RecordFilter]):
     qs = records_for_user(request.user)
-    if filters.status:
+    if filters.status in ("approved", "reversed"):  # as record_state shows them
+        qs = qs.filter(status=ServiceRecord.Status.APPROVED,
+                       reversed_by__isnull=filters.status == "approved")
+    elif filters.status:
         qs = qs.filter(status=filters.status)
     if filters.org:
         qs = qs.filter(org__path__startswith=org_get_for_user(request.user, filters.org).path)
@@ -313,7 +317,7 @@ def volunteer_records(request, volunteer_id: int, page: Query[PageQuery]):
 @router.get("/verify/{code}", auth=None, summary="公开验证志愿服务记录证明")
 def verify(request, code: str):
     cert = certificate_by_code(code[:32])
-    return {"valid": True, "code": cert.code, "real_name": cert.real_name,
+    return {"valid": True, "code": cert.code, "real_name": mask_name(cert.real_name),
             "id_number": cert.id_number_masked, "total_hours": float(cert.total_hours),
             "issued_at": timezone.localtime(cert.issued_at).isoformat(),
             "org": cert.org.name, "period_from": cert.period_from, "period_to": cert.period_to,

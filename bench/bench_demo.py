@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import DEMO_SIZE_LIMIT_S, fresh_database, manage, python  # noqa: E402
+from bench.common import DEMO_SIZE_LIMIT_S, fresh_database, load, manage, python  # noqa: E402
 
 BASELINE = """
 import time
@@ -47,7 +47,7 @@ def run(engine: str = "sqlite", stack: contextlib.ExitStack | None = None) -> di
     result = {"bench": "demo", "database": db.describe(), "db": db, "demo_s": demo,
               "baseline_s": baseline, "ratio": demo / baseline, "people": n,
               "counts": counts, "pass": demo < DEMO_SIZE_LIMIT_S}
-    print(f"[demo] {db.describe()}")
+    print(f"[demo] {db.describe()}; {load()} after")
     print(f"  wenming demo --size district        : {demo:7.1f} s  (requirement < "
           f"{DEMO_SIZE_LIMIT_S:.0f} s: {'PASS' if result['pass'] else 'FAIL'})")
     print(f"  baseline: bulk insert {n:,} bare users: {baseline:7.1f} s")

@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Database, fresh_database, gunicorn, manage, python  # noqa: E402
+from bench.common import Database, fresh_database, gunicorn, load, manage, python  # noqa: E402
 
 LIMIT_MEDIAN_MS = 30.0
 SEQUENTIAL = 300  # requests timed one at a time
@@ -125,7 +125,7 @@ def run(db: Database, explain: bool = False) -> dict:
     lst, bare = result["list"], result["bare"]
     result["pass"] = lst["median_ms"] < LIMIT_MEDIAN_MS
     print(f"[volunteer list] {db.describe()}; gunicorn 2 workers x 4 threads; "
-          f"{SEQUENTIAL} sequential requests, then {CLIENTS} clients x {PER_CLIENT}")
+          f"{SEQUENTIAL} sequential requests, then {CLIENTS} clients x {PER_CLIENT}; {load()}")
     for key, label in [("list", f"list, q=王 ({result['count']:,} matches)"),
                        ("unfiltered", "list, no q"), ("bare", "bare JSON view (baseline)")]:
         m = result[key]

@@ -45,6 +45,11 @@ def machine() -> str:
            f"Python {platform.python_version()}, {platform.platform(terse=True)}"
 
 
+def load() -> str:
+    """Other work on the machine skews every figure; each report says how busy it was."""
+    return "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+
+
 def base_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))

@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import bench_demo, bench_volunteer_list  # noqa: E402
-from bench.common import machine  # noqa: E402
+from bench.common import load, machine  # noqa: E402
 
 
 def engines(choice: str) -> list[str]:
@@ -33,8 +33,8 @@ def main() -> None:
     parser.add_argument("--db", choices=["auto", "sqlite", "postgresql", "all"], default="auto",
                         help="auto: SQLite, plus PostgreSQL when DATABASE_URL names one")
     args = parser.parse_args()
-    print(f"wenming benchmarks, {datetime.datetime.now():%Y-%m-%d %H:%M}, {machine()}\n",
-          flush=True)
+    print(f"wenming benchmarks, {datetime.datetime.now():%Y-%m-%d %H:%M}, {machine()}, "
+          f"{load()}\n", flush=True)
     results = []
     for engine in engines(args.db):
         with contextlib.ExitStack() as stack:
@@ -42,7 +42,7 @@ def main() -> None:
             print(flush=True)
             results += [demo, bench_volunteer_list.run(demo["db"])]
             print(flush=True)
-    print("summary")
+    print(f"summary ({load()})")
     for r in results:
         if r["bench"] == "demo":
             figure = f"demo district {r['demo_s']:.1f} s (< 300 s), {r['ratio']:.1f}x a bare insert"

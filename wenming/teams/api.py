@@ -1,5 +1,7 @@
 """Teams: list, found, one team, its members, join/leave, decide, appoint leaders."""
 
+from typing import Literal
+
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
 
@@ -37,7 +39,7 @@ class TeamFilter(PageQuery):
 
 class MemberIn(Strict):
     volunteer_id: int | None = None
-    role: str = Field(Membership.Role.MEMBER, max_length=16)
+    role: Literal["member", "leader"] = Membership.Role.MEMBER
 
 
 class DecisionIn(Strict):
@@ -109,7 +111,7 @@ def member_list(request, team_id: int, page: Query[PageQuery], status: str = "ac
     if status != Membership.Status.ACTIVE and not can_lead(request.user, team):
         raise Forbidden()
     qs = team.memberships.filter(status=status).select_related("volunteer__user")
-    return paginate(qs.order_by("-role", "id"), page, member_out)
+    return paginate(qs.order_by("role", "id"), page, member_out)  # leader < member
 
 
 @router.post("/{team_id}/members", response={201: dict},

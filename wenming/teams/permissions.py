@@ -1,9 +1,18 @@
 """Who may run a team: its active leaders, and staff of the node it is anchored at."""
 
-from django.db.models import QuerySet
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
 
 from wenming.core.errors import Forbidden, NotFound
-from wenming.orgs.permissions import can_manage, is_platform_admin, is_staff_member, subtree_q
+from wenming.orgs.permissions import (
+    can_manage,
+    is_platform_admin,
+    is_staff_member,
+    roles_of,
+    subtree_q,
+)
 
 from .models import Membership, Team
 
@@ -29,14 +38,19 @@ def require_lead(user, team: Team) -> None:
 
 def teams_for_user(user) -> QuerySet[Team]:
     """Staff: the teams anchored in their subtrees. Volunteers and residents: every active
-    team, since volunteers browse teams to join (a team's name and anchor are public; its
-    members are not — see `members_visible`)."""
+    team of their own district, since volunteers browse teams to join (a team's name and
+    anchor are public there; its members are not — see `members_visible`); leaders also
+    their own teams."""
     qs = Team.objects.select_related("org", "platform", "parent")
     if is_platform_admin(user):
         return qs
     if is_staff_member(user):
         return qs.filter(subtree_q(user, "org__path"))
-    return qs.filter(is_active=True) if user.is_authenticated else qs.none()
+    districts = {r.org.path.split("/")[1] for r in roles_of(user) if r.org}
+    if not districts:
+        return qs.none()
+    in_district = reduce(or_, (Q(org__path__startswith=f"/{d}/") for d in districts))
+    return qs.filter(in_district).filter(Q(is_active=True) | Q(pk__in=led_team_ids(user)))
 
 
 def team_get_for_user(user, team_id: int) -> Team:

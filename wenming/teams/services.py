@@ -31,6 +31,8 @@ def team_create(*, by: User, name: str, org: OrgNode, level: str = Team.Level.TE
         raise ValidationError(_("队伍层级不正确"), code="invalid_level")
     if parent is not None and LEVEL_ORDER.index(parent.level) >= LEVEL_ORDER.index(level):
         raise ValidationError(_("上级队伍的层级必须高于本队"), code="invalid_parent")
+    if parent is not None and not parent.org.contains(org):
+        raise ValidationError(_("上级队伍须属于本阵地或其上级阵地"), code="invalid_parent")
     team = Team.objects.create(name=name, org=org, level=level, parent=parent,
                                platform=platform, description=description.strip())
     if leader is not None:

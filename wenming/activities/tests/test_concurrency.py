@@ -1,0 +1,135 @@
+"""Sign-ups, cancellations, check-ins and approvals racing on the real database (a SQLite
+file or PostgreSQL): the quota, the waitlist order and the one-attendance rule hold."""
+
+import datetime
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connections
+from django.test import Client
+from django.utils import timezone
+
+from wenming.activities import services
+from wenming.activities.models import Attendance, Enrollment, HoursDaily, ServiceRecord
+from wenming.activities.tests.test_support import pending_record, post, publish, tomorrow
+from wenming.inbox.models import Notification
+from wenming.people.tests.factories import volunteer_at
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BACKEND = "wenming.people.backends.UsernameOrMobileBackend"
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user, backend=BACKEND)
+    return client
+
+
+def race(calls) -> list:
+    """Run every call at once, each in its own thread; returns the responses."""
+    barrier = threading.Barrier(len(calls))
+    responses, errors = [], []
+
+    def run(call):
+        try:
+            barrier.wait(timeout=20)
+            responses.append(call())
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert len(responses) == len(calls)
+    return responses
+
+
+def outcome(responses) -> Counter:
+    """Status codes with the error code (or the enrollment status) of each response."""
+    seen = Counter()
+    for r in responses:
+        body = r.json()
+        seen[(r.status_code, body["error"]["code"] if "error" in body else body.get("status"))] += 1
+    return seen
+
+
+def test_fifty_sign_ups_for_ten_places_enrol_ten_and_waitlist_forty_in_order(world):
+    activity = publish(world.sta1_staff, world.sta1, start=tomorrow(9), quota=10)
+    volunteers = [volunteer_at(world.sta1) for _ in range(50)]
+    clients = [logged_in(v.user) for v in volunteers]
+    url = f"/api/activities/{activity.id}/enrollments"
+
+    responses = race([lambda c=c: post(c, url) for c in clients])
+
+    assert outcome(responses) == {(201, "enrolled"): 10, (201, "waitlisted"): 40}
+    rows = Enrollment.objects.filter(activity=activity)
+    assert Counter(rows.values_list("status", flat=True)) == {"enrolled": 10, "waitlisted": 40}
+    # The queue order (sign-up time) is the order the sign-ups took the lock: ids agree.
+    queue = list(rows.filter(status="waitlisted").order_by("created_at", "id"))
+    assert [e.id for e in queue] == sorted(e.id for e in queue)
+    assert max(e.id for e in rows.filter(status="enrolled")) < queue[0].id
+
+    # Five enrolled volunteers withdraw at once: the first five waiting move up, in order.
+    enrolled = list(rows.filter(status="enrolled").order_by("id").values_list(
+        "volunteer_id", flat=True))
+    leaving = [v for v in volunteers if v.id in enrolled[:5]]
+    Notification.objects.all().delete()
+    cancels = race([lambda v=v: logged_in(v.user).delete(url) for v in leaving])
+    assert {(r.status_code, r.json()["status"]) for r in cancels} == {(200, "cancelled")}
+    promoted = {e.volunteer_id for e in queue[:5]}
+    assert set(rows.filter(status="enrolled").values_list("volunteer_id", flat=True)) == \
+        set(enrolled[5:]) | promoted
+    notified = Notification.objects.filter(title__startswith="候补成功")
+    assert sorted(notified.values_list("user__volunteer", flat=True)) == sorted(promoted)
+    assert rows.filter(status="waitlisted").count() == 35
+
+
+def test_twenty_check_ins_by_one_volunteer_make_one_attendance(world):
+    activity = publish(world.sta1_staff, world.sta1, start=tomorrow(9))
+    services.enrollment_create(volunteer=world.vol1, activity=activity)
+    now = timezone.now()
+    type(activity).objects.filter(pk=activity.pk).update(
+        start=now - datetime.timedelta(minutes=10), end=now + datetime.timedelta(hours=2))
+    clients = [logged_in(world.vol1.user) for _ in range(20)]
+    url = f"/api/activities/{activity.id}/checkin"
+
+    responses = race([lambda c=c: post(c, url, {"lat": 39.981, "lng": 116.305}) for c in clients])
+
+    assert outcome(responses) == {(201, None): 1, (409, "already_checked_in"): 19}
+    assert Attendance.objects.filter(activity=activity, volunteer=world.vol1).count() == 1
+
+
+def test_racing_check_ins_at_four_activities_stop_at_the_daily_limit_of_three(world):
+    now = timezone.now()
+    activities = [publish(world.sta1_staff, world.sta1, start=tomorrow(9)) for _ in range(4)]
+    for activity in activities:
+        services.enrollment_create(volunteer=world.vol1, activity=activity)
+    type(activities[0]).objects.filter(pk__in=[a.pk for a in activities]).update(
+        start=now - datetime.timedelta(minutes=5), end=now + datetime.timedelta(hours=1))
+
+    responses = race([lambda a=a: post(logged_in(world.vol1.user),
+                                       f"/api/activities/{a.id}/checkin",
+                                       {"lat": 39.981, "lng": 116.305}) for a in activities])
+
+    assert outcome(responses) == {(201, None): 3, (409, "daily_checkin_limit"): 1}
+    assert Attendance.objects.filter(volunteer=world.vol1).count() == 3
+
+
+def test_racing_approvals_of_one_record_count_its_hours_once(world):
+    record = pending_record(world.vol1, world.sta1, "2.5")
+    clients = [logged_in(u) for u in (world.sta1_staff, world.inst1_staff, world.center_staff,
+                                      world.admin) * 2]
+
+    responses = race([lambda c=c: post(c, f"/api/records/{record.id}/approve") for c in clients])
+
+    assert outcome(responses) == {(200, "approved"): 1, (409, "invalid_transition"): 7}
+    daily = HoursDaily.objects.get(org=world.sta1, day=record.service_date)
+    assert (daily.hours, daily.records) == (record.hours, 1)
+    assert ServiceRecord.objects.get(pk=record.pk).status == "approved"

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "wenming.core.middleware.DomainErrorMiddleware",
+    "wenming.core.middleware.ApiErrorShapeMiddleware",
 ]
 
 ROOT_URLCONF = "wenming.urls"

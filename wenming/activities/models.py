@@ -171,6 +171,22 @@ class Attendance(models.Model):
         return f"{self.volunteer} · {self.activity}"
 
 
+class LedgerQuerySet(models.QuerySet):
+    """Bulk writes may not touch approved lines either (save/delete are guarded below)."""
+
+    def _refuse_approved(self):
+        if self.filter(status="approved").exists():
+            raise PermissionError("approved service records are append-only")
+
+    def update(self, **kwargs):
+        self._refuse_approved()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_approved()
+        return super().delete()
+
+
 class ServiceRecord(models.Model):
     """志愿服务记录: one line of the hours ledger. Approved lines are never changed."""
 
@@ -211,6 +227,8 @@ class ServiceRecord(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
 
+    objects = LedgerQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("志愿服务记录")
         verbose_name_plural = _("志愿服务记录")
@@ -230,7 +248,11 @@ class ServiceRecord(models.Model):
 
     def save(self, *args, **kwargs):
         # Defence in depth: services never change an approved line, and neither may anyone.
-        if getattr(self, "_stored_status", None) == self.Status.APPROVED:
+        # A row loaded without its status is checked against the database.
+        stored = getattr(self, "_stored_status", None)
+        if self.pk and stored is None and "status" in self.get_deferred_fields():
+            stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        if stored == self.Status.APPROVED:
             raise PermissionError("approved service records are append-only")
         super().save(*args, **kwargs)
         self._stored_status = self.status

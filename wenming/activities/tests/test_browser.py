@@ -136,7 +136,7 @@ def test_staff_approve_a_line_and_the_volunteers_total_follows(world, live_serve
 
     staff = phone(browser)
     log_in(staff, live_server.url, "inst1")
-    staff.get_by_role("link", name="时长审核").click()
+    staff.get_by_role("navigation").get_by_role("link", name="时长审核").click()
     expect(staff.get_by_test_id("count")).to_contain_text("共 2 条待审核")
     shot(staff, "records-pending.png")
     staff.get_by_role("checkbox", name="全选本页").check()

@@ -9,14 +9,15 @@ from ninja import Field, Query, Router, Status
 from wenming.core.errors import Forbidden, NotFound
 from wenming.core.pagination import PageQuery, paginate
 from wenming.core.schemas import Strict
-from wenming.orgs.permissions import org_get_for_user
+from wenming.orgs.permissions import can_manage, org_get_for_user
 from wenming.people.models import Volunteer
 
 from . import services
-from .models import Goods, PointsEntry, Redemption
+from .models import Goods, PointsAccount, PointsEntry, Redemption
 from .selectors import (
     accounts_for_user,
     goods_get_for_user,
+    on_sale,
     redemptions_for_user,
     store_get_for_user,
     stores_for_user,
@@ -56,6 +57,7 @@ class GoodsPatch(Strict):
 
 class RedeemIn(Strict):
     goods_id: int
+    store_id: int | None = None  # when given, the goods must be this store's
     quantity: int = Field(..., ge=-10**6, le=10**6)
     expected_price: int | None = Field(None, ge=0, le=10**9)
 
@@ -92,7 +94,10 @@ def _my_volunteer(request) -> Volunteer:
 
 @router.get("/points/me", summary="我的积分余额与明细")
 def points_me(request, page: Query[PageQuery]):
-    account = services.account_for(_my_volunteer(request))
+    # Read only: a volunteer who never earned has no account row yet, and a GET makes none.
+    account = PointsAccount.objects.filter(volunteer=_my_volunteer(request)).first()
+    if account is None:
+        return {"balance": 0, "entries": [], "count": 0}
     entries = paginate(account.entries.order_by("-created_at", "-id"), page, entry_out)
     return {"balance": account.balance, "entries": entries["items"], "count": entries["count"]}
 
@@ -126,7 +131,10 @@ def store_create(request, payload: StoreIn):
 @router.get("/stores/{store_id}/goods", summary="超市的商品与库存")
 def goods_list(request, store_id: int, page: Query[PageQuery]):
     store = store_get_for_user(request.user, store_id)
-    return paginate(store.goods.order_by("price", "id"), page, goods_out)
+    goods = store.goods.all()
+    if not can_manage(request.user, store.org):
+        goods = on_sale(goods)
+    return paginate(goods.order_by("price", "id"), page, goods_out)
 
 
 @router.post("/stores/{store_id}/goods", response={201: dict}, summary="上架商品")
@@ -147,6 +155,8 @@ def goods_patch(request, goods_id: int, payload: GoodsPatch):
              summary="兑换；带 Idempotency-Key 请求头时重试不会重复扣分")
 def redemption_create(request, payload: RedeemIn):
     goods = goods_get_for_user(request.user, payload.goods_id)
+    if payload.store_id is not None and goods.store_id != payload.store_id:
+        raise NotFound()
     key = request.headers.get("Idempotency-Key", "")
     redemption, created = services.redemption_create(
         volunteer=_my_volunteer(request), goods=goods, quantity=payload.quantity,

@@ -1,6 +1,7 @@
 """Reads of points and stores, through the caller's scope."""
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from wenming.core.errors import NotFound
 from wenming.orgs.permissions import is_platform_admin, is_staff_member, roles_of, subtree_q
@@ -28,6 +29,13 @@ def store_get_for_user(user, store_id: int) -> Store:
     if store is None:
         raise NotFound()
     return store
+
+
+def on_sale(goods: QuerySet[Goods]) -> QuerySet[Goods]:
+    """Goods a volunteer may redeem now: on sale and inside their active window."""
+    now = timezone.now()
+    return goods.filter(Q(active_from__isnull=True) | Q(active_from__lte=now),
+                        Q(active_to__isnull=True) | Q(active_to__gt=now), is_active=True)
 
 
 def goods_get_for_user(user, goods_id: int) -> Goods:

@@ -114,6 +114,9 @@ def _check_goods(name: str, price: int, stock: int, per_person_limit, active_fro
         raise ValidationError(_("库存应在0到1000000之间"), code="invalid_stock")
     if per_person_limit is not None and not 1 <= per_person_limit <= 1000:
         raise ValidationError(_("每人每月限兑数量不正确"), code="invalid_limit")
+    if any(t is not None and timezone.is_naive(t) for t in (active_from, active_to)):
+        raise ValidationError(_("时间须带时区，例如 2026-12-01T09:00:00+08:00"),
+                              code="invalid_window")
     if active_from and active_to and active_from >= active_to:
         raise ValidationError(_("下架时间必须晚于上架时间"), code="invalid_window")
 
@@ -133,6 +136,10 @@ def goods_add(*, by: User, store: Store, name: str, price: int, stock: int,
 def goods_update(*, by: User, goods: Goods, changes: dict) -> Goods:
     """Staff change price, stock, limit or window; redemptions already made keep their price."""
     require_manage(by, goods.store.org)
+    if missing := [n for n in ("name", "price", "stock", "is_active")
+                   if n in changes and changes[n] is None]:
+        raise ValidationError(_("字段 %(field)s 不能为空") % {"field": missing[0]},
+                              code="invalid_input")
     goods = Goods.objects.select_for_update().get(pk=goods.pk)
     for name, value in changes.items():
         setattr(goods, name, value)
@@ -161,14 +168,19 @@ def redemption_create(*, volunteer: Volunteer, goods: Goods, quantity: int,
     Idempotency-Key returns the first redemption and spends nothing."""
     if not 1 <= quantity <= 100:
         raise ValidationError(_("兑换数量应为1到100"), code="invalid_quantity")
-    key = (idempotency_key or "").strip()[:100]
+    key = (idempotency_key or "").strip()
+    if len(key) > 100:  # cut short, two different keys could meet
+        raise ValidationError(_("Idempotency-Key 最长100个字符"), code="invalid_idempotency_key")
     account = account_for(volunteer)
     if key and (done := Redemption.objects.filter(account=account, idempotency_key=key).first()):
-        return done, False
-    goods = Goods.objects.select_for_update().select_related("store").get(pk=goods.pk)
+        return _replayed(done, goods, quantity), False
+    # Only the goods row: a join locked without `of` would lock the store too, and every
+    # redemption in the store would queue behind one another.
+    goods = Goods.objects.select_for_update(of=("self",)).select_related("store").get(pk=goods.pk)
     account = PointsAccount.objects.select_for_update().get(pk=account.pk)
     if key and (done := Redemption.objects.filter(account=account, idempotency_key=key).first()):
-        return done, False  # the same key won the race while we waited for the locks
+        # the same key won the race while we waited for the locks
+        return _replayed(done, goods, quantity), False
     now = timezone.now()
     if not goods.is_active or not goods.store.is_active or (
             goods.active_from and now < goods.active_from) or (
@@ -199,6 +211,14 @@ def redemption_create(*, volunteer: Volunteer, goods: Goods, quantity: int,
     return redemption, True
 
 
+def _replayed(done: Redemption, goods: Goods, quantity: int) -> Redemption:
+    """The first redemption made with a key, if this request is the same one again."""
+    if (done.goods_id, done.quantity) != (goods.pk, quantity):
+        raise ValidationError(_("该 Idempotency-Key 已用于另一笔兑换，请换一个"),
+                              code="idempotency_key_reused")
+    return done
+
+
 @transaction.atomic
 def redemption_cancel(*, by: User, redemption: Redemption) -> Redemption:
     """Before pickup the volunteer (or the store's staff) cancels; points and stock return."""
@@ -225,7 +245,9 @@ def redemption_cancel(*, by: User, redemption: Redemption) -> Redemption:
 def redemption_pickup(*, by: User, pickup_code: str, store: Store) -> Redemption:
     """The store's staff scan or type the pickup code and hand the goods over."""
     require_manage(by, store.org)
-    redemption = Redemption.objects.select_for_update().filter(
+    # Lock the redemption alone: with the joined goods row too, a pickup and a cancel (goods,
+    # account, then redemption) could each hold what the other waits for.
+    redemption = Redemption.objects.select_for_update(of=("self",)).filter(
         pickup_code=(pickup_code or "").strip().upper(), goods__store=store).first()
     if redemption is None:
         raise Conflict(_("取货码无效，或不是本超市的兑换"), code="unknown_pickup_code")

@@ -1,12 +1,15 @@
 """Who sees which wishes. The public wall shows approved wishes without personal data."""
 
+from functools import reduce
+from operator import or_
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from wenming.core.errors import NotFound
 from wenming.core.masking import mask_name
 from wenming.orgs.models import OrgNode
-from wenming.orgs.permissions import is_platform_admin, is_staff_member, subtree_q
+from wenming.orgs.permissions import is_platform_admin, is_staff_member, roles_of, subtree_q
 from wenming.teams.permissions import led_team_ids
 
 from .models import State, Wish
@@ -15,13 +18,16 @@ WALL_STATES = [State.APPROVED, State.CLAIMED, State.FULFILLED, State.CONFIRMED]
 
 
 def wishes_for_user(user) -> QuerySet[Wish]:
-    """Staff: their subtrees' wishes in any state. Residents: their own. Everyone logged in:
-    the wall (approved and later). Claimers: what they claimed."""
+    """Staff: their subtrees' wishes in any state. Residents: their own. Everyone with a role
+    in a district: its wall (approved and later), as for its activities, teams and stores.
+    Claimers: what they claimed."""
     qs = Wish.objects.select_related("station", "resident__user", "claimed_volunteer__user",
                                      "claimed_team")
     if is_platform_admin(user):
         return qs
-    scope = Q(state__in=WALL_STATES)
+    districts = {r.org.path.split("/")[1] for r in roles_of(user) if r.org}
+    scope = Q(state__in=WALL_STATES) & reduce(
+        or_, (Q(station__path__startswith=f"/{d}/") for d in districts), Q(pk__in=[]))
     if user.is_authenticated:
         scope |= Q(resident__user=user) | Q(claimed_volunteer__user=user) | Q(
             claimed_team_id__in=led_team_ids(user))

@@ -37,7 +37,9 @@ def wish_transition(wish: Wish, to: str, *, by: User | None, reason: str = "",
 
 
 def _locked(wish: Wish) -> Wish:
-    return Wish.objects.select_for_update().select_related(
+    # The wish row only: PostgreSQL refuses FOR UPDATE on the nullable side of the outer
+    # join to the claimer, and the related rows need no lock.
+    return Wish.objects.select_for_update(of=("self",)).select_related(
         "station", "resident__user", "claimed_volunteer__user").get(pk=wish.pk)
 
 
@@ -89,13 +91,19 @@ def wish_moderate(*, by: User, wish: Wish, approve: bool, reason: str = "") -> W
            title=_("您的微心愿已上墙") if approve else _("您的微心愿未通过审核"),
            body=wish.title if approve else reason.strip())
     if approve:
-        from .tasks import expire_wish
-
-        wish_id, due = wish.pk, wish.due_date
-        run_after = timezone.make_aware(datetime.datetime.combine(
-            due + datetime.timedelta(days=1), datetime.time.min))
-        transaction.on_commit(lambda: expire_wish.using(run_after=run_after).enqueue(wish_id))
+        _schedule_expiry(wish)
     return wish
+
+
+def _schedule_expiry(wish: Wish) -> None:
+    """Expire the wish the day after its date if it is still unclaimed then; at once when
+    that day has already come (a claim released late)."""
+    from .tasks import expire_wish
+
+    wish_id = wish.pk
+    run_after = max(timezone.now(), timezone.make_aware(datetime.datetime.combine(
+        wish.due_date + datetime.timedelta(days=1), datetime.time.min)))
+    transaction.on_commit(lambda: expire_wish.using(run_after=run_after).enqueue(wish_id))
 
 
 @transaction.atomic
@@ -134,8 +142,10 @@ def _require_claimer(by: User, wish: Wish) -> None:
 def wish_release(*, by: User, wish: Wish, reason: str = "") -> Wish:
     wish = _locked(wish)
     _require_claimer(by, wish)
-    return wish_transition(wish, S.APPROVED, by=by, reason=(reason or "").strip(),
+    wish = wish_transition(wish, S.APPROVED, by=by, reason=(reason or "").strip(),
                            claimed_volunteer=None, claimed_team=None, donor_name="")
+    _schedule_expiry(wish)  # the task scheduled at approval found it claimed and did nothing
+    return wish
 
 
 @transaction.atomic
@@ -144,19 +154,24 @@ def wish_fulfil(*, by: User, wish: Wish, note: str, photo=None) -> Wish:
     _require_claimer(by, wish)
     note = _text(note, _("实现说明"), 2, 1000)
     if photo is not None:
-        _check_photo(photo)
+        # Stored under the type its bytes show, never the uploader's name: a JPEG header in
+        # front of HTML named .html would otherwise be served as a page.
+        photo.name = f"wish-{wish.pk}.{_check_photo(photo)}"
     wish = wish_transition(wish, S.FULFILLED, by=by, fulfil_note=note, photo=photo or "")
     notify(users=[wish.resident.user], title=_("您的微心愿已实现，请确认"), body=wish.title,
            url=f"/wishes/{wish.pk}/")
     return wish
 
 
-def _check_photo(photo) -> None:
+def _check_photo(photo) -> str:
+    """The photo's true extension (jpg or png), or 422 for anything else or over 5 MB."""
     head = photo.read(8)
     photo.seek(0)
-    if photo.size > MAX_PHOTO_BYTES or not (head.startswith(b"\xff\xd8\xff")
-                                             or head.startswith(b"\x89PNG")):
+    kind = "jpg" if head.startswith(b"\xff\xd8\xff") else (
+        "png" if head == b"\x89PNG\r\n\x1a\n" else None)
+    if photo.size > MAX_PHOTO_BYTES or kind is None:
         raise ValidationError(_("照片须为5MB以内的JPG或PNG图片"), code="invalid_photo")
+    return kind
 
 
 @transaction.atomic

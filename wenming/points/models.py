@@ -110,8 +110,15 @@ class Goods(models.Model):
     class Meta:
         verbose_name = _("商品")
         verbose_name_plural = _("商品")
-        constraints = [models.CheckConstraint(condition=models.Q(stock__gte=0),
-                                              name="goods_stock_not_negative")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(stock__gte=0),
+                                   name="goods_stock_not_negative"),
+            models.CheckConstraint(condition=models.Q(price__gte=1), name="goods_price_positive"),
+            models.CheckConstraint(
+                condition=models.Q(active_from__isnull=True) | models.Q(active_to__isnull=True)
+                | models.Q(active_from__lt=models.F("active_to")),
+                name="goods_window_ordered"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -71,6 +71,18 @@ class Wish(models.Model):
     class Meta:
         verbose_name = _("微心愿")
         verbose_name_plural = _("微心愿")
+        constraints = [
+            # A claimed wish has exactly one claimer: a volunteer, a team, or a donor unit.
+            models.CheckConstraint(
+                condition=~models.Q(state__in=["claimed", "fulfilled", "confirmed"])
+                | models.Q(claimed_volunteer__isnull=False, claimed_team__isnull=True,
+                           donor_name="")
+                | models.Q(claimed_volunteer__isnull=True, claimed_team__isnull=False,
+                           donor_name="")
+                | (models.Q(claimed_volunteer__isnull=True, claimed_team__isnull=True)
+                   & ~models.Q(donor_name="")),
+                name="wish_one_claimer"),
+        ]
         indexes = [models.Index(fields=["station", "state", "created_at"], name="wish_wall"),
                    models.Index(fields=["state", "due_date"], name="wish_due")]
 

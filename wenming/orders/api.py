@@ -21,7 +21,7 @@ from wenming.teams.permissions import team_get_for_user
 from . import services
 from .models import ServiceOrder
 from .ranking import candidates_for
-from .selectors import order_get_for_user, order_history, orders_for_user
+from .selectors import order_get_for_grab, order_get_for_user, order_history, orders_for_user
 
 router = Router(tags=["orders 点单与民呼我应"])
 
@@ -183,7 +183,8 @@ def order_open(request, order_id: int):
 
 @router.post("/{order_id}/grab", summary="抢单")
 def order_grab(request, order_id: int):
-    return _volunteer_move(request, order_id, services.order_grab)
+    order = order_get_for_grab(request.user, order_id)
+    return _detail(request, services.order_grab(volunteer=_my_volunteer(request), order=order))
 
 
 @router.post("/{order_id}/accept", summary="接单")

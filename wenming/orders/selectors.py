@@ -39,6 +39,21 @@ def order_get_for_user(user, order_id: int) -> ServiceOrder:
     return order
 
 
+def order_get_for_grab(user, order_id: int) -> ServiceOrder:
+    """An order the caller may try to grab: one they see, or one that was offered near their
+    home and has been taken since, so that a volunteer who comes late hears 409 ("taken"),
+    not 404."""
+    order = orders_for_user(user).filter(pk=order_id).first()
+    if order is None:
+        home = Volunteer.objects.filter(user=user, home_lat__isnull=False).values_list(
+            "home_lat", "home_lng").first()
+        order = home and ServiceOrder.objects.filter(
+            pk=order_id, cell__in=cells_near(*home), events__to_state=State.OPEN).first()
+    if order is None:
+        raise NotFound()
+    return order
+
+
 def order_history(order: ServiceOrder) -> list[dict]:
     return [{"from": e.from_state or None, "to": e.to_state,
              "by": e.by.real_name or e.by.username if e.by else None,

@@ -3,6 +3,7 @@ the use cases below check who may do it, then call it. Hours of a completed orde
 hours ledger; time limits are enforced by background tasks (tasks.py), never on page loads."""
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -37,9 +38,7 @@ def order_transition(order: ServiceOrder, to: str, *, by: User | None, reason: s
                      **changes) -> ServiceOrder:
     """Move a locked order to `to`, or raise 409 invalid_transition. Writes the event and
     sets the deadline of the new stage. The caller holds the row lock (select_for_update)."""
-    if to not in TRANSITIONS[order.state]:
-        raise Conflict(_("订单当前状态为“%(s)s”，不能执行此操作") % {
-            "s": State(order.state).label}, code="invalid_transition")
+    _require_move(order, to)
     from_state = order.state
     for name, value in changes.items():
         setattr(order, name, value)
@@ -55,6 +54,20 @@ def order_transition(order: ServiceOrder, to: str, *, by: User | None, reason: s
         transaction.on_commit(lambda: enforce_time_limit.using(run_after=due).enqueue(
             order.pk, state, due.isoformat()))
     return order
+
+
+def _require_move(order: ServiceOrder, to: str, *, only_from: set[str] | None = None) -> None:
+    """409 invalid_transition unless the map (narrowed to `only_from`) allows the move. Use
+    cases ask this before who the caller is: whoever can see the order sees its state."""
+    if to not in TRANSITIONS[order.state] or (only_from is not None
+                                              and order.state not in only_from):
+        raise Conflict(_("订单当前状态为“%(s)s”，不能执行此操作") % {
+            "s": State(order.state).label if order.state else "-"}, code="invalid_transition")
+
+
+def _accepted_before(order: ServiceOrder) -> bool:
+    """An escalated order that keeps its volunteer was escalated after acceptance."""
+    return order.state == S.ESCALATED and order.volunteer_id is not None
 
 
 def time_limit_for(org: OrgNode, platform: Platform) -> TimeLimit:
@@ -76,7 +89,9 @@ def _deadline(order: ServiceOrder, state: str) -> datetime.datetime | None:
 
 
 def _locked(order: ServiceOrder) -> ServiceOrder:
-    return ServiceOrder.objects.select_for_update().select_related(
+    # of=("self",): lock the order row only (PostgreSQL refuses FOR UPDATE on the nullable
+    # side of the outer joins, and locking org and platform rows would serialise everyone).
+    return ServiceOrder.objects.select_for_update(of=("self",)).select_related(
         "org", "platform", "volunteer__user", "resident__user").get(pk=order.pk)
 
 
@@ -91,6 +106,18 @@ def _staff_of(org: OrgNode) -> list[User]:
 
 
 # ---- submit -----------------------------------------------------------------------------
+
+LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
+
+
+def _contact_phone(value: str) -> str:
+    """A mobile (normalised) or a landline; none at all for an elderly resident without a
+    phone, whom the station reaches at home (代点单)."""
+    value = value.strip()
+    if not value or LANDLINE.fullmatch(value):
+        return value
+    return normalize_mobile(value)
+
 
 @transaction.atomic
 def order_submit(*, by: User, kind: str, platform: Platform, text: str, lat: float, lng: float,
@@ -113,7 +140,10 @@ def order_submit(*, by: User, kind: str, platform: Platform, text: str, lat: flo
         raise ValidationError(_("请描述您的需求（2到2000字）"), code="invalid_text")
     if not (address or "").strip():
         raise ValidationError(_("请填写地点"), code="invalid_address")
-    if timezone.is_naive(wished_at) or wished_at < timezone.now() - datetime.timedelta(minutes=5):
+    if timezone.is_naive(wished_at):
+        raise ValidationError(_("期望时间须带时区，例如 2026-05-01T09:00:00+08:00"),
+                              code="invalid_wished_at")
+    if wished_at < timezone.now() - datetime.timedelta(minutes=5):
         raise ValidationError(_("期望时间不能早于现在"), code="invalid_wished_at")
     if wished_at > timezone.now() + datetime.timedelta(days=90):
         raise ValidationError(_("期望时间不能晚于90天以后"), code="invalid_wished_at")
@@ -127,7 +157,7 @@ def order_submit(*, by: User, kind: str, platform: Platform, text: str, lat: flo
         address=address.strip()[:200], lat=lat, lng=lng, cell=cell_of(lat, lng),
         wished_at=wished_at,
         contact_name=(contact_name or resident.user.real_name).strip()[:50],
-        contact_phone=normalize_mobile(contact_phone or resident.user.mobile or ""),
+        contact_phone=_contact_phone(contact_phone or resident.user.mobile or ""),
         resident=resident, submitted_by=by, org=station, station=station, grid=grid, state="")
     order_transition(order, S.SUBMITTED, by=by,
                      reason=_("代群众点单") if resident.user_id != by.pk else "")
@@ -143,6 +173,7 @@ def order_submit(*, by: User, kind: str, platform: Platform, text: str, lat: flo
 def order_review(*, by: User, order: ServiceOrder) -> ServiceOrder:
     """审单: the station accepts the request as something volunteers can do."""
     order = _locked(order)
+    _require_move(order, S.REVIEWED)
     _require_staff(by, order)
     order = order_transition(order, S.REVIEWED, by=by)
     if time_limit_for(order.org, order.platform).auto_dispatch:
@@ -160,6 +191,7 @@ def order_review(*, by: User, order: ServiceOrder) -> ServiceOrder:
 def order_reject(*, by: User, order: ServiceOrder, reason: str) -> ServiceOrder:
     """The station turns the request down, with a reason the resident sees."""
     order = _locked(order)
+    _require_move(order, S.REJECTED)
     _require_staff(by, order)
     if not (reason or "").strip():
         raise ValidationError(_("请填写驳回原因，群众可以看到"), code="reason_required")
@@ -173,8 +205,10 @@ def order_reject(*, by: User, order: ServiceOrder, reason: str) -> ServiceOrder:
 def order_dispatch(*, by: User, order: ServiceOrder, volunteer: Volunteer | None = None,
                    team: Team | None = None) -> ServiceOrder:
     """派单 to one volunteer or one team. Two staff dispatching at once: the row lock makes
-    the second see the new state and get 409."""
+    the second see the new state and get 409: a dispatched order is never dispatched again
+    (it comes back to the queue by a decline or a passed acceptance limit)."""
     order = _locked(order)
+    _require_move(order, S.DISPATCHED, only_from=set(TRANSITIONS) - {S.DISPATCHED})
     _require_staff(by, order)
     return _dispatch(order, by=by, volunteer=volunteer, team=team)
 
@@ -208,6 +242,7 @@ def _assignees(order: ServiceOrder) -> list[User]:
 def order_open(*, by: User, order: ServiceOrder) -> ServiceOrder:
     """Offer the order to volunteers nearby to grab (抢单)."""
     order = _locked(order)
+    _require_move(order, S.OPEN)
     _require_staff(by, order)
     return order_transition(order, S.OPEN, by=by, volunteer=None, team=None)
 
@@ -237,6 +272,7 @@ def order_grab(*, volunteer: Volunteer, order: ServiceOrder) -> ServiceOrder:
 @transaction.atomic
 def order_accept(*, volunteer: Volunteer, order: ServiceOrder) -> ServiceOrder:
     order = _locked(order)
+    _require_move(order, S.ACCEPTED, only_from={S.DISPATCHED})  # an open order is grabbed
     _require_assignee(volunteer, order)
     order = order_transition(order, S.ACCEPTED, by=volunteer.user,
                              volunteer=order.volunteer or volunteer)
@@ -250,6 +286,7 @@ def order_accept(*, volunteer: Volunteer, order: ServiceOrder) -> ServiceOrder:
 def order_decline(*, volunteer: Volunteer, order: ServiceOrder, reason: str) -> ServiceOrder:
     """Decline with a reason; the order goes back to the station's dispatch queue."""
     order = _locked(order)
+    _require_move(order, S.DECLINED)
     _require_assignee(volunteer, order)
     if not (reason or "").strip():
         raise ValidationError(_("请说明不能接单的原因"), code="reason_required")
@@ -266,6 +303,9 @@ def order_complete(*, volunteer: Volunteer, order: ServiceOrder, note: str, hour
     """Done: a note, the people served, and the hours, which enter the ledger as a pending
     record for the station to approve."""
     order = _locked(order)
+    # Accepted, or escalated after acceptance (the volunteer still serves).
+    _require_move(order, S.COMPLETED,
+                  only_from={S.ACCEPTED, S.ESCALATED} if order.volunteer_id else {S.ACCEPTED})
     if order.volunteer_id != volunteer.pk:
         _require_assignee(volunteer, order)
     if not (note or "").strip():
@@ -295,6 +335,7 @@ def order_complete(*, volunteer: Volunteer, order: ServiceOrder, note: str, hour
 def order_rate(*, by: User, order: ServiceOrder, score: int, comment: str = "") -> ServiceOrder:
     """评单 1–5. Two stars or fewer opens a review for the station."""
     order = _locked(order)
+    _require_move(order, S.RATED)
     if order.resident.user_id != by.pk:
         raise Forbidden(_("只有点单的群众可以评价"))
     if not 1 <= score <= 5:
@@ -313,10 +354,10 @@ def order_rate(*, by: User, order: ServiceOrder, score: int, comment: str = "") 
 def order_cancel(*, by: User, order: ServiceOrder, reason: str = "") -> ServiceOrder:
     """The resident (or staff on their behalf) withdraws before a volunteer accepts."""
     order = _locked(order)
+    if order.state not in CANCELLABLE or _accepted_before(order):
+        raise Conflict(_("志愿者已接单，不能取消，请联系实践站"), code="invalid_transition")
     if order.resident.user_id != by.pk and not can_manage(by, order.org):
         raise Forbidden()
-    if order.state not in CANCELLABLE:
-        raise Conflict(_("志愿者已接单，不能取消，请联系实践站"), code="invalid_transition")
     assignees = _assignees(order)
     order = order_transition(order, S.CANCELLED, by=by, reason=(reason or "").strip())
     notify(users=assignees, title=_("订单已取消"), body=order.text[:50], url=f"/orders/{order.pk}/")
@@ -330,12 +371,14 @@ def order_escalate_if_overdue(*, order_id: int, state: str, due_at: datetime.dat
     """Escalate an order whose stage limit passed: exactly once per passed limit, however
     many workers run this — the conditional lock finds the order still in that stage with
     that deadline, or does nothing."""
-    order = ServiceOrder.objects.select_for_update().select_related("org", "platform").filter(
+    order = ServiceOrder.objects.select_for_update(of=("self",)).select_related(
+        "org__parent", "platform").filter(
         pk=order_id, state=state, due_at=due_at, due_at__lte=timezone.now()).first()
-    if order is None:
-        return False
+    if order is None or (state == S.ESCALATED and order.org.parent is None):
+        return False  # handled already, or already at the top with nobody above to hand it to
     parent = order.org.parent or order.org
-    keep_volunteer = state == S.ACCEPTED  # an accepted order keeps its volunteer
+    # An accepted order keeps its volunteer, however far up it goes.
+    keep_volunteer = state == S.ACCEPTED or _accepted_before(order)
     stage = State(state).label
     order_transition(order, S.ESCALATED, by=None, org=parent, escalations=order.escalations + 1,
                      volunteer=order.volunteer if keep_volunteer else None,

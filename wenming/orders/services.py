@@ -208,7 +208,7 @@ def order_dispatch(*, by: User, order: ServiceOrder, volunteer: Volunteer | None
     the second see the new state and get 409: a dispatched order is never dispatched again
     (it comes back to the queue by a decline or a passed acceptance limit)."""
     order = _locked(order)
-    _require_move(order, S.DISPATCHED, only_from=set(TRANSITIONS) - {S.DISPATCHED})
+    _require_move(order, S.DISPATCHED)
     _require_staff(by, order)
     return _dispatch(order, by=by, volunteer=volunteer, team=team)
 

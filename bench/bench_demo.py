@@ -15,7 +15,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import DEMO_SIZE_LIMIT_S, fresh_database, load, manage, python  # noqa: E402
+from bench.common import (  # noqa: E402
+    DEMO_SIZE_LIMIT_S,
+    cleanup_on_sigterm,
+    fresh_database,
+    load,
+    manage,
+    python,
+)
 
 BASELINE = """
 import time
@@ -57,6 +64,7 @@ def run(engine: str = "sqlite", stack: contextlib.ExitStack | None = None) -> di
 
 
 def main() -> None:
+    cleanup_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     sys.exit(0 if run(parser.parse_args().db)["pass"] else 1)

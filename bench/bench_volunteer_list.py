@@ -21,7 +21,15 @@ from urllib.parse import quote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Database, fresh_database, gunicorn, load, manage, python  # noqa: E402
+from bench.common import (  # noqa: E402
+    Database,
+    cleanup_on_sigterm,
+    fresh_database,
+    gunicorn,
+    load,
+    manage,
+    python,
+)
 
 LIMIT_MEDIAN_MS = 30.0
 SEQUENTIAL = 300  # requests timed one at a time
@@ -140,6 +148,7 @@ def run(db: Database, explain: bool = False) -> dict:
 
 
 def main() -> None:
+    cleanup_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--explain", action="store_true", help="print the queries and plans")

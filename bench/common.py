@@ -4,6 +4,7 @@ import contextlib
 import os
 import platform
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -43,6 +44,12 @@ def sqlite_version() -> str:
 def machine() -> str:
     return f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}, " \
            f"Python {platform.python_version()}, {platform.platform(terse=True)}"
+
+
+def cleanup_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so a stopped benchmark still stops its server and
+    removes its database."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 def load() -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import bench_demo, bench_volunteer_list  # noqa: E402
-from bench.common import load, machine  # noqa: E402
+from bench.common import cleanup_on_sigterm, load, machine  # noqa: E402
 
 
 def engines(choice: str) -> list[str]:
@@ -29,6 +29,7 @@ def engines(choice: str) -> list[str]:
 
 
 def main() -> None:
+    cleanup_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["auto", "sqlite", "postgresql", "all"], default="auto",
                         help="auto: SQLite, plus PostgreSQL when DATABASE_URL names one")

@@ -151,9 +151,10 @@ class DemoPlan:
 
     def _institutes(self) -> list[NodeSpec]:
         chosen = data.INSTITUTES[:self.size.institutes]
-        counts = _split(self.size.stations, [self.rng.uniform(0.6, 1.5) for _ in chosen]) \
-            if self.size.institutes == len(data.INSTITUTES) else \
-            _split(self.size.stations, [1.0] * len(chosen))
+        # The full district's streets differ in size; the small demo's are alike.
+        weights = [self.rng.uniform(0.6, 1.5) for _ in chosen] \
+            if len(chosen) == len(data.INSTITUTES) else [1.0] * len(chosen)
+        counts = _split(self.size.stations, weights)
         institutes = []
         for (street, code, lat, lng), count in zip(chosen, counts, strict=True):
             inst = NodeSpec("institute", f"{street}新时代文明实践所", lat, lng, parent=self.center.key,

@@ -93,7 +93,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the one writer; IMMEDIATE makes a write transaction take
     # the write lock at BEGIN, so concurrent writers queue instead of failing mid-way.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        # optimize=0x10002: refresh the planner's statistics when they are stale, cheaply.
+        "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                         "PRAGMA busy_timeout=20000; PRAGMA optimize=0x10002;"),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
@@ -139,7 +141,11 @@ STATICFILES_DIRS = [
     BASE_DIR / "wenming" / "static",
     # Front-end libraries come from npm at setup time (package.json); never from a CDN.
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
 ]
+# The order map's tile layer, e.g. an intranet tile server "https://tiles.example/{z}/{x}/{y}.png".
+# Empty: markers on a plain map with the stations for reference, so it works offline.
+WENMING_MAP_TILE_URL = os.environ.get("WENMING_MAP_TILE_URL", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

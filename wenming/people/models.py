@@ -70,6 +70,8 @@ class Volunteer(models.Model):
     birth_date = models.DateField(_("出生日期"))
     station = models.ForeignKey(OrgNode, verbose_name=_("所属实践站"), on_delete=models.PROTECT,
                                 related_name="volunteers")
+    # A copy of user.real_name, so the staff list searches and counts names on one index.
+    real_name = models.CharField(max_length=50, blank=True, editable=False)
     residence_area = models.CharField(_("居住区域"), max_length=100, blank=True)
     political_status = models.CharField(_("政治面貌"), max_length=16, choices=Political.choices,
                                         default=Political.MASSES)
@@ -94,7 +96,8 @@ class Volunteer(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "志愿者")
         verbose_name_plural = pgettext_lazy("model plural", "志愿者")
-        indexes = [models.Index(fields=["station", "status"], name="volunteer_station_status")]
+        indexes = [models.Index(fields=["station", "status"], name="volunteer_station_status"),
+                   models.Index(fields=["station", "real_name"], name="volunteer_station_name")]
 
     def __str__(self) -> str:
         return self.user.real_name

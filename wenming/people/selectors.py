@@ -1,6 +1,6 @@
 """Reads of people, always through the caller's scope."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from wenming.core.errors import NotFound
 from wenming.orgs.models import OrgNode
@@ -36,7 +36,7 @@ def volunteer_search(qs: QuerySet[Volunteer], *, org: OrgNode | None = None, q: 
     if q.isdigit() or (q[:-1].isdigit() and q[-1:] in "xX" and len(q) == 18):
         qs = qs.filter(Q(user__mobile__startswith=q) | Q(id_number=q.upper()))
     elif q:
-        qs = qs.filter(user__real_name__contains=q)
+        qs = qs.filter(real_name__contains=q)
     if skill:
         qs = qs.filter(skills__name=skill)
     if status:
@@ -47,3 +47,10 @@ def volunteer_search(qs: QuerySet[Volunteer], *, org: OrgNode | None = None, q: 
         # JSON containment is not portable to SQLite; a quoted match on the list is exact.
         qs = qs.filter(tags__icontains=f'"{tag}"')
     return qs.order_by("-id")
+
+
+def name_copy_problems() -> list[str]:
+    """Volunteers whose searchable copy of the name differs from their account's name."""
+    return [f"volunteer {pk}: name copy {copy!r} != account {name!r}"
+            for pk, copy, name in Volunteer.objects.exclude(real_name=F("user__real_name"))
+            .values_list("pk", "real_name", "user__real_name")[:100]]

@@ -162,7 +162,7 @@ def volunteer_register(*, data: VolunteerInput, by: User | None = None) -> Volun
                 username=data.username or f"v{c['mobile']}", password=data.password,
                 real_name=c["real_name"], mobile=c["mobile"])
             volunteer = Volunteer.objects.create(
-                user=user, id_number=c["id"].number, sex=c["id"].sex,
+                user=user, id_number=c["id"].number, sex=c["id"].sex, real_name=c["real_name"],
                 birth_date=c["id"].birth_date, station=data.station,
                 residence_area=data.residence_area.strip()[:100],
                 political_status=data.political_status, tags=c["tags"],
@@ -205,6 +205,7 @@ def volunteer_update(*, volunteer: Volunteer, by: User, changes: dict) -> Volunt
     user = volunteer.user
     if "real_name" in changes:
         user.real_name = _clean_name(changes["real_name"])
+        volunteer.real_name = user.real_name
     if "mobile" in changes:
         user.mobile = normalize_mobile(changes["mobile"])
         _check_unique(id_number=None, mobile=user.mobile, exclude_user=user)
@@ -411,7 +412,7 @@ def people_bulk_register(*, volunteers: Sequence[VolunteerInput] = (),
                 + [account(r.get("username") or f"r{c['mobile']}", c, r.get("password"))
                    for r, c in zip(residents, rc, strict=True)])
             created_v = Volunteer.objects.bulk_create([Volunteer(
-                user=user, id_number=c["id"].number, sex=c["id"].sex,
+                user=user, id_number=c["id"].number, sex=c["id"].sex, real_name=c["real_name"],
                 birth_date=c["id"].birth_date, station=d.station,
                 residence_area=d.residence_area.strip()[:100],
                 political_status=d.political_status, tags=c["tags"],

@@ -62,7 +62,7 @@ def volunteer_at(station: OrgNode, username: str | None = None, **fields) -> Vol
     sex = fields.pop("sex", "M")
     volunteer = Volunteer.objects.create(
         user=user, station=station, id_number=next_id_number(sex), sex=sex,
-        birth_date=datetime.date(1980, 5, 1), **fields)
+        real_name=user.real_name, birth_date=datetime.date(1980, 5, 1), **fields)
     RoleAssignment.objects.create(user=user, role=RoleAssignment.Role.VOLUNTEER, org=station)
     return volunteer
 

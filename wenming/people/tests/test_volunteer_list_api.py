@@ -6,6 +6,7 @@ import pytest
 
 from wenming.core.tests.helpers import assert_chinese_error
 from wenming.people.models import Skill
+from wenming.people.services import volunteer_update
 from wenming.people.tests.factories import volunteer_at
 
 pytestmark = pytest.mark.django_db
@@ -87,8 +88,7 @@ def test_a_volunteer_filtering_by_their_station_still_sees_only_themself(world, 
 
 def test_it_searches_by_name(world, client_for):
     other = volunteer_at(world.sta1)
-    other.user.real_name = "欧阳修文"
-    other.user.save()
+    volunteer_update(volunteer=other, by=world.sta1_staff, changes={"real_name": "欧阳修文"})
     client = client_for(world.sta1_staff)
     assert listed(client, "?q=欧阳") == {other.id}
     assert listed(client, "?q=%25") == set()  # a LIKE wildcard is matched literally

@@ -7,9 +7,9 @@ and a resident at sta1, a volunteer at sta2, an admin and an outsider with no ro
 from types import SimpleNamespace
 
 import pytest
-from hypothesis import settings as hypothesis_settings
 from django.test import Client
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from wenming.orgs.models import RoleAssignment
 from wenming.people.tests.factories import (
@@ -19,7 +19,6 @@ from wenming.people.tests.factories import (
     station_tree,
     volunteer_at,
 )
-
 
 # No per-example deadline: on a loaded 2-core CI machine a slow example is not a failure.
 hypothesis_settings.register_profile("wenming", deadline=None)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("orgs/", include("wenming.orgs.urls")),
     path("inbox/", include("wenming.inbox.urls")),
     path("teams/", include("wenming.teams.urls")),
+    path("orders/", include("wenming.orders.urls")),
     path("", include("wenming.activities.urls_documents")),
     path("", include("wenming.activities.urls")),
     path("", include("wenming.people.urls")),

@@ -9,7 +9,6 @@ from urllib.parse import quote
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,8 +18,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wenming.core.errors import Conflict, Forbidden
-from wenming.core.forms import call_service
+from wenming.core.errors import Forbidden
+from wenming.core.forms import attempt, call_service
 from wenming.orgs.permissions import is_staff_member
 from wenming.people.models import Volunteer
 from wenming.teams.permissions import led_team_ids
@@ -56,23 +55,6 @@ from .selectors import (
 TAGS = dict(Volunteer.Tag.choices)
 
 # ---- helpers shared by the page views -------------------------------------------------
-
-
-def attempt(request, service, done: str = "", **kwargs):
-    """Run one service; a refusal (invalid input, a conflict) becomes a message on the next
-    page, never a 500. Scope errors (NotFound, Forbidden) go on to the 404/403 pages."""
-    try:
-        result = service(**kwargs)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return None
-    except Conflict as exc:
-        messages.error(request, str(exc.message))
-        return None
-    if done:
-        messages.success(request, done)
-    return result
 
 
 def flash_errors(request, form) -> None:

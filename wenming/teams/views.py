@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wenming.activities.selectors import activities_for_user
-from wenming.activities.views import attempt, my_volunteer
+from wenming.activities.views import my_volunteer
 from wenming.core.errors import Forbidden, NotFound
-from wenming.core.forms import call_service
+from wenming.core.forms import attempt, call_service
 from wenming.core.masking import mask_mobile
 from wenming.orgs.permissions import is_staff_member
 

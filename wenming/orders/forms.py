@@ -1,0 +1,218 @@
+"""Page forms of the order pipeline. They check shape and turn taps into values; the rules
+(place inside the district, wished time, who may do what) stay in wenming.orders.services."""
+
+import datetime
+from decimal import Decimal
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wenming.core.forms import PhoneInput
+from wenming.core.masking import mask_mobile
+from wenming.orgs.models import OrgNode
+from wenming.orgs.permissions import subtree_q, visible_orgs
+from wenming.people.models import Resident, Volunteer
+from wenming.teams.models import Team
+
+from .models import ServiceOrder, State
+
+DATETIME = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+# One-tap common needs per platform (codes of the five default platforms); an appeal
+# (民呼我应) offers the usual neighbourhood problems instead.
+COMMON_NEEDS = {
+    "theory": [_("政策宣讲进小区"), _("老年人防诈骗宣传"), _("党史故事分享会")],
+    "education": [_("孩子课后作业辅导"), _("教老人用智能手机"), _("家庭教育咨询")],
+    "culture": [_("文艺演出进社区"), _("书法绘画辅导"), _("广场舞排练指导")],
+    "science": [_("手机电脑使用帮助"), _("小家电简单维修"), _("防范电信诈骗科普")],
+    "health": [_("上门量血压、测血糖"), _("陪同老人就医"), _("居家健身指导")],
+}
+COMMON_PROBLEMS = [_("楼道堆放杂物"), _("路灯损坏不亮"), _("噪音扰民"), _("垃圾清运不及时"),
+                   _("公共设施损坏")]
+
+
+def needs_for(platform_code: str, kind: str) -> list:
+    return COMMON_PROBLEMS if kind == ServiceOrder.Kind.APPEAL else COMMON_NEEDS.get(
+        platform_code, [])
+
+
+class StartForm(forms.Form):
+    """The query string the three steps carry: which kind of order, and for whom (代点单)."""
+
+    kind = forms.ChoiceField(choices=ServiceOrder.Kind.choices, required=False)
+    resident = forms.IntegerField(required=False, min_value=1)
+
+    def values(self) -> tuple[str, int | None]:
+        d = self.cleaned_data if self.is_valid() else {}
+        return d.get("kind") or ServiceOrder.Kind.SERVICE, d.get("resident")
+
+
+class OrderForm(forms.Form):
+    """Step 2: what is needed, where and when. Step 3 is its submit button."""
+
+    WHEN = [("today", _("今天尽快")), ("tomorrow", _("明天上午")), ("pick", _("选个时间"))]
+
+    text = forms.CharField(label=_("需要什么帮助"), min_length=2, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}), error_messages={
+                               "required": _("请说一说您需要什么帮助"),
+                               "min_length": _("请再多写几个字（至少2个字）")})
+    address = forms.CharField(label=_("地点"), max_length=200,
+                              error_messages={"required": _("请填写地点")})
+    lat = forms.FloatField(min_value=-90, max_value=90, widget=forms.HiddenInput,
+                           error_messages={"required": _("请确认地点：用住址定位或点“用我现在的位置”")})
+    lng = forms.FloatField(min_value=-180, max_value=180, widget=forms.HiddenInput,
+                           error_messages={"required": _("请确认地点：用住址定位或点“用我现在的位置”")})
+    when = forms.ChoiceField(label=_("什么时候"), choices=WHEN, initial="today",
+                             widget=forms.RadioSelect)
+    wished_at = forms.DateTimeField(label=_("期望时间"), required=False, input_formats=DATETIME,
+                                    widget=forms.DateTimeInput(
+                                        attrs={"type": "datetime-local"}, format=DATETIME[0]))
+    contact_name = forms.CharField(label=_("联系人"), required=False, max_length=50)
+    contact_phone = forms.CharField(label=_("联系电话"), required=False, max_length=20,
+                                    widget=PhoneInput())
+
+    @staticmethod
+    def initial_for(resident: Resident) -> dict:
+        """Prefilled from the resident's address, or their station's spot."""
+        station = resident.station
+        return {"address": resident.address or station.address or station.name,
+                "lat": resident.lat if resident.lat is not None else station.lat,
+                "lng": resident.lng if resident.lng is not None else station.lng,
+                "contact_name": resident.user.real_name, "contact_phone": resident.user.mobile,
+                "when": "today"}
+
+    def clean(self):
+        data = super().clean()
+        when, picked = data.get("when"), data.get("wished_at")
+        now = timezone.localtime()
+        if when == "today":
+            data["wished_at"] = (now + datetime.timedelta(hours=1)).replace(
+                minute=0, second=0, microsecond=0) + datetime.timedelta(hours=1)
+        elif when == "tomorrow":
+            data["wished_at"] = (now + datetime.timedelta(days=1)).replace(
+                hour=9, minute=0, second=0, microsecond=0)
+        elif when == "pick" and "wished_at" not in self.errors:
+            if picked is None:
+                self.add_error("wished_at", _("请选择期望的日期和时间"))
+            elif picked < now:
+                self.add_error("wished_at", _("期望时间不能早于现在"))
+        return data
+
+    def submit_values(self) -> dict:
+        d = self.cleaned_data
+        return {k: d[k] for k in ("text", "address", "lat", "lng", "wished_at", "contact_name",
+                                  "contact_phone")}
+
+
+class ResidentSearchForm(forms.Form):
+    """代点单: staff find a resident of their own subtree by name or full mobile number."""
+
+    q = forms.CharField(label=_("群众姓名或手机号"), max_length=50, min_length=1,
+                        widget=forms.SearchInput(attrs={"placeholder": _("如：张秀英 或 13912345678")}))
+
+    def results(self, user) -> list[Resident]:
+        if not self.is_valid():
+            return []
+        q = self.cleaned_data["q"].strip()
+        qs = Resident.objects.filter(subtree_q(user, "station__path")).filter(
+            Q(user__real_name__contains=q) | Q(user__mobile=q)).select_related("user", "station")
+        rows = list(qs.order_by("user__real_name", "id")[:20])
+        for r in rows:
+            r.masked_mobile = mask_mobile(r.user.mobile)
+        return rows
+
+
+ACTIVE = [State.SUBMITTED, State.REVIEWED, State.DECLINED, State.ESCALATED, State.DISPATCHED,
+          State.OPEN, State.ACCEPTED]
+
+
+class QueueFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("状态"), required=False,
+                              choices=[("", _("办理中")), ("all", _("全部"))] + State.choices)
+    kind = forms.ChoiceField(label=_("类型"), required=False,
+                             choices=[("", _("全部类型"))] + ServiceOrder.Kind.choices)
+    org = forms.ModelChoiceField(label=_("阵地"), required=False, queryset=OrgNode.objects.none(),
+                                 empty_label=_("我管辖的全部"))
+    overdue = forms.BooleanField(label=_("只看超时的"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = visible_orgs(user).exclude(
+            kind=OrgNode.Kind.POINT).order_by("path")
+        self.fields["org"].label_from_instance = lambda o: f"{o.get_kind_display()} · {o.name}"
+
+    def apply(self, qs):
+        d = self.cleaned_data if self.is_valid() else {}
+        state = d.get("state", "")
+        if state == "":
+            qs = qs.filter(state__in=ACTIVE)
+        elif state != "all":
+            qs = qs.filter(state=state)
+        if d.get("kind"):
+            qs = qs.filter(kind=d["kind"])
+        if d.get("org"):
+            node = d["org"]
+            qs = qs.filter(Q(org__path__startswith=node.path) | Q(station__path__startswith=node.path))
+        if d.get("overdue"):
+            qs = qs.filter(due_at__lte=timezone.now())
+        return qs
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=1000, error_messages={
+        "required": _("请填写原因")})
+
+
+class OptionalReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=1000, required=False)
+
+
+class CompleteForm(forms.Form):
+    note = forms.CharField(label=_("服务情况"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": _("请填写服务情况说明")})
+    hours = forms.DecimalField(label=_("服务时长（小时）"), min_value=Decimal("0.5"),
+                               max_value=Decimal("24"), max_digits=5, decimal_places=2,
+                               initial=Decimal("1"), error_messages={
+                                   "required": _("请填写服务时长"),
+                                   "min_value": _("服务时长至少0.5小时"),
+                                   "max_value": _("服务时长不能超过24小时"),
+                                   "invalid": _("服务时长请填数字")},
+                               widget=forms.NumberInput(attrs={"step": "0.5",
+                                                               "inputmode": "decimal"}))
+    people_served = forms.IntegerField(label=_("服务人数"), min_value=1, max_value=10000,
+                                       initial=1, error_messages={
+                                           "required": _("请填写服务人数"),
+                                           "min_value": _("服务人数至少1人"),
+                                           "invalid": _("服务人数请填整数")},
+                                       widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+
+class RateForm(forms.Form):
+    score = forms.TypedChoiceField(label=_("评分"), coerce=int,
+                                   choices=[(str(n), str(n)) for n in range(5, 0, -1)],
+                                   error_messages={"required": _("请点星星打分（1到5星）"),
+                                                   "invalid_choice": _("评分应为1到5星")})
+    comment = forms.CharField(label=_("评价（可不填）"), max_length=1000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DispatchForm(forms.Form):
+    """派单 to one of the ranked candidates: "v<id>" for a volunteer, "t<id>" for a team."""
+
+    to = forms.ChoiceField(error_messages={"required": _("请选择派给谁"),
+                                           "invalid_choice": _("请从推荐名单中选择志愿者或队伍")})
+
+    def __init__(self, *args, candidates: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [
+            (f"v{c['volunteer_id']}" if "volunteer_id" in c else f"t{c['team_id']}", c["name"])
+            for c in candidates]
+
+    def assignee(self) -> dict:
+        to = self.cleaned_data["to"]
+        if to.startswith("v"):
+            return {"volunteer": Volunteer.objects.select_related("user").get(pk=int(to[1:]))}
+        return {"team": Team.objects.get(pk=int(to[1:]))}

@@ -1,0 +1,110 @@
+"""Real browser at phone width (Playwright, Debian's chromium, a live server): a resident
+orders a service in three taps, staff dispatch to the top candidate, the volunteer accepts
+and completes, the resident gives five stars; the staff map draws its markers without a
+single request leaving this machine. Screenshots land in test-artifacts/."""
+
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from wenming.activities.tests.test_browser import browser, log_in, phone, shot  # noqa: F401
+from wenming.orders.models import ServiceOrder
+from wenming.orders.tests.test_support import at_home, order_in, submit
+
+pytestmark = pytest.mark.browser
+
+
+def test_order_dispatch_accept_complete_and_rate_on_phones(world, live_server, browser):  # noqa: F811
+    at_home(world.vol1, 39.9812, 116.3052)
+    base = live_server.url
+
+    resident = phone(browser)
+    log_in(resident, base, "res1")
+    resident.get_by_role("navigation").get_by_role("link", name="点单").click()
+    shot(resident, "order-1-category.png")
+    resident.get_by_role("link", name="健康促进与体育服务平台").click()             # tap 1
+    resident.get_by_role("button", name="上门量血压、测血糖").click()               # tap 2
+    expect(resident.get_by_label("需要什么帮助")).to_have_value("上门量血压、测血糖")
+    shot(resident, "order-2-details.png")
+    resident.get_by_role("button", name="提交需求").click()                       # tap 3
+    expect(resident.locator(".flash").first).to_contain_text("提交成功")
+    expect(resident.get_by_test_id("state")).to_have_text("待审核")
+    shot(resident, "order-3-submitted.png")
+    order = ServiceOrder.objects.get()
+    assert (order.text, order.station) == ("上门量血压、测血糖", world.sta1)
+
+    staff = phone(browser)
+    log_in(staff, base, "sta1")
+    staff.get_by_role("navigation").get_by_role("link", name="派单").click()
+    expect(staff.get_by_test_id(f"order-{order.pk}")).to_contain_text("剩 ")
+    shot(staff, "order-queue.png")
+    staff.get_by_role("link", name=f"#{order.pk} 上门量血压").click()
+    staff.get_by_role("button", name="审核通过").click()
+    candidates = staff.get_by_test_id("candidates")
+    expect(candidates.locator(".candidate").first).to_contain_text(world.vol1.user.real_name)
+    shot(staff, "order-4-dispatch.png")
+    candidates.get_by_role("button").first.click()
+    expect(staff.locator(".flash").first).to_contain_text("已派单")
+    expect(staff.get_by_test_id("assignee")).to_have_text(world.vol1.user.real_name)
+
+    volunteer = phone(browser)
+    log_in(volunteer, base, "vol1")
+    volunteer.get_by_role("navigation").get_by_role("link", name="订单").click()
+    card = volunteer.get_by_test_id(f"order-{order.pk}")
+    card.get_by_role("button", name="接单").click()
+    expect(volunteer.locator(".flash").first).to_contain_text("已接单")
+    card.get_by_label("服务情况").fill("已上门为老人量血压，血压正常")
+    card.get_by_label("服务时长（小时）").fill("1.5")
+    shot(volunteer, "order-5-complete.png")
+    card.get_by_role("button", name="完成服务").click()
+    expect(volunteer.locator(".flash").first).to_contain_text("已完成")
+
+    resident.get_by_role("navigation").get_by_role("link", name="我的订单").click()
+    resident.get_by_role("link", name="上门量血压、测血糖").click()
+    resident.locator("label[for=star-5]").click()
+    resident.get_by_label("评价（可不填）").fill("志愿者很耐心")
+    shot(resident, "order-6-rate.png")
+    resident.get_by_role("button", name="提交评价").click()
+    expect(resident.locator(".flash").first).to_contain_text("感谢您的评价")
+    expect(resident.get_by_test_id("state")).to_have_text("已评价")
+    order.refresh_from_db()
+    assert (order.state, order.score, order.volunteer) == ("rated", 5, world.vol1)
+    resident.get_by_role("link", name="我的订单", exact=True).first.click()
+    expect(resident.get_by_test_id(f"order-{order.pk}")).to_contain_text("已评价")
+    shot(resident, "order-7-mine.png")
+
+    # Elder mode: the same first step, larger, nothing cut off at 375 px.
+    resident.get_by_role("navigation").get_by_role("link", name="点单").click()
+    resident.get_by_role("button", name="长者模式（大字）").click()
+    expect(resident.get_by_role("link", name="健康促进与体育服务平台")).to_be_visible()
+    assert resident.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(resident, "order-elder-category.png")
+    resident.get_by_role("link", name="健康促进与体育服务平台").click()
+    expect(resident.get_by_label("期望时间")).to_be_hidden()
+    resident.get_by_text("选个时间").click()
+    expect(resident.get_by_label("期望时间")).to_be_visible()
+    assert resident.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(resident, "order-elder-details.png")
+
+
+def test_the_staff_map_draws_markers_from_this_machine_only(world, live_server, browser):  # noqa: F811
+    people = {"resident": world.res1, "staff": world.sta1_staff, "volunteer": world.vol1}
+    orders = [order_in(state, **people) for state in ["reviewed", "open", "dispatched"]]
+    orders.append(submit(world.res1, at=(39.985, 116.312), kind="appeal", text="路灯坏了"))
+    order_in("rated", **people)  # finished: not drawn
+
+    page = phone(browser)
+    hosts = set()
+    page.on("request", lambda request: hosts.add(urlparse(request.url).hostname))
+    log_in(page, live_server.url, "inst1")
+    page.get_by_role("navigation").get_by_role("link", name="派单").click()
+    page.get_by_role("link", name="地图").click()
+    expect(page.locator("path.order-marker")).to_have_count(len(orders))
+    expect(page.locator("path.station-marker")).to_have_count(2)
+    page.locator("path.order-marker").first.click(force=True)
+    expect(page.locator(".leaflet-popup")).to_contain_text("去派单")
+    shot(page, "order-map.png")
+    page.locator(".leaflet-popup").get_by_role("link", name="去派单").click()
+    expect(page).to_have_url(f"{live_server.url}/orders/{orders[-1].pk}/dispatch/")
+    assert hosts <= {"127.0.0.1", "localhost"}, hosts

@@ -1,0 +1,480 @@
+"""Order pages: 点单 in three taps (and 代点单 by staff), my orders and rating, the
+volunteer's tasks and nearby grabs, the staff queue, dispatch with ranked candidates, escalated
+orders, the map of open orders, a grid manager's appeals.
+
+Thin like the activity pages: a selector fetches in scope (NotFound is a 404), a form checks
+shape, one service writes (wenming.orders.services, as the API does), refusals come back as
+messages. The helpers at the top only read.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from wenming.core.errors import Forbidden, NotFound
+from wenming.core.forms import attempt, call_service
+from wenming.core.masking import mask_mobile, mask_name
+from wenming.geo import haversine_km
+from wenming.orgs.models import OrgNode, Platform
+from wenming.orgs.permissions import can_manage, is_staff_member, subtree_q, visible_orgs
+from wenming.people.models import Resident, Volunteer
+from wenming.teams.permissions import led_team_ids
+
+from . import services
+from .forms import (
+    ACTIVE,
+    CompleteForm,
+    DispatchForm,
+    OptionalReasonForm,
+    OrderForm,
+    QueueFilterForm,
+    RateForm,
+    ReasonForm,
+    ResidentSearchForm,
+    StartForm,
+    needs_for,
+)
+from .models import CANCELLABLE, ServiceOrder, State
+from .ranking import WEIGHTS, candidates_for
+from .selectors import order_get_for_grab, order_get_for_user, order_history, orders_for_user
+
+S = State
+# Marker and badge colours per state (the map's legend uses the same).
+STATE_COLORS = {S.SUBMITTED: "#d97706", S.REVIEWED: "#2563eb", S.DECLINED: "#b91c1c",
+                S.ESCALATED: "#7c3aed", S.DISPATCHED: "#0891b2", S.OPEN: "#16a34a",
+                S.ACCEPTED: "#4b5563"}
+FACTORS = {"match": gettext_lazy("类别技能"), "distance": gettext_lazy("距离"),
+           "availability": gettext_lazy("时间"), "load": gettext_lazy("手头订单"),
+           "rating": gettext_lazy("评分"), "fairness": gettext_lazy("均衡")}
+EVENTS = {S.SUBMITTED: gettext_lazy("提交"), S.REVIEWED: gettext_lazy("审核通过"),
+          S.REJECTED: gettext_lazy("驳回"), S.DISPATCHED: gettext_lazy("派单"),
+          S.OPEN: gettext_lazy("开放抢单"), S.DECLINED: gettext_lazy("拒单"),
+          S.ACCEPTED: gettext_lazy("接单"), S.COMPLETED: gettext_lazy("服务完成"),
+          S.RATED: gettext_lazy("评价"), S.ESCALATED: gettext_lazy("超时上报"),
+          S.CANCELLED: gettext_lazy("取消")}
+VOLUNTEER_MOVES = {S.ACCEPTED, S.DECLINED, S.COMPLETED}
+STEPS = [S.SUBMITTED, S.REVIEWED, S.DISPATCHED, S.ACCEPTED, S.COMPLETED, S.RATED]
+STEP_OF = {S.SUBMITTED: 0, S.ESCALATED: 0, S.REVIEWED: 1, S.DECLINED: 1, S.OPEN: 2,
+           S.DISPATCHED: 2, S.ACCEPTED: 3, S.COMPLETED: 4, S.RATED: 5}
+DISPATCHABLE = {S.REVIEWED, S.ESCALATED, S.DECLINED, S.OPEN}
+
+
+# ---- read-only helpers --------------------------------------------------------------------
+
+def back(request, default: str) -> str:
+    url = request.POST.get("next", "")
+    return url if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}) \
+        else default
+
+
+def flash_errors(request, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+def require_staff(request) -> None:
+    if not is_staff_member(request.user):
+        raise Forbidden(_("只有阵地工作人员可以派单"))
+
+
+def my_volunteer(request) -> Volunteer:
+    volunteer = Volunteer.objects.filter(user=request.user).select_related("user").first()
+    if volunteer is None:
+        raise Forbidden(_("只有志愿者可以接单"))
+    return volunteer
+
+
+def orderer(request) -> tuple[str, Resident | None]:
+    """Which kind of order, and for whom: the resident themself, or a resident of the staff
+    member's subtree (代点单, ?resident=). None: staff who have not picked anyone yet."""
+    kind, resident_id = StartForm(request.GET).values()
+    if resident_id:
+        resident = Resident.objects.filter(subtree_q(request.user, "station__path"),
+                                           pk=resident_id).select_related("user", "station")
+        if not is_staff_member(request.user) or not resident:
+            raise NotFound()
+        return kind, resident[0]
+    own = Resident.objects.filter(user=request.user).select_related("user", "station").first()
+    if own is None and not is_staff_member(request.user):
+        raise Forbidden(_("只有群众可以点单，工作人员可代群众点单"))
+    return kind, own
+
+
+def duration(minutes: int) -> str:
+    hours, mins = divmod(abs(minutes), 60)
+    if hours >= 24:
+        return _("%(d)d天%(h)d小时") % {"d": hours // 24, "h": hours % 24}
+    return _("%(h)d小时%(m)d分") % {"h": hours, "m": mins} if hours else _("%(m)d分钟") % {
+        "m": mins}
+
+
+def with_timing(orders, now=None) -> list[ServiceOrder]:
+    """Time left to each order's stage deadline, for the queue (red when overdue)."""
+    now = now or timezone.now()
+    rows = list(orders)
+    for o in rows:
+        o.overdue = o.due_at is not None and o.due_at <= now
+        o.left = duration(int((o.due_at - now).total_seconds() / 60)) if o.due_at else ""
+    return rows
+
+
+def with_steps(orders) -> list[ServiceOrder]:
+    rows = list(orders)
+    for o in rows:
+        o.step = STEP_OF.get(o.state)
+    return rows
+
+
+def explained(candidates: list[dict]) -> list[dict]:
+    """Each factor with its label and its share of the factor's full points (for the bar)."""
+    for c in candidates:
+        c["key"] = f"v{c['volunteer_id']}" if "volunteer_id" in c else f"t{c['team_id']}"
+        for r in c["reasons"]:
+            r["label"], r["max"] = FACTORS.get(r["factor"], r["factor"]), WEIGHTS[r["factor"]]
+            r["pct"] = round(100 * r["points"] / r["max"]) if r["max"] else 0
+    return candidates
+
+
+def roles_on(user, order: ServiceOrder) -> dict:
+    """What the caller is to this order; the page shows only the moves that fit. The
+    services decide again on every move."""
+    volunteer = Volunteer.objects.filter(user=user).first()
+    assignee = volunteer is not None and (order.volunteer_id == volunteer.pk
+                                          or order.team_id in led_team_ids(user))
+    owner = order.resident is not None and order.resident.user_id == user.pk
+    staff = can_manage(user, order.org)
+    kept = order.state == S.ESCALATED and order.volunteer_id is not None
+    return {
+        "owner": owner, "staff": staff, "assignee": assignee,
+        "staff_member": is_staff_member(user),
+        "full_contact": owner or staff or assignee,
+        "can_cancel": (owner or staff) and order.state in CANCELLABLE and not kept,
+        "can_rate": owner and order.state == S.COMPLETED,
+        "can_accept": assignee and order.state == S.DISPATCHED,
+        "can_complete": assignee and (order.state == S.ACCEPTED or kept),
+        "can_grab": volunteer is not None and order.state == S.OPEN,
+    }
+
+
+def assignee_name(order: ServiceOrder, roles: dict) -> str:
+    """Residents see the volunteer's surname only; staff and volunteers the full name."""
+    if order.volunteer_id:
+        name = order.volunteer.user.real_name
+        return mask_name(name) if roles["owner"] and not roles["staff"] else name
+    return order.team.name if order.team_id else ""
+
+
+def timeline(order: ServiceOrder, user, *, names: bool) -> list[dict]:
+    """The history as moves; who made each is named for staff, by role for everyone else."""
+    def who(h):
+        if h["by_id"] is None:
+            return _("系统")
+        if names:
+            return h["by"]
+        if h["by_id"] == user.pk:
+            return _("我")
+        return _("志愿者") if h["to"] in VOLUNTEER_MOVES else _("实践站")
+    return [{**h, "label": EVENTS.get(h["to"], h["to"]), "who": who(h)}
+            for h in order_history(order)]
+
+
+def nearby_open(user, volunteer: Volunteer) -> list[ServiceOrder]:
+    rows = list(orders_for_user(user).filter(state=S.OPEN).order_by("due_at", "id")[:100])
+    if volunteer.home_lat is None:
+        return rows
+    for o in rows:
+        o.distance_km = haversine_km(volunteer.home_lat, volunteer.home_lng, o.lat, o.lng)
+    return sorted(rows, key=lambda o: o.distance_km)
+
+
+def manages_grids(user) -> bool:
+    return user.managed_grids.exists()
+
+
+# ---- the resident: 点单 in three taps, my orders, cancel, rate ---------------------------
+
+@login_required
+def order_new(request):
+    """Tap 1: a category (one of the service platforms)."""
+    kind, resident = orderer(request)
+    if resident is None:
+        return redirect(reverse("order_for_resident") + f"?kind={kind}")
+    platforms = [(p, needs_for(p.code, kind)[:2]) for p in Platform.objects.filter(
+        is_active=True)]
+    return render(request, "orders/new_category.html", {
+        "kind": kind, "resident": resident, "platforms": platforms,
+        "query": request.GET.urlencode(), "on_behalf": resident.user_id != request.user.pk})
+
+
+@login_required
+def order_new_details(request, platform_code: str):
+    """Tap 2: what is needed (one-tap common needs), where and when. Tap 3: submit."""
+    kind, resident = orderer(request)
+    if resident is None:
+        return redirect("order_for_resident")
+    platform = get_object_or_404(Platform, code=platform_code, is_active=True)
+    form = OrderForm(request.POST if request.method == "POST" else None,
+                     initial=OrderForm.initial_for(resident))
+    if request.method == "POST" and form.is_valid():
+        order = call_service(form, services.order_submit, by=request.user, kind=kind,
+                             platform=platform, resident=resident, **form.submit_values())
+        if order is not None:
+            messages.success(request, _("提交成功！实践站会尽快安排志愿者，进展会发消息告诉您"))
+            return redirect("order_detail", order.pk)
+    return render(request, "orders/new_details.html", {
+        "form": form, "platform": platform, "kind": kind, "resident": resident,
+        "needs": needs_for(platform.code, kind), "query": request.GET.urlencode(),
+        "on_behalf": resident.user_id != request.user.pk})
+
+
+@login_required
+def order_for_resident(request):
+    """代点单: staff pick a resident of their subtree, then order on their behalf."""
+    require_staff(request)
+    form = ResidentSearchForm(request.GET if "q" in request.GET else None)
+    kind, _resident = StartForm(request.GET).values()
+    return render(request, "orders/for_resident.html", {
+        "form": form, "rows": form.results(request.user), "kind": kind})
+
+
+@login_required
+def order_mine(request):
+    qs = orders_for_user(request.user).filter(resident__user=request.user).order_by(
+        "-created_at", "-id")
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "orders/mine.html", {
+        "page": page, "rows": with_steps(page), "steps": STEPS,
+        "is_resident": Resident.objects.filter(user=request.user).exists()})
+
+
+@login_required
+def order_detail(request, order_id: int):
+    order = order_get_for_user(request.user, order_id)
+    roles = roles_on(request.user, order)
+    return render(request, "orders/detail.html", {
+        "o": order, **roles, "steps": STEPS,
+        "history": timeline(order, request.user, names=roles["staff"]),
+        "step": STEP_OF.get(order.state), "rate_form": RateForm(),
+        "complete_form": CompleteForm(), "assignee_name": assignee_name(order, roles),
+        "phone": order.contact_phone if roles["full_contact"] else mask_mobile(
+            order.contact_phone)})
+
+
+@require_POST
+@login_required
+def order_cancel(request, order_id: int):
+    order = order_get_for_user(request.user, order_id)
+    form = OptionalReasonForm(request.POST)
+    if form.is_valid():
+        attempt(request, services.order_cancel, _("订单已取消"), by=request.user, order=order,
+                reason=form.cleaned_data["reason"])
+    else:
+        flash_errors(request, form)
+    return redirect(back(request, reverse("order_detail", args=[order.pk])))
+
+
+@require_POST
+@login_required
+def order_rate(request, order_id: int):
+    order = order_get_for_user(request.user, order_id)
+    form = RateForm(request.POST)
+    if form.is_valid():
+        attempt(request, services.order_rate, _("感谢您的评价！"), by=request.user, order=order,
+                **form.cleaned_data)
+    else:
+        flash_errors(request, form)
+    return redirect("order_detail", order.pk)
+
+
+# ---- the volunteer: orders for me, nearby to grab, accept / decline / complete -------------
+
+@login_required
+def order_tasks(request):
+    volunteer = my_volunteer(request)
+    mine = orders_for_user(request.user).filter(
+        Q(volunteer=volunteer) | Q(team_id__in=led_team_ids(request.user)))
+    todo = mine.filter(state__in=[S.DISPATCHED, S.ACCEPTED, S.ESCALATED]).order_by(
+        F("due_at").asc(nulls_last=True), "id")
+    return render(request, "orders/tasks.html", {
+        "tab": "tasks", "todo": with_timing(todo), "complete_form": CompleteForm(),
+        "done": list(mine.filter(state__in=[S.COMPLETED, S.RATED]).order_by("-updated_at")[:10]),
+        "grids": manages_grids(request.user),
+        "is_resident": Resident.objects.filter(user=request.user).exists()})
+
+
+@login_required
+def order_nearby(request):
+    volunteer = my_volunteer(request)
+    return render(request, "orders/nearby.html", {
+        "tab": "nearby", "rows": with_timing(nearby_open(request.user, volunteer)),
+        "has_home": volunteer.home_lat is not None})
+
+
+@require_POST
+@login_required
+def order_grab(request, order_id: int):
+    order = order_get_for_grab(request.user, order_id)
+    done = attempt(request, services.order_grab, _("抢单成功！请按约定时间上门服务"),
+                   volunteer=my_volunteer(request), order=order)
+    return redirect("order_detail", order.pk) if done else redirect("order_nearby")
+
+
+@require_POST
+@login_required
+def order_accept(request, order_id: int):
+    order = order_get_for_user(request.user, order_id)
+    attempt(request, services.order_accept, _("已接单，请按约定时间上门服务"),
+            volunteer=my_volunteer(request), order=order)
+    return redirect(back(request, reverse("order_detail", args=[order.pk])))
+
+
+@require_POST
+@login_required
+def order_decline(request, order_id: int):
+    order = order_get_for_user(request.user, order_id)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        attempt(request, services.order_decline, _("已拒单，订单退回实践站重新派单"),
+                volunteer=my_volunteer(request), order=order, reason=form.cleaned_data["reason"])
+    else:
+        messages.error(request, _("请说明不能接单的原因"))
+    return redirect(back(request, reverse("order_tasks")))
+
+
+@require_POST
+@login_required
+def order_complete(request, order_id: int):
+    order = order_get_for_user(request.user, order_id)
+    form = CompleteForm(request.POST)
+    if form.is_valid():
+        attempt(request, services.order_complete, _("已完成，服务时长已提交审核"),
+                volunteer=my_volunteer(request), order=order, **form.cleaned_data)
+    else:
+        flash_errors(request, form)
+    return redirect(back(request, reverse("order_detail", args=[order.pk])))
+
+
+# ---- staff: the queue, dispatch, escalated orders, the map ---------------------------------
+
+@login_required
+def order_queue(request):
+    require_staff(request)
+    form = QueueFilterForm(request.GET or None, user=request.user)
+    scope = orders_for_user(request.user)
+    qs = form.apply(scope).order_by(F("due_at").asc(nulls_last=True), "id")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    counts = dict(scope.filter(state__in=ACTIVE).values_list("state").annotate(
+        n=Count("id", distinct=True)))
+    return render(request, "orders/queue.html", {
+        "form": form, "page": page, "rows": with_timing(page), "tab": "queue",
+        "counts": [(s, S(s).label, counts.get(s, 0)) for s in ACTIVE],
+        "grids": manages_grids(request.user)})
+
+
+@login_required
+def order_escalated(request):
+    """Orders passed up the tree after a time limit (站 → 所 → 中心), still being handled."""
+    require_staff(request)
+    qs = orders_for_user(request.user).filter(escalations__gt=0, state__in=ACTIVE).order_by(
+        F("due_at").asc(nulls_last=True), "id")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "orders/escalated.html", {"page": page, "rows": with_timing(page),
+                                                     "tab": "escalated"})
+
+
+@login_required
+def order_dispatch(request, order_id: int):
+    """The dispatch page: the order, its history and the ranked candidates; POST dispatches
+    to one of them."""
+    order = order_get_for_user(request.user, order_id)
+    require_staff(request)
+    manage = can_manage(request.user, order.org)
+    ranked = explained(candidates_for(order)) if manage and order.state in (
+        DISPATCHABLE | {S.SUBMITTED}) and not order.volunteer_id else []
+    form = DispatchForm(request.POST if request.method == "POST" else None, candidates=ranked)
+    if request.method == "POST":
+        if form.is_valid():
+            attempt(request, services.order_dispatch, _("已派单，等待接单"), by=request.user,
+                    order=order, **form.assignee())
+        else:
+            flash_errors(request, form)
+        return redirect("order_dispatch", order.pk)
+    return render(request, "orders/dispatch.html", {
+        "o": with_timing([order])[0], "manage": manage, "candidates": ranked,
+        "dispatchable": order.state in DISPATCHABLE,
+        "history": timeline(order, request.user, names=True),
+        "reject_form": ReasonForm()})
+
+
+@require_POST
+@login_required
+def order_review(request, order_id: int):
+    order = order_get_for_user(request.user, order_id)
+    require_staff(request)
+    attempt(request, services.order_review, _("审核通过，请从下方推荐名单中派单"), by=request.user,
+            order=order)
+    return redirect("order_dispatch", order.pk)
+
+
+@require_POST
+@login_required
+def order_reject(request, order_id: int):
+    order = order_get_for_user(request.user, order_id)
+    require_staff(request)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        attempt(request, services.order_reject, _("已驳回，群众会看到驳回原因"), by=request.user,
+                order=order, reason=form.cleaned_data["reason"])
+    else:
+        messages.error(request, _("请填写驳回原因，群众可以看到"))
+    return redirect("order_dispatch", order.pk)
+
+
+@require_POST
+@login_required
+def order_open(request, order_id: int):
+    order = order_get_for_user(request.user, order_id)
+    require_staff(request)
+    attempt(request, services.order_open, _("已开放抢单，附近的志愿者可以接单"), by=request.user,
+            order=order)
+    return redirect("order_dispatch", order.pk)
+
+
+@login_required
+def order_map(request):
+    """Open orders of the subtree as coloured markers, stations for reference. Tiles only
+    when WENMING_MAP_TILE_URL names a (intranet) tile server: nothing comes from outside."""
+    require_staff(request)
+    orders = orders_for_user(request.user).filter(state__in=ACTIVE).order_by("-id")[:2000]
+    markers = [{"id": o.pk, "lat": o.lat, "lng": o.lng, "color": STATE_COLORS[o.state],
+                "state": S(o.state).label, "text": o.text[:40], "address": o.address,
+                "url": reverse("order_dispatch", args=[o.pk])} for o in orders]
+    stations = list(visible_orgs(request.user).filter(
+        kind=OrgNode.Kind.STATION, lat__isnull=False).values("name", "lat", "lng")[:5000])
+    return render(request, "orders/map.html", {
+        "markers": markers, "stations": stations, "tile_url": settings.WENMING_MAP_TILE_URL,
+        "legend": [(S(s).label, c) for s, c in STATE_COLORS.items()], "tab": "map"})
+
+
+# ---- the grid manager: 民呼我应 appeals in my grids ----------------------------------------
+
+@login_required
+def order_grid(request):
+    if not manages_grids(request.user):
+        raise Forbidden(_("您不是网格员"))
+    qs = orders_for_user(request.user).filter(
+        kind=ServiceOrder.Kind.APPEAL, grid__managers=request.user).select_related(
+        "grid").order_by("-created_at", "-id")
+    page = Paginator(qs.distinct(), 20).get_page(request.GET.get("page"))
+    return render(request, "orders/grid.html", {"page": page, "rows": with_timing(
+        with_steps(page))})

@@ -539,3 +539,43 @@ def records_approve_many(*, by: User, records) -> dict[str, int]:
         else:
             counts["approved"] += 1
     return counts
+
+
+# ---- bulk loading (the demo district, imports) --------------------------------------------
+
+@transaction.atomic
+def activities_bulk_import(*, activities: list[Activity]) -> list[Activity]:
+    """Insert many past or planned activities at once; the caller has checked them."""
+    return Activity.objects.bulk_create(activities, batch_size=2000)
+
+
+@transaction.atomic
+def records_bulk_import(*, records: list[ServiceRecord]) -> list[ServiceRecord]:
+    """Insert many ledger lines at once. Approved lines move the HoursDaily rollup in the
+    same transaction, one insert or update per (node, day) touched, never per line.
+    Points are the caller's to post (`points_bulk_post`), so they can be batched too."""
+    created = ServiceRecord.objects.bulk_create(records, batch_size=2000)
+    for record in created:
+        record._stored_status = record.status
+    delta: dict[tuple[int, datetime.date], list] = {}
+    for r in created:
+        if r.status == ServiceRecord.Status.APPROVED:
+            d = delta.setdefault((r.org_id, r.service_date), [ZERO, 0])
+            d[0] += r.hours
+            d[1] += 1
+    if not delta:
+        return created
+    days = [day for _org, day in delta]
+    existing = {(h.org_id, h.day): h for h in HoursDaily.objects.select_for_update().filter(
+        day__gte=min(days), day__lte=max(days), org_id__in={o for o, _d in delta})}
+    changed, new = [], []
+    for key, (hours, count) in delta.items():
+        if (row := existing.get(key)) is not None:
+            row.hours += hours
+            row.records += count
+            changed.append(row)
+        else:
+            new.append(HoursDaily(org_id=key[0], day=key[1], hours=hours, records=count))
+    HoursDaily.objects.bulk_create(new, batch_size=2000)
+    HoursDaily.objects.bulk_update(changed, ["hours", "records"], batch_size=500)
+    return created

@@ -21,6 +21,7 @@ from wenming.people.services import (
 )
 
 from . import data
+from .ledger import LEDGER_SIZES, LedgerSummary, load_ledger
 from .plan import DemoPlan, NodeSpec
 from .selectors import demo_counts, demo_exists
 
@@ -35,6 +36,7 @@ class DemoSummary:
     counts: dict[str, int]
     accounts: list[tuple[str, str, str]]  # username, real name, role and node
     seconds: float
+    ledger: LedgerSummary | None = None
 
 
 def demo_create(*, size: str, progress: bool = False) -> DemoSummary | None:
@@ -52,9 +54,19 @@ def demo_create(*, size: str, progress: bool = False) -> DemoSummary | None:
         _create_grids(plan, nodes, users)
         _create_people(plan, nodes, progress)
         _approve_most_pending(plan, nodes, users["center"])
+        ledger = _create_ledger(size, nodes, users["center"], progress)
     _analyze()
     accounts = [(u, users[u].real_name, _describe(u, users[u])) for u, *_ in data.ACCOUNTS]
-    return DemoSummary(size, demo_counts(), accounts, time.monotonic() - started)
+    return DemoSummary(size, demo_counts(), accounts, time.monotonic() - started, ledger)
+
+
+def _create_ledger(size: str, nodes: dict[str, OrgNode], center: User,
+                   progress: bool) -> LedgerSummary:
+    """Teams, two years of activities and approved hours, points, stores, redemptions."""
+    sz = LEDGER_SIZES[size]
+    with tqdm(total=sz.records, unit="条", desc="服务记录与积分", disable=not progress,
+              mininterval=0.5) as bar:
+        return load_ledger(size, nodes, center, progress=bar.update)
 
 
 def _node_fields(spec: NodeSpec) -> dict:

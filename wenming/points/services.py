@@ -274,3 +274,81 @@ def ledger_problems() -> list[str]:
     for goods_id, stock in Goods.objects.filter(stock__lt=0).values_list("id", "stock"):
         problems.append(f"goods {goods_id}: negative stock {stock}")
     return problems
+
+
+# ---- bulk loading (the demo district, imports) --------------------------------------------
+
+@transaction.atomic
+def points_accounts_bulk_open(*, volunteer_ids) -> dict[int, int]:
+    """An empty account for each volunteer that has none; returns account id by volunteer."""
+    have = set(PointsAccount.objects.filter(volunteer_id__in=volunteer_ids)
+               .values_list("volunteer_id", flat=True))
+    PointsAccount.objects.bulk_create(
+        [PointsAccount(volunteer_id=v) for v in volunteer_ids if v not in have], batch_size=5000)
+    return dict(PointsAccount.objects.filter(volunteer_id__in=volunteer_ids)
+                .values_list("volunteer_id", "id"))
+
+
+@transaction.atomic
+def points_bulk_post(*, entries: list[PointsEntry]) -> int:
+    """Insert many entries and move each account's cached balance by their sum, in one
+    transaction: one insert per batch and one statement per account touched (sent together),
+    never a read per entry. A balance that would go below zero fails the whole call."""
+    if not entries:
+        return 0
+    PointsEntry.objects.bulk_create(entries, batch_size=5000)
+    delta: dict[int, int] = {}
+    for e in entries:
+        delta[e.account_id] = delta.get(e.account_id, 0) + e.amount
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(PointsAccount._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET balance = balance + %s WHERE id = %s",
+                           [(d, a) for a, d in delta.items() if d])
+    return len(entries)
+
+
+@transaction.atomic
+def stores_bulk_create(*, stores: list[Store], goods: list[list[Goods]]) -> list[Store]:
+    """Stores with their goods (`goods[i]` belongs to `stores[i]`), each list in one insert."""
+    for g in goods:
+        for item in g:
+            _check_goods(item.name, item.price, item.stock, item.per_person_limit,
+                         item.active_from, item.active_to)
+    created = Store.objects.bulk_create(stores)
+    for store, items in zip(created, goods, strict=True):
+        for item in items:
+            item.store = store
+    Goods.objects.bulk_create([item for items in goods for item in items], batch_size=2000)
+    return created
+
+
+@transaction.atomic
+def redemptions_bulk_import(*, redemptions: list[Redemption], names: dict[int, str]
+                            ) -> list[Redemption]:
+    """Insert past redemptions (reserved, picked up or cancelled) with their entries: each
+    spends its points; a cancelled one is refunded and returns its stock. Stock moves once per
+    goods, balances once per account (`points_bulk_post`). `names` maps goods id to name."""
+    created = Redemption.objects.bulk_create(redemptions, batch_size=5000)
+    sold: dict[int, int] = {}
+    entries = []
+    for r in created:
+        name = names[r.goods_id]
+        entries.append(PointsEntry(
+            account_id=r.account_id, amount=-r.points, kind=Kind.REDEEM,
+            reason=f"兑换：{name} × {r.quantity}"[:200], source_type="points.redemption",
+            source_id=r.pk))
+        if r.status == Redemption.Status.CANCELLED:
+            entries.append(PointsEntry(
+                account_id=r.account_id, amount=r.points, kind=Kind.REFUND,
+                reason=f"取消兑换：{name}"[:200], source_type="points.redemption",
+                source_id=r.pk, created_by_id=r.handled_by_id))
+        else:
+            sold[r.goods_id] = sold.get(r.goods_id, 0) + r.quantity
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(Goods._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET stock = stock - %s WHERE id = %s",
+                           [(n, g) for g, n in sold.items()])
+    points_bulk_post(entries=entries)
+    return created

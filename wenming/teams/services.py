@@ -138,3 +138,39 @@ def _sync_leader_role(user: User) -> None:
         for org_id in led_orgs - have])
     user.__dict__.pop("_wenming_roles", None)
     user.__dict__.pop("_wenming_led_teams", None)
+
+
+# ---- bulk loading (the demo district) ------------------------------------------------------
+
+@transaction.atomic
+def teams_bulk_create(*, teams: list[Team]) -> list[Team]:
+    """Insert many teams at once (one level at a time: parents must already have their pk).
+    For loading a district; the caller has checked names, levels and nodes."""
+    return Team.objects.bulk_create(teams, batch_size=2000)
+
+
+@transaction.atomic
+def memberships_bulk_create(*, memberships: list[Membership], by: User | None = None
+                            ) -> list[Membership]:
+    """Insert decided memberships at once and give every active leader the team_leader role
+    at each node where they lead, as `leader_appoint` does one by one."""
+    now = timezone.now()
+    for m in memberships:
+        if m.status != Membership.Status.PENDING and m.decided_at is None:
+            m.decided_at, m.decided_by = now, by
+    created = Membership.objects.bulk_create(memberships, batch_size=2000)
+    leads = {(m.volunteer_id, m.team_id) for m in memberships
+             if m.role == Membership.Role.LEADER and m.status == Membership.Status.ACTIVE}
+    if leads:
+        org_of = dict(Team.objects.filter(pk__in={t for _v, t in leads})
+                      .values_list("pk", "org_id"))
+        user_of = dict(Volunteer.objects.filter(pk__in={v for v, _t in leads})
+                       .values_list("pk", "user_id"))
+        wanted = {(user_of[v], org_of[t]) for v, t in leads}
+        have = set(RoleAssignment.objects.filter(
+            role=RoleAssignment.Role.TEAM_LEADER, user_id__in={u for u, _o in wanted})
+            .values_list("user_id", "org_id"))
+        RoleAssignment.objects.bulk_create([
+            RoleAssignment(user_id=u, role=RoleAssignment.Role.TEAM_LEADER, org_id=o)
+            for u, o in sorted(wanted - have)], batch_size=2000)
+    return created

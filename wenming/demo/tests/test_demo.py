@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db.models import Count
 from django.test import RequestFactory
 
 from wenming.demo import data
@@ -112,3 +113,51 @@ def test_the_loaded_demo_follows_the_plan(small_demo):
     loaded = Volunteer.objects.exclude(user__username="vol1").order_by("id").select_related("user")
     assert [v.user.real_name for v in loaded[:20]] == [r["real_name"] for r in rows[:20]]
     assert [v.id_number for v in loaded[:20]] == [r["id_number"] for r in rows[:20]]
+
+
+def test_the_small_district_has_teams_hours_and_points(small_demo):
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from wenming.activities.models import Activity, HoursDaily, ServiceRecord
+    from wenming.activities.selectors import rollup_problems, volunteer_standing
+    from wenming.demo.ledger import LEDGER_SIZES
+    from wenming.points.models import Goods, PointsAccount, PointsEntry, Redemption, Store
+    from wenming.points.services import ledger_problems
+    from wenming.teams.models import Membership, Team
+
+    size = LEDGER_SIZES["small"]
+    # Teams: one 总队, a 支队 per institute, a 分队 and its 队 per station, each with a leader.
+    levels = dict(Team.objects.values_list("level").annotate(n=Count("id")))
+    assert levels["corps"] == 1 and levels["detachment"] == 3 and levels["squad"] == 12
+    assert levels["team"] >= 12
+    assert not Team.objects.exclude(memberships__role="leader").exists()
+    assert RoleAssignment.objects.filter(role=Role.TEAM_LEADER).exists()
+    assert Membership.objects.filter(role="member", status="active").count() > 200
+    squad = Team.objects.get(memberships__volunteer__user__username="vol1",
+                             memberships__role="leader")
+    assert squad.level == "squad" and squad.org == role_org("sta1")
+    # Activities and the approved ledger, with the rollup equal to it.
+    assert Activity.objects.count() == size.activities
+    assert not Activity.objects.filter(people_served__isnull=True).exists()
+    approved = ServiceRecord.objects.filter(status="approved")
+    assert approved.count() == size.records
+    assert ServiceRecord.objects.filter(status="pending").count() == size.pending
+    assert HoursDaily.objects.aggregate(h=Sum("hours"))["h"] == approved.aggregate(
+        h=Sum("hours"))["h"] > 0
+    assert rollup_problems() == []
+    # Points: every approved record earned once; balances equal the entries.
+    assert PointsEntry.objects.filter(kind="hours").count() == size.records
+    assert PointsEntry.objects.count() >= 2 * size.records
+    assert ledger_problems() == []
+    sums = dict(PointsEntry.objects.values_list("account").annotate(s=Sum("amount")))
+    assert all(b == sums.get(a, 0) for a, b in PointsAccount.objects.values_list("id", "balance"))
+    assert Store.objects.count() == 3 and Goods.objects.count() == 3 * size.goods_per_store
+    assert Redemption.objects.filter(status="cancelled").exists()
+    vol1 = Volunteer.objects.get(user__username="vol1")
+    assert volunteer_standing(vol1)["total_hours"] == (
+        approved.filter(volunteer=vol1).aggregate(h=Sum("hours"))["h"] or Decimal("0"))
+    out = StringIO()
+    call_command("check-ledger", stdout=out)
+    assert "ledger ok" in out.getvalue()

@@ -26,6 +26,13 @@ class Command(BaseCommand):
             f"  实践中心 {c['center']} · 实践所 {c['institute']} · 实践站 {c['station']} · "
             f"实践点 {c['point']} · 网格 {c['grids']}\n"
             f"  志愿者 {c['volunteers']:,}（待审核 {c['pending']}） · 群众 {c['residents']:,}")
+        if (ledger := summary.ledger) is not None:
+            self.stdout.write(
+                f"  志愿服务队 {ledger.teams:,}（队员 {ledger.memberships:,}） · "
+                f"活动 {ledger.activities:,} · 已认定服务记录 {ledger.records:,}"
+                f"（待审核 {ledger.pending}）\n"
+                f"  积分明细 {ledger.entries:,} · 爱心超市商品 {ledger.goods:,} · "
+                f"兑换 {ledger.redemptions:,}")
         self.stdout.write(f"演示账号（密码均为 {data.PASSWORD}）：")
         for username, real_name, what in summary.accounts:
             self.stdout.write(f"  {username:<7} {real_name}  {what}")

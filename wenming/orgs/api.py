@@ -36,7 +36,7 @@ def org_detail(request, org_id: int):
     node = org_get_for_user(request.user, org_id)
     subtree = list(OrgNode.objects.filter(path__startswith=node.path).only(
         "id", "path", "parent_id", "kind"))
-    counts = subtree_counts(node, subtree)[node.id]
+    counts = subtree_counts(node)[node.id]
     by_kind = {k: 0 for k in OrgNode.Kind.values}
     for child in subtree[1:]:
         by_kind[child.kind] += 1

@@ -32,23 +32,24 @@ def station_for_point(lat: float, lng: float) -> OrgNode | None:
     return grid.station if grid else nearest_station(lat, lng)
 
 
-def subtree_counts(root: OrgNode, nodes: list[OrgNode]) -> dict[int, dict[str, int]]:
-    """Volunteers, residents and child nodes per node, summed up the tree in two queries."""
+def subtree_counts(root: OrgNode) -> dict[int, dict[str, int]]:
+    """Volunteers, residents and direct children of every node in `root`'s subtree, the
+    people summed up the tree: three queries whatever the size."""
     from wenming.people.models import Resident, Volunteer
 
-    by_station = {
-        "volunteers": Counter(dict(Volunteer.objects.filter(station__path__startswith=root.path)
-                                   .values_list("station").annotate(n=Count("id")))),
-        "residents": Counter(dict(Resident.objects.filter(station__path__startswith=root.path)
-                                  .values_list("station").annotate(n=Count("id")))),
-    }
+    nodes = list(OrgNode.objects.filter(path__startswith=root.path).only("id", "path",
+                                                                          "parent_id"))
+    per_station = {
+        key: Counter(dict(model.objects.filter(station__path__startswith=root.path)
+                          .values_list("station").annotate(n=Count("id"))))
+        for key, model in (("volunteers", Volunteer), ("residents", Resident))}
     counts = {n.id: {"volunteers": 0, "residents": 0, "children": 0} for n in nodes}
     for node in nodes:
-        for key, per_station in by_station.items():
-            if per_station[node.id]:
+        for key, per in per_station.items():
+            if per[node.id]:
                 for ancestor in [*node.ancestor_ids, node.id]:
                     if ancestor in counts:
-                        counts[ancestor][key] += per_station[node.id]
+                        counts[ancestor][key] += per[node.id]
         if node.parent_id in counts:
             counts[node.parent_id]["children"] += 1
     return counts

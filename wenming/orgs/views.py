@@ -9,8 +9,7 @@ from .selectors import subtree_counts
 
 
 def _rows(root: OrgNode, nodes: list[OrgNode]) -> list[tuple[OrgNode, dict]]:
-    counts = subtree_counts(root, list(OrgNode.objects.filter(path__startswith=root.path)
-                                       .only("id", "path", "parent_id")))
+    counts = subtree_counts(root)
     return [(n, counts[n.id]) for n in nodes]
 
 

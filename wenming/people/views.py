@@ -52,7 +52,7 @@ def home(request):
         return render(request, "people/landing.html")
     if is_staff_member(user):
         nodes = managed_nodes(user) or list(OrgNode.objects.filter(parent=None))
-        cards = [(n, subtree_counts(n, [n])[n.id]) for n in nodes]
+        cards = [(n, subtree_counts(n)[n.id]) for n in nodes]
         pending = volunteers_for_user(user).filter(status=Volunteer.Status.PENDING).count()
         return render(request, "people/home_staff.html", {"cards": cards, "pending": pending})
     volunteer = Volunteer.objects.filter(user=user).select_related("station__parent").first()

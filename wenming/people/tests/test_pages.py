@@ -184,3 +184,11 @@ def test_the_admin_speaks_chinese(world, client_for):
 def test_pages_follow_accept_language_english(world):
     page = Client(headers={"accept-language": "en"}).get("/login/").content.decode()
     assert "Log in" in page
+
+
+def test_the_staff_home_counts_the_whole_subtree(world, client_for):
+    cards = client_for(world.center_staff).get("/").context["cards"]
+    assert [(node, c["volunteers"], c["residents"]) for node, c in cards] == [
+        (world.center, 3, 1)]
+    cards = client_for(world.inst1_staff).get("/").context["cards"]
+    assert [(node, c["volunteers"]) for node, c in cards] == [(world.inst1, 2)]

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.points_home, name="points_home"),
+    path("accounts/", views.points_accounts, name="points_accounts"),
+    path("accounts/<int:account_id>/", views.points_account, name="points_account"),
+    path("stores/", views.store_list, name="store_list"),
+    path("stores/new/", views.store_new, name="store_new"),
+    path("stores/<int:store_id>/", views.store_detail, name="store_detail"),
+    path("stores/<int:store_id>/manage/", views.store_manage, name="store_manage"),
+    path("stores/<int:store_id>/pickup/", views.store_pickup, name="store_pickup"),
+    path("goods/<int:goods_id>/edit/", views.goods_edit, name="goods_edit"),
+    path("goods/<int:goods_id>/redeem/", views.redeem, name="goods_redeem"),
+    path("redemptions/", views.my_redemptions, name="my_redemptions"),
+    path("redemptions/<int:redemption_id>/", views.redemption_detail, name="redemption_detail"),
+    path("redemptions/<int:redemption_id>/cancel/", views.redemption_cancel,
+         name="redemption_cancel"),
+]

@@ -254,6 +254,7 @@ def order_mine(request):
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(request, "orders/mine.html", {
         "page": page, "rows": with_steps(page), "steps": STEPS,
+        "grids": manages_grids(request.user),
         "is_resident": Resident.objects.filter(user=request.user).exists()})
 
 

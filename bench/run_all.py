@@ -5,7 +5,8 @@
     (`make bench` runs the second line.)
 
 Each database gets one fresh district (`wenming demo --size district`, timed by bench_demo),
-which the volunteer-list benchmark then serves.
+which the volunteer-list, hours (bench_standing) and ledger-check benchmarks then use; on
+PostgreSQL the redemption benchmark (bench_redeem) runs last, as it spends points.
 """
 
 import argparse
@@ -17,7 +18,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import bench_demo, bench_volunteer_list  # noqa: E402
+from bench import (  # noqa: E402
+    bench_demo,
+    bench_ledger_check,
+    bench_redeem,
+    bench_standing,
+    bench_volunteer_list,
+)
 from bench.common import cleanup_on_sigterm, load, machine  # noqa: E402
 
 
@@ -43,10 +50,32 @@ def main() -> None:
             print(flush=True)
             results += [demo, bench_volunteer_list.run(demo["db"])]
             print(flush=True)
+            results.append(bench_standing.run(demo["db"]))
+            print(flush=True)
+            results.append(bench_ledger_check.run(demo["db"]))
+            print(flush=True)
+            if engine == "postgresql":
+                results.append(bench_redeem.run(demo["db"]))
+                print(flush=True)
     print(f"summary ({load()})")
     for r in results:
         if r["bench"] == "demo":
             figure = f"demo district {r['demo_s']:.1f} s (< 300 s), {r['ratio']:.1f}x a bare insert"
+        elif r["bench"] == "standing":
+            figure = (f"volunteer_standing median {r['standing_ms']:.2f} ms (< 10 ms), "
+                      f"{r['standing_ms'] / r['raw_sum_ms']:.1f}x a raw SUM; center's year "
+                      f"{r['totals_ms']:.1f} ms (< 200 ms), "
+                      f"{r['totals_ms'] / r['raw_totals_ms']:.2f}x raw aggregates")
+        elif r["bench"] == "ledger_check":
+            figure = (f"check-ledger {r['check_s']:.1f} s over {r['entries']:,} entries "
+                      f"(< 30 s), {r['check_s'] / r['baseline_s']:.1f}x a GROUP BY")
+        elif r["bench"] == "redeem":
+            hot, spread = r["hot"], r["spread"]
+            figure = (f"redemptions: hot item {hot['ok_rps']:.0f}/s "
+                      f"({hot['failed'] / hot['requests']:.0%} failed), 1,000 items "
+                      f"{spread['ok_rps']:.0f}/s ({spread['failed'] / spread['requests']:.0%} "
+                      f"failed), {hot['wrong'] + spread['wrong']} wrong failures; bare view "
+                      f"{r['bare']['rps']:.0f} req/s")
         else:
             m = r["list"]
             figure = (f"volunteer list q=王 median {m['median_ms']:.1f} ms (< 30 ms), "

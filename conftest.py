@@ -12,6 +12,7 @@ from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from wenming.orgs.models import RoleAssignment
+from wenming.orgs.services import platforms_ensure_defaults
 from wenming.people.tests.factories import (
     UserFactory,
     resident_at,
@@ -27,6 +28,7 @@ hypothesis_settings.load_profile("wenming")
 
 @pytest.fixture
 def world(db):
+    platforms_ensure_defaults()  # gone after a transactional test flushed the tables
     orgs = station_tree()
     admin = UserFactory(username="admin")
     RoleAssignment.objects.create(user=admin, role=RoleAssignment.Role.ADMIN)

@@ -74,3 +74,21 @@ def grid_create(*, station: OrgNode, name: str, polygon: list[list[float]],
                                min_lng=min(lngs), max_lng=max(lngs))
     grid.managers.set(managers)
     return grid
+
+
+DEFAULT_PLATFORMS = [
+    ("theory", "理论宣讲平台", 1),
+    ("education", "教育服务平台", 2),
+    ("culture", "文化服务平台", 3),
+    ("science", "科技与科普服务平台", 4),
+    ("health", "健康促进与体育服务平台", 5),
+]
+
+
+def platforms_ensure_defaults() -> None:
+    """The five service platforms (a data migration creates them; a flushed database, such as
+    a transactional test's, needs them back)."""
+    from .models import Platform
+
+    for code, name, order in DEFAULT_PLATFORMS:
+        Platform.objects.get_or_create(code=code, defaults={"name": name, "order": order})

@@ -3,11 +3,13 @@ accounts, stores and goods, redeeming (a double tap spends once), my redemptions
 pickup code and QR, cancelling, store and goods management, the pickup counter; scope per
 persona and bad input."""
 
+import datetime
 import itertools
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
+from django.utils import timezone
 
 from wenming.points import services
 from wenming.points.models import Goods, PointsAccount, PointsEntry, Redemption, Store
@@ -351,3 +353,12 @@ def test_the_store_page_runs_a_fixed_number_of_queries(world, client_for,
         goods_in(world, store, name=f"商品{n}")
     with django_assert_max_num_queries(10):
         assert "商品11" in page(client.get(f"/points/stores/{store.pk}/"))
+
+
+def test_the_goods_edit_page_shows_the_sale_window_in_local_time(world, client_for):
+    goods = goods_in(world, store_at(world))
+    start = timezone.make_aware(datetime.datetime(2026, 12, 1, 9, 0))
+    services.goods_update(by=world.sta1_staff, goods=goods, changes={
+        "active_from": start, "active_to": start + datetime.timedelta(days=30)})
+    html = page(client_for(world.sta1_staff).get(f"/points/goods/{goods.pk}/edit/"))
+    assert 'value="2026-12-01T09:00"' in html and 'value="2026-12-31T09:00"' in html

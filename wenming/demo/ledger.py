@@ -316,7 +316,7 @@ def _import(records: list[ServiceRecord], accounts: dict[int, int], earned: dict
             reason=f"服务时长：{r.title}", source_type="activities.servicerecord",
             source_id=r.pk, created_by_id=r.decided_by_id))
         earned[r.volunteer_id] += amount
-        if rng.random() < 0.45:
+        if rng.random() < 0.55:
             entries.append(PointsEntry(
                 account_id=account, amount=PRAISE_BONUS, kind=PointsEntry.Kind.ADJUST,
                 reason=f"服务表现优秀加分：{r.title}", source_type="activities.servicerecord",

@@ -1,5 +1,6 @@
 """Distances on the WGS-84 sphere; h3 cells come in where many points must be narrowed."""
 
+from functools import lru_cache
 from math import asin, cos, radians, sin, sqrt
 
 EARTH_RADIUS_KM = 6371.0088
@@ -27,3 +28,22 @@ def cells_near(lat: float, lng: float, rings: int = 3) -> list[str]:
     import h3
 
     return list(h3.grid_disk(h3.latlng_to_cell(lat, lng, H3_RESOLUTION), rings))
+
+
+@lru_cache(maxsize=4096)
+def _cell_shape(cell: str) -> tuple[float, float, float]:
+    """A cell's centre and the distance from it to its farthest corner, in km."""
+    import h3
+
+    lat, lng = h3.cell_to_latlng(cell)
+    return lat, lng, max(haversine_km(lat, lng, a, b) for a, b in h3.cell_to_boundary(cell))
+
+
+def cells_by_distance(lat: float, lng: float, rings: int = 3) -> list[tuple[float, str]]:
+    """`cells_near`, each with a lower bound of the distance from the point to any place in
+    the cell (0 for the point's own cell), nearest first."""
+    out = []
+    for cell in cells_near(lat, lng, rings):
+        c_lat, c_lng, radius = _cell_shape(cell)
+        out.append((max(0.0, haversine_km(lat, lng, c_lat, c_lng) - radius), cell))
+    return sorted(out)

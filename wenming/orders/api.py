@@ -18,7 +18,7 @@ from wenming.people.models import Resident, Volunteer
 from wenming.people.selectors import volunteer_get_for_user
 from wenming.teams.permissions import team_get_for_user
 
-from . import services
+from . import batch, services
 from .models import ServiceOrder
 from .ranking import candidates_for
 from .selectors import order_get_for_grab, order_get_for_user, order_history, orders_for_user
@@ -133,6 +133,38 @@ def order_create(request, payload: OrderIn):
     order = services.order_submit(by=request.user, resident=resident, platform=platform,
                                   **payload.dict(exclude={"platform", "resident_id"}))
     return Status(201, _detail(request, order))
+
+
+class BatchQuery(Strict):
+    org: int
+    capacity: int = Field(1, ge=1, le=batch.MAX_CAPACITY)
+
+
+class BatchPairIn(Strict):
+    order_id: int
+    volunteer_id: int
+
+
+class BatchDispatchIn(Strict):
+    pairs: list[BatchPairIn] = Field(..., min_length=1, max_length=batch.MAX_ORDERS)
+    capacity: int = Field(1, ge=1, le=batch.MAX_CAPACITY)
+
+
+# The batch routes come before "/{order_id}", which would otherwise claim "/batch".
+@router.get("/batch/proposal", summary="批量派单方案：总距离最短，并与先到先派对比")
+def order_batch_proposal(request, query: Query[BatchQuery]):
+    org = org_get_for_user(request.user, query.org)
+    if not can_manage(request.user, org):
+        raise Forbidden()
+    return batch.dispatch_proposal(by=request.user, org=org, capacity=query.capacity)
+
+
+@router.post("/batch/dispatch", summary="按方案批量派单（全部派出或全部不派）")
+def order_batch_dispatch(request, payload: BatchDispatchIn):
+    orders = services.orders_batch_dispatch(
+        by=request.user, proposal_pairs=[(p.order_id, p.volunteer_id) for p in payload.pairs],
+        capacity=payload.capacity)
+    return {"dispatched": len(orders), "items": [order_out(o) for o in orders]}
 
 
 @router.get("/{order_id}", summary="一个订单及其全部流转记录")

@@ -393,3 +393,53 @@ def order_escalate_if_overdue(*, order_id: int, state: str, due_at: datetime.dat
 def overdue_orders():
     return ServiceOrder.objects.filter(due_at__lte=timezone.now()).exclude(
         state__in=[S.COMPLETED, S.RATED, S.REJECTED, S.CANCELLED])
+
+
+# ---- batch dispatch ---------------------------------------------------------------------
+
+@transaction.atomic
+def orders_batch_dispatch(*, by: User, proposal_pairs: list[tuple[int, int]],
+                          capacity: int = 1) -> list[ServiceOrder]:
+    """Dispatch the accepted (order id, volunteer id) pairs of a batch proposal
+    (`batch.dispatch_proposal`), each through `order_dispatch`: all of them, or none. The
+    orders are locked in id order first; one that is no longer waiting for a volunteer, or a
+    volunteer who no longer fits it (inactive, beyond reach, another platform or skill, more
+    than `capacity` open orders), fails the whole batch with the order named."""
+    from collections import Counter
+
+    from wenming.core.errors import NotFound
+    from wenming.people.selectors import volunteers_for_user
+
+    from .batch import AWAITING, pair_problem, volunteer_facts
+    from .selectors import orders_for_user
+
+    pairs = [(int(o), int(v)) for o, v in proposal_pairs]
+    if not pairs:
+        raise ValidationError(_("请至少选择一个派单"), code="no_pairs")
+    order_ids, volunteer_ids = [o for o, _v in pairs], {v for _o, v in pairs}
+    if len(set(order_ids)) < len(order_ids):
+        raise ValidationError(_("同一订单只能派给一位志愿者"), code="duplicate_order")
+    seen = set(orders_for_user(by).filter(pk__in=order_ids).values_list("pk", flat=True))
+    if unseen := [o for o in order_ids if o not in seen]:
+        raise NotFound(_("订单 #%(id)s 不存在或您无权查看") % {"id": unseen[0]})
+    volunteers = volunteers_for_user(by).in_bulk(volunteer_ids)
+    if unknown := sorted(volunteer_ids - set(volunteers)):
+        raise NotFound(_("志愿者 #%(id)s 不存在或您无权查看") % {"id": unknown[0]})
+    orders = {o.pk: o for o in ServiceOrder.objects.select_for_update(of=("self",))
+              .select_related("org").filter(pk__in=order_ids).order_by("pk")}
+    for order in orders.values():
+        if order.state not in AWAITING or order.volunteer_id or order.team_id:
+            raise Conflict(_("订单 #%(id)s 已不在待派单状态，方案已过期，请重新生成") % {
+                "id": order.pk}, code="order_changed")
+        _require_staff(by, order)
+    platforms, skills, load = volunteer_facts(volunteer_ids)
+    for order_id, volunteer_id in pairs:
+        problem = pair_problem(orders[order_id], volunteers[volunteer_id],
+                               platforms=platforms[volunteer_id], skills=skills[volunteer_id])
+        if problem:
+            raise ValidationError(_("订单 #%(id)s：%(why)s") % {"id": order_id, "why": problem},
+                                  code="infeasible_pair")
+    taken = Counter(v for _o, v in pairs)
+    if busy := [v for v, n in taken.items() if load.get(v, 0) + n > capacity]:
+        raise Conflict(_("志愿者 #%(id)s 手头订单已满") % {"id": busy[0]}, code="volunteer_busy")
+    return [order_dispatch(by=by, order=orders[o], volunteer=volunteers[v]) for o, v in pairs]

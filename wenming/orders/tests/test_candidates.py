@@ -176,8 +176,9 @@ def test_candidates_take_the_same_number_of_queries_for_2_or_20_volunteers(
     add(2)
     client = client_for(world.sta1_staff)
     client.get(f"/api/orders/{order.id}/candidates")
-    # session, user, roles, volunteer profile, the order; nearby volunteers, their skills,
-    # their categories, their order stats; the institute's teams and their order stats.
+    # session, user, roles, volunteer profile, the order; the volunteers nearest the place,
+    # the others around who could still rank, their order stats, the winners' names; the
+    # institute's teams and their order stats.
     with django_assert_num_queries(11) as few:
         assert len(candidates(client, order)) == 2 + 1
     add(18)

@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import (  # noqa: E402
     bench_demo,
+    bench_dispatch,
     bench_ledger_check,
     bench_redeem,
     bench_standing,
@@ -54,6 +55,8 @@ def main() -> None:
             print(flush=True)
             results.append(bench_ledger_check.run(demo["db"]))
             print(flush=True)
+            results.append(bench_dispatch.run(demo["db"]))
+            print(flush=True)
             if engine == "postgresql":
                 results.append(bench_redeem.run(demo["db"]))
                 print(flush=True)
@@ -69,6 +72,13 @@ def main() -> None:
         elif r["bench"] == "ledger_check":
             figure = (f"check-ledger {r['check_s']:.1f} s over {r['entries']:,} entries "
                       f"(< 30 s), {r['check_s'] / r['baseline_s']:.1f}x a GROUP BY")
+        elif r["bench"] == "dispatch":
+            c, b = r["candidates"]["ours"], r["batch"]
+            figure = (f"candidates median {c['median_ms']:.1f} ms (< 50 ms), "
+                      f"{c['median_ms'] / r['candidates']['floor']['median_ms']:.0f}x the NumPy "
+                      f"floor; batch of {b['orders']:,} in {b['median_s']:.2f} s (< 5 s), "
+                      f"{b['solver']['total_km']:,.1f} km vs greedy's "
+                      f"{b['greedy']['total_km']:,.1f} km")
         elif r["bench"] == "redeem":
             hot, spread = r["hot"], r["spread"]
             figure = (f"redemptions: hot item {hot['ok_rps']:.0f}/s "

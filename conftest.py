@@ -7,7 +7,6 @@ and a resident at sta1, a volunteer at sta2, an admin and an outsider with no ro
 from types import SimpleNamespace
 
 import pytest
-from django.test import Client
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
@@ -20,6 +19,7 @@ from wenming.people.tests.factories import (
     station_tree,
     volunteer_at,
 )
+from wenming.testing import logged_in
 
 # No per-example deadline: on a loaded 2-core CI machine a slow example is not a failure.
 hypothesis_settings.register_profile("wenming", deadline=None)
@@ -52,12 +52,7 @@ def world(db):
 def client_for():
     """A Django test client logged in as the given user (session auth, like a browser)."""
 
-    def make(user) -> Client:
-        client = Client()
-        client.force_login(user, backend="wenming.people.backends.UsernameOrMobileBackend")
-        return client
-
-    return make
+    return logged_in
 
 
 @pytest.fixture(autouse=True)

@@ -2,12 +2,9 @@
 file or PostgreSQL): the quota, the waitlist order and the one-attendance rule hold."""
 
 import datetime
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connections
-from django.test import Client
 from django.utils import timezone
 
 from wenming.activities import services
@@ -15,40 +12,14 @@ from wenming.activities.models import Attendance, Enrollment, HoursDaily, Servic
 from wenming.activities.tests.test_support import pending_record, post, publish, tomorrow
 from wenming.inbox.models import Notification
 from wenming.people.tests.factories import volunteer_at
+from wenming.testing import logged_in, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BACKEND = "wenming.people.backends.UsernameOrMobileBackend"
 
 
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user, backend=BACKEND)
-    return client
 
 
-def race(calls) -> list:
-    """Run every call at once, each in its own thread; returns the responses."""
-    barrier = threading.Barrier(len(calls))
-    responses, errors = [], []
-
-    def run(call):
-        try:
-            barrier.wait(timeout=20)
-            responses.append(call())
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors
-    assert len(responses) == len(calls)
-    return responses
 
 
 def outcome(responses) -> Counter:

@@ -6,13 +6,11 @@ import datetime
 import os
 import subprocess
 import sys
-import threading
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
-from django.test import Client
+from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -22,41 +20,15 @@ from wenming.orders.models import OrderEvent, ServiceOrder
 from wenming.orders.tasks import enforce_time_limit, sweep_overdue
 from wenming.orders.tests.test_support import at_home, order_in, post, submit
 from wenming.people.tests.factories import volunteer_at
+from wenming.testing import logged_in, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BACKEND = "wenming.people.backends.UsernameOrMobileBackend"
 WENMING = str(Path(sys.executable).with_name("wenming"))
 
 
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user, backend=BACKEND)
-    return client
 
 
-def race(calls) -> list:
-    """Run every call at once, each in its own thread; returns what each returned."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(call):
-        try:
-            barrier.wait(timeout=20)
-            results.append(call())
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors
-    assert len(results) == len(calls)
-    return results
 
 
 def outcome(responses) -> Counter:

@@ -16,12 +16,12 @@ from wenming.points.tests.test_support import (
     bearer_clients,
     give_points,
     goods_in,
-    logged_in,
     outcome,
     race,
     stock_of,
     store_at,
 )
+from wenming.testing import logged_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

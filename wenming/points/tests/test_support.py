@@ -7,11 +7,9 @@ database, each thread closing its connection; `Clock` moves Django's clock."""
 import datetime
 import itertools
 import secrets
-import threading
 from collections import Counter
 from decimal import Decimal
 
-from django.db import connections
 from django.db.models import F
 from django.test import Client
 from django.utils import timezone
@@ -24,16 +22,13 @@ from wenming.people.services import _token_hash
 from wenming.people.tests.factories import staff_at, volunteer_at
 from wenming.points import services
 from wenming.points.models import Goods, PointsAccount, PointsEntry, Store
+from wenming.testing import race as shared_race
 
 _grants = itertools.count(1)
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 BACKEND = "wenming.people.backends.UsernameOrMobileBackend"
 
 
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user, backend=BACKEND)
-    return client
 
 
 def bearer_clients(users) -> list[Client]:
@@ -78,33 +73,6 @@ def stock_of(goods: Goods) -> int:
     return Goods.objects.values_list("stock", flat=True).get(pk=goods.pk)
 
 
-def race(calls, *, close_main: bool = True) -> list:
-    """Run every call at once, each in its own thread; returns the results.
-
-    The main thread's connection is closed first, so the threads alone fill the database's
-    connection slots (PostgreSQL's throw-away cluster allows 200)."""
-    if close_main:
-        connections.close_all()
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(call):
-        try:
-            barrier.wait(timeout=30)
-            results.append(call())
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors[:3]
-    assert len(results) == len(calls)
-    return results
 
 
 def outcome(responses) -> Counter:
@@ -148,3 +116,8 @@ def pending_record(volunteer, org, hours) -> ServiceRecord:
 
 def platform_of(code: str) -> Platform:
     return Platform.objects.get_or_create(code=code, defaults={"name": code})[0]
+
+
+def race(calls, *, close_main: bool = True) -> list:
+    """200-thread races here need every connection slot: the caller's is closed first."""
+    return shared_race(calls, close_main=close_main)

@@ -7,7 +7,8 @@ from wenming.core.tests.helpers import post_json
 from wenming.people.tests.factories import volunteer_at
 from wenming.points.models import PointsEntry
 from wenming.points.services import ledger_problems
-from wenming.points.tests.test_support import Clock, balance, logged_in, outcome, race
+from wenming.points.tests.test_support import Clock, balance, outcome, race
+from wenming.testing import logged_in
 from wenming.wishes import services
 from wenming.wishes.models import Wish, WishEvent
 from wenming.wishes.tests.test_support import approved, fulfilled, in_days

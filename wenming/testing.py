@@ -1,0 +1,43 @@
+"""Helpers the test suites share (not collected: no tests here)."""
+
+import threading
+
+from django.db import connections
+from django.test import Client
+
+BACKEND = "wenming.people.backends.UsernameOrMobileBackend"
+
+
+def logged_in(user) -> Client:
+    """A Django test client logged in as `user` (session auth, like a browser)."""
+    client = Client()
+    client.force_login(user, backend=BACKEND)
+    return client
+
+
+def race(calls, *, close_main: bool = False) -> list:
+    """Run every call at once, each in its own thread on its own database connection;
+    returns what each returned. `close_main` closes the calling thread's connection first,
+    so the threads alone fill the database's connection slots."""
+    if close_main:
+        connections.close_all()
+    barrier = threading.Barrier(len(calls))
+    results, errors = [], []
+
+    def run(call):
+        try:
+            barrier.wait(timeout=30)
+            results.append(call())
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors[:3]
+    assert len(results) == len(calls)
+    return results

@@ -3,8 +3,10 @@
 
 import datetime
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +18,7 @@ from wenming.orgs.permissions import subtree_q, visible_orgs
 from wenming.people.models import Resident, Volunteer
 from wenming.teams.models import Team
 
+from .batch import MAX_CAPACITY, MAX_ORDERS
 from .models import ServiceOrder, State
 
 DATETIME = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -216,3 +219,65 @@ class DispatchForm(forms.Form):
         if to.startswith("v"):
             return {"volunteer": Volunteer.objects.select_related("user").get(pk=int(to[1:]))}
         return {"team": Team.objects.get(pk=int(to[1:]))}
+
+
+# "1到5": 1 to batch.MAX_CAPACITY.
+CAPACITY_ERRORS = {"invalid": _("每人最多手头订单数应为1到5之间的整数"),
+                   "min_value": _("每人最多手头订单数应为1到5之间的整数"),
+                   "max_value": _("每人最多手头订单数应为1到5之间的整数")}
+
+
+class BatchForm(forms.Form):
+    """批量派单: whose waiting orders (a node of the caller's subtrees, their own by default)
+    and how many open orders a volunteer may hold. The node is an id, not a choice: one
+    outside the caller's subtrees is a 404 (org_get_for_user), not a form error."""
+
+    org = forms.IntegerField(label=_("阵地"), required=False, min_value=1, widget=forms.Select,
+                             error_messages={"invalid": _("请从列表中选择阵地"),
+                                             "min_value": _("请从列表中选择阵地")})
+    capacity = forms.IntegerField(
+        label=_("每人最多手头订单"), required=False, min_value=1, max_value=MAX_CAPACITY,
+        widget=forms.Select(choices=[(n, n) for n in range(1, MAX_CAPACITY + 1)]),
+        error_messages=CAPACITY_ERRORS)
+
+    def __init__(self, data, *, user, **kwargs):
+        nodes = list(visible_orgs(user).exclude(kind=OrgNode.Kind.POINT).order_by("path")
+                     .only("id", "kind", "name", "path"))
+        self.default_org = nodes[0].pk if nodes else None
+        super().__init__({"org": self.default_org, "capacity": 1, **data.dict()}, **kwargs)
+        self.fields["org"].widget.choices = [
+            (o.pk, f"{o.get_kind_display()} · {o.name}") for o in nodes]
+
+    def clean_org(self):
+        return self.cleaned_data["org"] or self.default_org
+
+    def clean_capacity(self):
+        return self.cleaned_data["capacity"] or 1
+
+
+class BatchDispatchForm(forms.Form):
+    """按此方案派单: the pairs the page showed, "order:volunteer,order:volunteer" in one
+    hidden field (one field however many pairs: Django caps the number of fields in a POST).
+    The service checks every pair again; a stale or altered one fails the whole batch."""
+
+    PAIRS = r"^\d{1,9}:\d{1,9}(,\d{1,9}:\d{1,9})*$"
+
+    pairs = forms.RegexField(regex=PAIRS, max_length=MAX_ORDERS * 20, error_messages={
+        "required": _("方案里没有可派的订单"), "invalid": _("方案数据有误，请重新生成方案"),
+        "max_length": _("方案数据有误，请重新生成方案")})
+    capacity = forms.IntegerField(min_value=1, max_value=MAX_CAPACITY,
+                                  error_messages={"required": CAPACITY_ERRORS["invalid"],
+                                                  **CAPACITY_ERRORS})
+    org = forms.CharField(required=False, max_length=12)  # only leads back to the same node
+
+    def clean_pairs(self) -> list[tuple[int, int]]:
+        pairs = [tuple(int(n) for n in p.split(":")) for p in self.cleaned_data["pairs"].split(",")]
+        if len(pairs) > MAX_ORDERS:
+            raise ValidationError(_("方案数据有误，请重新生成方案"))
+        return pairs
+
+    def back_query(self) -> str:
+        """The proposal page's query string for the same node and capacity."""
+        org, capacity = self.cleaned_data.get("org", ""), self.cleaned_data.get("capacity")
+        values = {"org": org} if org.isascii() and org.isdigit() else {}
+        return urlencode({**values, **({"capacity": capacity} if capacity else {})})

@@ -11,6 +11,7 @@ urlpatterns = [
     path("nearby/", views.order_nearby, name="order_nearby"),
     path("queue/", views.order_queue, name="order_queue"),
     path("escalated/", views.order_escalated, name="order_escalated"),
+    path("batch/", views.order_batch, name="order_batch"),
     path("map/", views.order_map, name="order_map"),
     path("grid/", views.order_grid, name="order_grid"),
     path("<int:order_id>/", views.order_detail, name="order_detail"),

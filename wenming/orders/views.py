@@ -1,6 +1,7 @@
 """Order pages: 点单 in three taps (and 代点单 by staff), my orders and rating, the
 volunteer's tasks and nearby grabs, the staff queue, dispatch with ranked candidates, escalated
-orders, the map of open orders, a grid manager's appeals.
+orders, batch dispatch (批量派单) beside greedy first-come dispatch, the map of open orders, a
+grid manager's appeals.
 
 Thin like the activity pages: a selector fetches in scope (NotFound is a 404), a form checks
 shape, one service writes (wenming.orders.services, as the API does), refusals come back as
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from wenming.core.errors import Forbidden, NotFound
@@ -25,13 +26,22 @@ from wenming.core.forms import attempt, call_service
 from wenming.core.masking import mask_mobile, mask_name
 from wenming.geo import haversine_km
 from wenming.orgs.models import OrgNode, Platform
-from wenming.orgs.permissions import can_manage, is_staff_member, subtree_q, visible_orgs
+from wenming.orgs.permissions import (
+    can_manage,
+    is_staff_member,
+    org_get_for_user,
+    require_manage,
+    subtree_q,
+    visible_orgs,
+)
 from wenming.people.models import Resident, Volunteer
 from wenming.teams.permissions import led_team_ids
 
-from . import services
+from . import batch, services
 from .forms import (
     ACTIVE,
+    BatchDispatchForm,
+    BatchForm,
     CompleteForm,
     DispatchForm,
     OptionalReasonForm,
@@ -195,6 +205,22 @@ def nearby_open(user, volunteer: Volunteer) -> list[ServiceOrder]:
     for o in rows:
         o.distance_km = haversine_km(volunteer.home_lat, volunteer.home_lng, o.lat, o.lng)
     return sorted(rows, key=lambda o: o.distance_km)
+
+
+def with_orders(user, found: dict) -> dict:
+    """A batch proposal for the page: its orders and volunteers (two queries however many),
+    what it gains over greedy first-come dispatch, and its pairs for the hidden field."""
+    ids = [p["order_id"] for p in found["pairs"]] + [u["order_id"] for u in found["unassigned"]]
+    orders = orders_for_user(user).in_bulk(ids)
+    people = Volunteer.objects.select_related("user").in_bulk(
+        {p["volunteer_id"] for p in found["pairs"]})
+    found["pairs"] = [{**p, "order": orders[p["order_id"]], "volunteer": people[p["volunteer_id"]]}
+                      for p in found["pairs"]]
+    found["unassigned"] = [{**u, "order": orders[u["order_id"]]} for u in found["unassigned"]]
+    found["more"] = found["solver"]["assigned"] - found["greedy"]["assigned"]
+    found["saved_km"] = round(found["greedy"]["total_km"] - found["solver"]["total_km"], 3)
+    found["encoded"] = ",".join(f"{p['order_id']}:{p['volunteer_id']}" for p in found["pairs"])
+    return found
 
 
 def manages_grids(user) -> bool:
@@ -449,6 +475,41 @@ def order_open(request, order_id: int):
     attempt(request, services.order_open, _("已开放抢单，附近的志愿者可以接单"), by=request.user,
             order=order)
     return redirect("order_dispatch", order.pk)
+
+
+@login_required
+def order_batch(request):
+    """批量派单: a node's waiting orders assigned for the least total distance, beside greedy
+    first-come dispatch; POST dispatches the pairs shown, all or none."""
+    require_staff(request)
+    if request.method == "POST":
+        return dispatch_batch(request)
+    form = BatchForm(request.GET, user=request.user)
+    found = None
+    if form.is_valid() and form.cleaned_data["org"]:
+        org = org_get_for_user(request.user, form.cleaned_data["org"])
+        require_manage(request.user, org)
+        found = with_orders(request.user, batch.dispatch_proposal(
+            by=request.user, org=org, capacity=form.cleaned_data["capacity"]))
+    return render(request, "orders/batch.html", {
+        "form": form, "found": found, "tab": "batch", "grids": manages_grids(request.user),
+        "max_orders": batch.MAX_ORDERS})
+
+
+def dispatch_batch(request):
+    """The POST of the batch page (order_batch has checked who is asking): the pairs it
+    showed, each checked again by the service."""
+    form = BatchDispatchForm(request.POST)
+    if form.is_valid():
+        pairs = form.cleaned_data["pairs"]
+        attempt(request, services.orders_batch_dispatch, ngettext(
+            "已按方案派出 %(n)d 单，等待志愿者接单", "已按方案派出 %(n)d 单，等待志愿者接单",
+            len(pairs)) % {"n": len(pairs)}, by=request.user, proposal_pairs=pairs,
+            capacity=form.cleaned_data["capacity"])
+    else:
+        flash_errors(request, form)
+    query = form.back_query()
+    return redirect(reverse("order_batch") + (f"?{query}" if query else ""))
 
 
 @login_required

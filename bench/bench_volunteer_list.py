@@ -6,6 +6,7 @@ median < 30 ms) one request at a time, then throughput with a few concurrent cli
 Baseline, from the same server in the same run: a bare Django JSON view (bench/urls.py).
 
     .venv/bin/python bench/bench_volunteer_list.py [--db sqlite|postgresql] [--explain]
+        [--var-dir DIR]
 """
 
 import argparse
@@ -23,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
     Database,
+    base_env,
     cleanup_on_sigterm,
     fresh_database,
     gunicorn,
@@ -152,7 +154,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--explain", action="store_true", help="print the queries and plans")
+    parser.add_argument("--var-dir", help="use the SQLite district already loaded there")
     args = parser.parse_args()
+    if args.var_dir:
+        db = Database("sqlite", {**base_env(), "WENMING_VAR_DIR": args.var_dir})
+        sys.exit(0 if run(db, args.explain)["pass"] else 1)
     with contextlib.ExitStack() as stack:
         db = stack.enter_context(fresh_database(args.db))
         print(f"loading the district demo: {manage(db, 'demo', '--size', 'district', '--no-progress'):.0f} s")

@@ -201,12 +201,16 @@ class ServiceRecord(models.Model):
         ORDER = "order", _("点单服务")
         REVERSAL = "reversal", _("冲正")
 
-    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="records")
+    # No single-column indexes where a composite one below starts with the column, nor on
+    # who created or decided a line (read only if that account is deleted): each index is
+    # written for every one of a district's millions of lines.
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="records",
+                                  db_index=False)
     activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="records")
     order_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     org = models.ForeignKey(OrgNode, verbose_name=_("记录单位"), on_delete=models.PROTECT,
-                            related_name="records")
+                            related_name="records", db_index=False)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     title = models.CharField(_("活动名称"), max_length=100)
     place = models.CharField(_("服务地点"), max_length=200, blank=True)
@@ -221,10 +225,10 @@ class ServiceRecord(models.Model):
                                     related_name="reversed_by")
     reason = models.TextField(_("说明"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+                                   related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.SET_NULL, related_name="+", db_index=False)
     decided_at = models.DateTimeField(null=True, blank=True)
 
     objects = LedgerQuerySet.as_manager()

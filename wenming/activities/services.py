@@ -15,6 +15,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wenming.core.bulk import bulk_insert
 from wenming.core.errors import Conflict, Forbidden
 from wenming.core.masking import mask_id_number
 from wenming.geo import haversine_km
@@ -550,21 +551,23 @@ def activities_bulk_import(*, activities: list[Activity]) -> list[Activity]:
 
 
 @transaction.atomic
-def records_bulk_import(*, records: list[ServiceRecord]) -> list[ServiceRecord]:
-    """Insert many ledger lines at once. Approved lines move the HoursDaily rollup in the
-    same transaction, one insert or update per (node, day) touched, never per line.
+def records_bulk_import(*, rows: list[dict]) -> list[int]:
+    """Insert many ledger lines at once (dicts of ServiceRecord attnames, all with the same
+    keys); returns their ids in order. Approved lines move the HoursDaily rollup in the same
+    transaction, one insert or update per (node, day) touched, never per line.
     Points are the caller's to post (`points_bulk_post`), so they can be batched too."""
-    created = ServiceRecord.objects.bulk_create(records, batch_size=2000)
-    for record in created:
-        record._stored_status = record.status
+    for row in rows:
+        if not ZERO < row["hours"] <= 24:
+            raise ValueError(f"hours out of range: {row['hours']}")
+    ids = bulk_insert(ServiceRecord, rows)
     delta: dict[tuple[int, datetime.date], list] = {}
-    for r in created:
-        if r.status == ServiceRecord.Status.APPROVED:
-            d = delta.setdefault((r.org_id, r.service_date), [ZERO, 0])
-            d[0] += r.hours
+    for r in rows:
+        if r.get("status") == ServiceRecord.Status.APPROVED:
+            d = delta.setdefault((r["org_id"], r["service_date"]), [ZERO, 0])
+            d[0] += r["hours"]
             d[1] += 1
     if not delta:
-        return created
+        return ids
     days = [day for _org, day in delta]
     existing = {(h.org_id, h.day): h for h in HoursDaily.objects.select_for_update().filter(
         day__gte=min(days), day__lte=max(days), org_id__in={o for o, _d in delta})}
@@ -578,4 +581,4 @@ def records_bulk_import(*, records: list[ServiceRecord]) -> list[ServiceRecord]:
             new.append(HoursDaily(org_id=key[0], day=key[1], hours=hours, records=count))
     HoursDaily.objects.bulk_create(new, batch_size=2000)
     HoursDaily.objects.bulk_update(changed, ["hours", "records"], batch_size=500)
-    return created
+    return ids

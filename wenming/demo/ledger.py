@@ -18,7 +18,7 @@ from wenming.activities.models import Activity, ServiceRecord
 from wenming.activities.services import activities_bulk_import, records_bulk_import
 from wenming.orgs.models import OrgNode, Platform
 from wenming.people.models import User, Volunteer
-from wenming.points.models import Goods, PointsEntry, Redemption, Store
+from wenming.points.models import Goods, PointsEntry, Store
 from wenming.points.services import (
     points_accounts_bulk_open,
     points_bulk_post,
@@ -213,14 +213,13 @@ def load_ledger(size: str, nodes: dict[str, OrgNode], center_user: User,
         span = (activity.end - activity.start).total_seconds() / 3600
         hours = hours_of.setdefault(span, Decimal(str(span)).quantize(Decimal("0.01")))
         day = timezone.localdate(activity.start)
-        for v in chosen:
-            records.append(ServiceRecord(
-                volunteer_id=v, activity=activity, org_id=activity.org_id,
-                kind=ServiceRecord.Kind.ATTENDANCE, title=activity.title,
-                place=activity.address, content=activity.content, service_date=day,
-                hours=hours, status=ServiceRecord.Status.APPROVED,
-                decided_by_id=activity.leader_id, decided_at=activity.end,
-                created_by_id=activity.leader_id))
+        line = {"activity_id": activity.pk, "org_id": activity.org_id,
+                "kind": ServiceRecord.Kind.ATTENDANCE, "title": activity.title,
+                "place": activity.address, "content": activity.content, "service_date": day,
+                "hours": hours, "status": ServiceRecord.Status.APPROVED,
+                "decided_by_id": activity.leader_id, "decided_at": activity.end,
+                "created_by_id": activity.leader_id}
+        records += [{"volunteer_id": v, **line} for v in chosen]
         if len(records) >= BATCH:
             out.entries += _import(records, accounts, earned, rng)
             out.records += len(records)
@@ -235,12 +234,13 @@ def load_ledger(size: str, nodes: dict[str, OrgNode], center_user: User,
     for n in range(sz.pending):
         activity = recent[n % len(recent)]
         pool = by_station.get(activity.org_id) or everyone
-        pending.append(ServiceRecord(
-            volunteer_id=rng.choice(pool), activity=activity, org_id=activity.org_id,
-            kind=ServiceRecord.Kind.BACKFILL, title=activity.title, place=activity.address,
-            content=activity.content, service_date=timezone.localdate(activity.start),
-            hours=Decimal("2.00"), reason="现场签到失败，补录", created_by_id=activity.leader_id))
-    records_bulk_import(records=pending)
+        pending.append({
+            "volunteer_id": rng.choice(pool), "activity_id": activity.pk,
+            "org_id": activity.org_id, "kind": ServiceRecord.Kind.BACKFILL,
+            "title": activity.title, "place": activity.address, "content": activity.content,
+            "service_date": timezone.localdate(activity.start), "hours": Decimal("2.00"),
+            "reason": "现场签到失败，补录", "created_by_id": activity.leader_id})
+    records_bulk_import(rows=pending)
     out.pending = len(pending)
 
     # ---- a store per institute, and what volunteers redeemed there ----
@@ -285,43 +285,40 @@ def load_ledger(size: str, nodes: dict[str, OrgNode], center_user: User,
         while (code := "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", k=8))) in codes:
             pass
         codes.add(code)
-        rows.append(Redemption(
-            account_id=accounts[v], goods_id=goods_ids[k][g], quantity=qty, price_each=price,
-            points=price * qty, status=status, pickup_code=code,
-            handled_at=None if status == "reserved" else now,
-            handled_by_id=user_of[v] if status == "cancelled" else None))
+        rows.append({
+            "account_id": accounts[v], "goods_id": goods_ids[k][g], "quantity": qty,
+            "price_each": price, "points": price * qty, "status": status, "pickup_code": code,
+            "handled_at": None if status == "reserved" else now,
+            "handled_by_id": user_of[v] if status == "cancelled" else None})
         if len(rows) >= BATCH:
             redemptions_bulk_import(redemptions=rows, names=names)
-            out.entries += len(rows) + sum(r.status == "cancelled" for r in rows)
+            out.entries += len(rows) + sum(r["status"] == "cancelled" for r in rows)
             tick(len(rows))
             rows = []
     if rows:
         redemptions_bulk_import(redemptions=rows, names=names)
-        out.entries += len(rows) + sum(r.status == "cancelled" for r in rows)
+        out.entries += len(rows) + sum(r["status"] == "cancelled" for r in rows)
     out.redemptions = len(redemptions)
     return out
 
 
-def _import(records: list[ServiceRecord], accounts: dict[int, int], earned: dict[int, int],
+def _import(records: list[dict], accounts: dict[int, int], earned: dict[int, int],
             rng: random.Random) -> int:
     """One batch of approved lines, then their points: an hour's worth each, and now and
     then the leader's commendation."""
-    created = records_bulk_import(records=records)
+    ids = records_bulk_import(rows=records)
     entries = []
-    for r in created:
-        amount = int(r.hours * PER_HOUR)
-        account = accounts[r.volunteer_id]
-        entries.append(PointsEntry(
-            account_id=account, amount=amount, kind=PointsEntry.Kind.HOURS,
-            reason=f"服务时长：{r.title}", source_type="activities.servicerecord",
-            source_id=r.pk, created_by_id=r.decided_by_id))
-        earned[r.volunteer_id] += amount
+    for pk, r in zip(ids, records, strict=True):
+        amount, v = int(r["hours"] * PER_HOUR), r["volunteer_id"]
+        entry = {"account_id": accounts[v], "amount": amount, "kind": PointsEntry.Kind.HOURS,
+                 "reason": f"服务时长：{r['title']}", "source_type": "activities.servicerecord",
+                 "source_id": pk, "created_by_id": r["decided_by_id"]}
+        entries.append(entry)
+        earned[v] += amount
         if rng.random() < 0.55:
-            entries.append(PointsEntry(
-                account_id=account, amount=PRAISE_BONUS, kind=PointsEntry.Kind.ADJUST,
-                reason=f"服务表现优秀加分：{r.title}", source_type="activities.servicerecord",
-                source_id=r.pk, created_by_id=r.decided_by_id))
-            earned[r.volunteer_id] += PRAISE_BONUS
+            entries.append({**entry, "amount": PRAISE_BONUS, "kind": PointsEntry.Kind.ADJUST,
+                            "reason": f"服务表现优秀加分：{r['title']}"})
+            earned[v] += PRAISE_BONUS
     return points_bulk_post(entries=entries)
 
 

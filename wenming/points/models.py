@@ -55,7 +55,10 @@ class PointsEntry(models.Model):
         REVERSAL = "reversal", _("冲正")
         ADJUST = "adjust", _("调整")
 
-    account = models.ForeignKey(PointsAccount, on_delete=models.PROTECT, related_name="entries")
+    # Indexed by the composite ones below (account first); who created an entry is read
+    # only if that account is deleted. Each index is written for millions of entries.
+    account = models.ForeignKey(PointsAccount, on_delete=models.PROTECT, related_name="entries",
+                                db_index=False)
     amount = models.IntegerField(_("积分"))
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     reason = models.CharField(_("说明"), max_length=200)
@@ -63,7 +66,7 @@ class PointsEntry(models.Model):
     source_type = models.CharField(max_length=50)
     source_id = models.BigIntegerField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.SET_NULL, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -130,8 +133,10 @@ class Redemption(models.Model):
         PICKED_UP = "picked_up", _("已领取")
         CANCELLED = "cancelled", _("已取消")
 
+    # Indexed by the composite index below (account first); who handled one is read only if
+    # that account is deleted.
     account = models.ForeignKey(PointsAccount, on_delete=models.PROTECT,
-                                related_name="redemptions")
+                                related_name="redemptions", db_index=False)
     goods = models.ForeignKey(Goods, on_delete=models.PROTECT, related_name="redemptions")
     quantity = models.PositiveIntegerField(_("数量"))
     price_each = models.PositiveIntegerField(_("单价积分"))
@@ -143,7 +148,7 @@ class Redemption(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     handled_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.SET_NULL, related_name="+", db_index=False)
 
     class Meta:
         verbose_name = _("兑换记录")

@@ -12,6 +12,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wenming.core.bulk import bulk_insert
 from wenming.core.errors import Conflict, Forbidden
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import can_manage, require_manage
@@ -290,16 +291,17 @@ def points_accounts_bulk_open(*, volunteer_ids) -> dict[int, int]:
 
 
 @transaction.atomic
-def points_bulk_post(*, entries: list[PointsEntry]) -> int:
-    """Insert many entries and move each account's cached balance by their sum, in one
-    transaction: one insert per batch and one statement per account touched (sent together),
-    never a read per entry. A balance that would go below zero fails the whole call."""
+def points_bulk_post(*, entries: list[dict]) -> int:
+    """Insert many entries (dicts of PointsEntry attnames, all with the same keys) and move
+    each account's cached balance by their sum, in one transaction: one insert per batch and
+    one statement per account touched (sent together), never a read per entry. A balance
+    that would go below zero fails the whole call."""
     if not entries:
         return 0
-    PointsEntry.objects.bulk_create(entries, batch_size=5000)
+    bulk_insert(PointsEntry, entries)
     delta: dict[int, int] = {}
     for e in entries:
-        delta[e.account_id] = delta.get(e.account_id, 0) + e.amount
+        delta[e["account_id"]] = delta.get(e["account_id"], 0) + e["amount"]
     connection = transaction.get_connection()
     table = connection.ops.quote_name(PointsAccount._meta.db_table)
     with connection.cursor() as cursor:
@@ -324,31 +326,31 @@ def stores_bulk_create(*, stores: list[Store], goods: list[list[Goods]]) -> list
 
 
 @transaction.atomic
-def redemptions_bulk_import(*, redemptions: list[Redemption], names: dict[int, str]
-                            ) -> list[Redemption]:
-    """Insert past redemptions (reserved, picked up or cancelled) with their entries: each
-    spends its points; a cancelled one is refunded and returns its stock. Stock moves once per
-    goods, balances once per account (`points_bulk_post`). `names` maps goods id to name."""
-    created = Redemption.objects.bulk_create(redemptions, batch_size=5000)
+def redemptions_bulk_import(*, redemptions: list[dict], names: dict[int, str]) -> list[int]:
+    """Insert past redemptions (dicts of Redemption attnames: reserved, picked up or
+    cancelled) with their entries: each spends its points; a cancelled one is refunded and
+    returns its stock. Stock moves once per goods, balances once per account
+    (`points_bulk_post`). `names` maps goods id to name. Returns the new ids in order."""
+    ids = bulk_insert(Redemption, redemptions)
     sold: dict[int, int] = {}
     entries = []
-    for r in created:
-        name = names[r.goods_id]
-        entries.append(PointsEntry(
-            account_id=r.account_id, amount=-r.points, kind=Kind.REDEEM,
-            reason=f"兑换：{name} × {r.quantity}"[:200], source_type="points.redemption",
-            source_id=r.pk))
-        if r.status == Redemption.Status.CANCELLED:
-            entries.append(PointsEntry(
-                account_id=r.account_id, amount=r.points, kind=Kind.REFUND,
-                reason=f"取消兑换：{name}"[:200], source_type="points.redemption",
-                source_id=r.pk, created_by_id=r.handled_by_id))
+    for pk, r in zip(ids, redemptions, strict=True):
+        name, account, points = names[r["goods_id"]], r["account_id"], r["points"]
+        entries.append({"account_id": account, "amount": -points, "kind": Kind.REDEEM,
+                        "reason": f"兑换：{name} × {r['quantity']}"[:200],
+                        "source_type": "points.redemption", "source_id": pk,
+                        "created_by_id": None})
+        if r["status"] == Redemption.Status.CANCELLED:
+            entries.append({"account_id": account, "amount": points, "kind": Kind.REFUND,
+                            "reason": f"取消兑换：{name}"[:200],
+                            "source_type": "points.redemption", "source_id": pk,
+                            "created_by_id": r["handled_by_id"]})
         else:
-            sold[r.goods_id] = sold.get(r.goods_id, 0) + r.quantity
+            sold[r["goods_id"]] = sold.get(r["goods_id"], 0) + r["quantity"]
     connection = transaction.get_connection()
     table = connection.ops.quote_name(Goods._meta.db_table)
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET stock = stock - %s WHERE id = %s",
                            [(n, g) for g, n in sold.items()])
     points_bulk_post(entries=entries)
-    return created
+    return ids

@@ -79,10 +79,14 @@ class VolunteerFilter(PageQuery):
     tag: str = Field("", max_length=30)
 
 
+ROW_FIELDS = ("id", "real_name", "id_number", "station_id", "status", "sex", "user__mobile",
+              "station__name", "station__path")
+
+
 def volunteer_row(v: Volunteer) -> dict:
     """A list row: personal numbers masked."""
     return {
-        "id": v.id, "real_name": v.user.real_name, "mobile": mask_mobile(v.user.mobile),
+        "id": v.id, "real_name": v.real_name, "mobile": mask_mobile(v.user.mobile),
         "id_number": mask_id_number(v.id_number), "station_id": v.station_id,
         "station_name": v.station.name, "status": v.status, "sex": v.sex,
         "star_level": v.star_level, "total_hours": float(v.total_hours),
@@ -137,7 +141,9 @@ def volunteer_list(request, filters: Query[VolunteerFilter]):
     qs = volunteer_search(volunteers_for_user(request.user), org=org, q=filters.q,
                           skill=filters.skill, status=filters.status,
                           political_status=filters.political_status, tag=filters.tag)
-    return paginate(qs, filters, volunteer_row, preload=attach_standing)
+    # Only what a row shows: a page of whole volunteers, accounts and stations is ~150 wide
+    # model instances, a third of the request's time at district size.
+    return paginate(qs.only(*ROW_FIELDS), filters, volunteer_row, preload=attach_standing)
 
 
 @router.post("/volunteers", auth=optional_auth, response={201: dict}, summary="注册志愿者")

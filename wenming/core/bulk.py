@@ -89,3 +89,23 @@ def _insert(connection, table: str, columns: list[str], values: list[tuple]) -> 
         else:
             cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES "
                                f"({', '.join(['%s'] * len(columns))})", values)
+
+
+def bulk_add(model: type[models.Model], column: str, deltas: dict[int, int]) -> None:
+    """Add `deltas[id]` to `column` of each row of `model`, in one statement on PostgreSQL
+    (an UPDATE joined to the arrays of ids and amounts) and in one `executemany` on SQLite,
+    whose statements cost no round trip. Zero deltas are skipped."""
+    pairs = [(pk, d) for pk, d in deltas.items() if d]
+    if not pairs:
+        return
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(model._meta.db_table)
+    col = connection.ops.quote_name(model._meta.get_field(column).column)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"UPDATE {table} AS t SET {col} = t.{col} + d.delta FROM "
+                           "unnest(%s::bigint[], %s::bigint[]) AS d(id, delta) WHERE t.id = d.id",
+                           [[pk for pk, _d in pairs], [d for _pk, d in pairs]])
+        else:
+            cursor.executemany(f"UPDATE {table} SET {col} = {col} + %s WHERE id = %s",
+                               [(d, pk) for pk, d in pairs])

@@ -12,7 +12,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wenming.core.bulk import bulk_insert
+from wenming.core.bulk import bulk_add, bulk_insert
 from wenming.core.errors import Conflict, Forbidden
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import can_manage, require_manage
@@ -302,11 +302,7 @@ def points_bulk_post(*, entries: list[dict]) -> int:
     delta: dict[int, int] = {}
     for e in entries:
         delta[e["account_id"]] = delta.get(e["account_id"], 0) + e["amount"]
-    connection = transaction.get_connection()
-    table = connection.ops.quote_name(PointsAccount._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET balance = balance + %s WHERE id = %s",
-                           [(d, a) for a, d in delta.items() if d])
+    bulk_add(PointsAccount, "balance", delta)
     return len(entries)
 
 
@@ -347,10 +343,6 @@ def redemptions_bulk_import(*, redemptions: list[dict], names: dict[int, str]) -
                             "created_by_id": r["handled_by_id"]})
         else:
             sold[r["goods_id"]] = sold.get(r["goods_id"], 0) + r["quantity"]
-    connection = transaction.get_connection()
-    table = connection.ops.quote_name(Goods._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET stock = stock - %s WHERE id = %s",
-                           [(n, g) for g, n in sold.items()])
+    bulk_add(Goods, "stock", {g: -n for g, n in sold.items()})
     points_bulk_post(entries=entries)
     return ids

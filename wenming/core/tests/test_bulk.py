@@ -5,7 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from wenming.activities.models import HoursDaily, ServiceRecord
@@ -111,3 +111,16 @@ def test_concurrent_loads_never_share_an_id(world):
               for batch in batches]
     assert sorted(o.pop() for o in owners if len(o) == 1) == sorted(
         v.pk for v in (world.vol1, world.vol1b, world.vol2))
+
+
+@pytest.mark.django_db
+def test_a_batch_that_would_overdraw_an_account_writes_nothing(world):
+    account = points_accounts_bulk_open(volunteer_ids=[world.vol1.pk])[world.vol1.pk]
+    entry = {"account_id": account, "kind": PointsEntry.Kind.ADJUST, "reason": "调整",
+             "source_type": "test", "created_by_id": None}
+    points_bulk_post(entries=[{**entry, "amount": 10, "source_id": 1}])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        points_bulk_post(entries=[{**entry, "amount": 5, "source_id": 2},
+                                  {**entry, "amount": -20, "source_id": 3}])
+    assert PointsAccount.objects.get(pk=account).balance == 10
+    assert PointsEntry.objects.filter(account_id=account).count() == 1

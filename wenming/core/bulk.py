@@ -52,10 +52,36 @@ def bulk_insert(model: type[models.Model], rows: Sequence[dict]) -> list[int]:
 
 
 def _adapter(field: models.Field, connection):
-    if field.get_internal_type() in PLAIN:
+    kind = field.get_internal_type()
+    if kind in PLAIN:
         return None
+    if kind == "JSONField":  # lists and dicts: not hashable, so not cached
+        return lambda v: field.get_db_prep_save(v, connection)
     # Dates, times and amounts repeat a lot within a batch: adapt each distinct value once.
     return lru_cache(maxsize=65536)(lambda v: field.get_db_prep_save(v, connection))
+
+
+def bulk_insert_objects(objs: Sequence[models.Model]) -> Sequence[models.Model]:
+    """`bulk_insert` for model instances already built (all of one model): inserts every
+    concrete field as set on them (`auto_now`/`auto_now_add` ones to the current time) and
+    gives each its new primary key, as `bulk_create` would, without compiling each value."""
+    if not objs:
+        return objs
+    opts, now = objs[0]._meta, timezone.now()
+    fields = [f for f in opts.concrete_fields if not f.primary_key]
+    for obj in objs:  # foreign keys given as objects saved since: their ids (as bulk_create)
+        obj._prepare_related_fields_for_save(operation_name="bulk_insert_objects")
+    for f in fields:
+        if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
+            for obj in objs:
+                setattr(obj, f.attname, now)
+    ids = bulk_insert(type(objs[0]), [{f.attname: getattr(obj, f.attname) for f in fields}
+                                      for obj in objs])
+    alias = transaction.get_connection().alias
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, alias
+    return objs
 
 
 def _reserve_ids(model: type[models.Model], n: int, connection) -> list[int]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from wenming.activities.models import HoursDaily, ServiceRecord
 from wenming.activities.services import records_bulk_import
-from wenming.core.bulk import bulk_insert
+from wenming.core.bulk import bulk_insert, bulk_insert_objects
 from wenming.points.models import PointsAccount, PointsEntry
 from wenming.points.services import ledger_problems, points_accounts_bulk_open, points_bulk_post
 from wenming.testing import race
@@ -124,3 +124,23 @@ def test_a_batch_that_would_overdraw_an_account_writes_nothing(world):
                                   {**entry, "amount": -20, "source_id": 3}])
     assert PointsAccount.objects.get(pk=account).balance == 10
     assert PointsEntry.objects.filter(account_id=account).count() == 1
+
+
+@pytest.mark.django_db
+def test_instances_get_their_ids_and_json_goes_in_as_json(world):
+    from wenming.people.models import User, Volunteer
+    from wenming.people.tests.factories import next_id_number
+
+    with transaction.atomic():
+        users = bulk_insert_objects([User(username=f"u{i}", real_name="王芳", mobile=f"1390000{i:04d}")
+                                     for i in range(3)])
+        volunteers = bulk_insert_objects([Volunteer(
+            user=u, station=world.sta1, id_number=next_id_number("F"), sex="F",
+            birth_date=datetime.date(1960, 1, 2), real_name="王芳", tags=["five_elders"],
+            availability=[{"weekday": 5, "start": "09:00", "end": "12:00"}]) for u in users])
+    assert all(u.pk and not u._state.adding for u in users)
+    stored = Volunteer.objects.get(pk=volunteers[1].pk)
+    assert stored.user == users[1] and stored.registered_at == volunteers[1].registered_at
+    assert stored.availability == [{"weekday": 5, "start": "09:00", "end": "12:00"}]
+    assert Volunteer.objects.filter(tags__icontains='"five_elders"').count() == 3
+    assert User.objects.get(pk=users[0].pk).date_joined is not None

@@ -11,11 +11,10 @@
 
 Setup (not timed): the district demo (`wenming demo --size district`) in a temporary
 WENMING_VAR_DIR, or the one kept in `--var-dir DIR` (built there on first use); 1,000 orders
-at residents' homes submitted and reviewed through the services. `--covering-index` then
-measures the candidates once more with a trial index that is not in the schema.
+at residents' homes submitted and reviewed through the services. A kept district built
+before the availability slots gets them from the people migration, which the benchmark runs.
 
     .venv/bin/python bench/bench_dispatch.py [--db sqlite|postgresql] [--var-dir DIR]
-                                             [--covering-index]
 """
 
 import argparse
@@ -51,15 +50,19 @@ SEED = 2026
 # ---- in the child process, with Django set up against the benchmark database ------------
 
 def _backfill_home_cells() -> int:
-    """What the people migration does for volunteers with a home but no cell yet."""
+    """What the people migration does for volunteers with a home but no cell yet; their
+    slots follow the cell, as the profile service keeps them."""
     from wenming.geo import cell_of
     from wenming.people.models import Volunteer
+    from wenming.people.services import volunteer_slots_write
 
     todo = list(Volunteer.objects.filter(home_lat__isnull=False, home_cell="").only(
-        "id", "home_lat", "home_lng"))
+        "id", "home_lat", "home_lng", "availability"))
     for v in todo:
         v.home_cell = cell_of(v.home_lat, v.home_lng)
     Volunteer.objects.bulk_update(todo, ["home_cell"], batch_size=5000)
+    for i in range(0, len(todo), 500):
+        volunteer_slots_write(volunteers=todo[i:i + 500])
     return len(todo)
 
 
@@ -295,13 +298,7 @@ def _count(items) -> dict:
     return out
 
 
-# Not in the schema: what `--covering-index` adds to the benchmark's database before measuring
-# the candidates again, to show what reading the disk of cells from an index alone would gain.
-COVERING_INDEX = ("CREATE INDEX IF NOT EXISTS bench_volunteer_near ON people_volunteer "
-                  "(home_cell, home_lat, home_lng, status, availability)")
-
-
-def measure(covering_index: bool = False) -> None:
+def measure() -> None:
     """The child's work: set up, measure, print one RESULT line of JSON."""
     import random
 
@@ -314,7 +311,7 @@ def measure(covering_index: bool = False) -> None:
     staff = User.objects.get(username="center")
     center = OrgNode.objects.get(kind=OrgNode.Kind.CENTER)
     setup = {"home_cells": _backfill_home_cells()}
-    with connection.cursor() as cursor:  # a kept district may still have it from a last run
+    with connection.cursor() as cursor:  # the trial index of earlier runs, now obsolete
         cursor.execute("DROP INDEX IF EXISTS bench_volunteer_near")
     started = time.perf_counter()
     setup["orders_created"] = _create_orders(staff, center,
@@ -328,11 +325,6 @@ def measure(covering_index: bool = False) -> None:
     by_id = ServiceOrder.objects.select_related("platform", "station").in_bulk(sample)
     result = {"setup": setup, "candidates": bench_candidates([by_id[i] for i in sample]),
               "batch": bench_batch(staff, center)}
-    if covering_index:
-        with connection.cursor() as cursor:
-            cursor.execute(COVERING_INDEX)
-            cursor.execute("ANALYZE people_volunteer")
-        result["candidates_indexed"] = bench_candidates([by_id[i] for i in sample])
     print("RESULT " + json.dumps(result), flush=True)
 
 
@@ -358,14 +350,6 @@ def report(db: Database, r: dict) -> dict:
     print(f"  same top 20 volunteers as the floor for {c['same_top20']}/{c['orders']} orders, "
           f"{c['same_order']} in the same order (ties in score are broken on the distance "
           f"rounded to 10 m, the floor's on the exact one)")
-    if indexed := r.get("candidates_indexed"):
-        i = indexed["ours"]
-        print(f"  with the trial index {COVERING_INDEX.split(' ON ')[1]} (not in the schema; "
-              f"{indexed['load']}):")
-        print(f"    candidates_for(order)         median {i['median_ms']:6.1f} ms  "
-              f"p95 {i['p95_ms']:6.1f} ms; floor median {indexed['floor']['median_ms']:.1f} ms, "
-              f"ratio {i['median_ms'] / indexed['floor']['median_ms']:.1f}x; same top 20 for "
-              f"{indexed['same_top20']}/{indexed['orders']}")
     print(f"[batch dispatch] {b['orders']:,} waiting orders, {b['volunteers']:,} volunteers "
           f"near them; {b['load']}")
     runs = ", ".join(f"{s:.2f}" for s in b["runs_s"])
@@ -391,11 +375,10 @@ def report(db: Database, r: dict) -> dict:
     return result
 
 
-def run(db: Database, covering_index: bool = False) -> dict:
+def run(db: Database) -> dict:
     """Measure against `db`, which holds the district demo."""
     env = {**db.env, "PYTHONUNBUFFERED": "1"}
-    code = ("import django; django.setup()\nfrom bench.bench_dispatch import measure; "
-            f"measure(covering_index={covering_index})")
+    code = "import django; django.setup()\nfrom bench.bench_dispatch import measure; measure()"
     child = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT,
                              stdout=subprocess.PIPE, text=True)
     result = None
@@ -426,9 +409,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--var-dir", help="keep (and reuse) the SQLite district in this folder")
-    parser.add_argument("--covering-index", action="store_true",
-                        help="then add a trial index on volunteers' cell, place, status and "
-                             "slots (not in the schema) and measure the candidates again")
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
         if args.var_dir:
@@ -437,7 +417,7 @@ def main() -> None:
             db = stack.enter_context(fresh_database(args.db))
             print(f"loading the district demo: "
                   f"{manage(db, 'demo', '--size', 'district', '--no-progress'):.0f} s", flush=True)
-        sys.exit(0 if run(db, args.covering_index)["pass"] else 1)
+        sys.exit(0 if run(db)["pass"] else 1)
 
 
 if __name__ == "__main__":

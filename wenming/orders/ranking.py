@@ -1,43 +1,46 @@
 """Ranked candidates for an order, each score explained factor by factor.
 
-Volunteers are narrowed by h3 cells around the place (an indexed IN on `home_cell`), then
-measured exactly (haversine) and scored on six factors whose weights add up to 100.
+Volunteers are narrowed by h3 cells around the place (an indexed IN on `home_cell`, with
+the home's latitude as a range within each cell), then measured exactly (haversine) and
+scored on six factors whose weights add up to 100.
 
-At district size the cells within reach hold some 25,000 volunteers, too many to score one
-by one for every order, and the ranking stays exact without that: a few hundred volunteers
-nearest the place, the best matches first, are read first, and the `limit`-th best of their
-scores is a floor; then
-SQL returns from the cells around only the volunteers whose best possible score still reaches
-it (`_could_reach`). Whoever it leaves out scores below `limit` others. Only the winners'
-reasons are written out.
+At district size the volunteers within reach number some 25,000, too many to score one by
+one for every order, and the ranking stays exact without that. The best matches among the
+few hundred nearest the place are read first, and the `limit`-th best of their scores is a
+floor. Then SQL returns only the volunteers whose best possible score still reaches it
+(`_could_reach`), in three parts, because availability decides how far away that can be:
+those free at the wished weekday and time may live as far as a perfect score allows, those
+who gave no slots as far as 10 points less allow, everyone else as far as 15 points less
+allow (and without a rated order, 3.75 less again). The first two are found on the
+`AvailabilitySlot` rows (an index range by weekday, or no weekday, and home cell), the third
+on the volunteers' `(home_cell, home_lat, home_lng)` index; distance is tested on those
+columns before a row is read. Whoever all three leave out scores below `limit` others. Only
+the winners' reasons are written out.
 """
 
 import datetime
 import math
+import re
 from functools import reduce
 from itertools import combinations
 from operator import or_
 
-from django.db import connection
 from django.db.models import (
     Avg,
     BooleanField,
     Count,
-    Exists,
-    ExpressionWrapper,
     F,
     FloatField,
-    OuterRef,
+    Func,
     Q,
     QuerySet,
     Value,
 )
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenming.geo import EARTH_RADIUS_KM, cells_by_distance, haversine_km
-from wenming.people.models import Volunteer
+from wenming.people.models import AvailabilitySlot, Skill, Volunteer
 from wenming.teams.models import Team
 
 from .models import ServiceOrder, State
@@ -49,8 +52,11 @@ BUSY = [State.DISPATCHED, State.ACCEPTED]
 # Points of slack in the SQL bound: six factors rounded to 0.1 each, and the sum once more.
 SLACK = 0.5
 KM_PER_DEGREE = 2 * math.pi * EARTH_RADIUS_KM / 360
-# The first read: FIRST volunteers in cells this near the place, the best matches nearest.
-FIRST, FIRST_KM = 200, 0.5
+# The first read: FIRST volunteers this near the place, the best matches nearest.
+FIRST, FIRST_KM = 200, 0.8
+# h3 rings of cells (resolution 7) searched around a place: 3 cover only ~4.6 km every way
+# round, 4 ~6.3 km, 5 more than REACH_KM (measured on 150,000 random points in Beijing).
+RINGS = 5
 
 
 def _wished(order: ServiceOrder) -> tuple[int, str]:
@@ -108,74 +114,125 @@ def _stats(field: str, ids: list[int]) -> tuple[dict, dict, dict]:
             {r[field]: r["recent"] for r in rows})
 
 
-def _volunteer_rows(order: ServiceOrder, cells: list[str]) -> QuerySet:
-    """Volunteers at home in `cells`, with whether they match the order's platform and skill
-    and their distance squared, measured flat (within 0.1 % of haversine at this range). The
-    status is checked on the rows read: as a condition it can lure SQLite into its index."""
-    skill = (Exists(Volunteer.skills.through.objects.filter(
-        volunteer=OuterRef("pk"), skill__name=order.skill)) if order.skill else Value(True))
-    dy = (F("home_lat") - Value(order.lat)) * Value(KM_PER_DEGREE)
-    dx = (F("home_lng") - Value(order.lng)) * Value(
-        KM_PER_DEGREE * math.cos(math.radians(order.lat)))
-    return Volunteer.objects.filter(home_cell__in=cells).annotate(
-        platform_ok=Exists(Volunteer.service_categories.through.objects.filter(
-            volunteer=OuterRef("pk"), platform_id=order.platform_id)),
-        skill_ok=skill,
-    ).alias(km2=ExpressionWrapper(dx * dx + dy * dy, output_field=FloatField()))
+class _Sql(Func):
+    """SQL text with the volunteer's columns put in where it names them (`{home_lat}`), and
+    `params` for its %s. `_could_reach` repeats these in every condition, and compiling them
+    there as ORM expressions (Exists, F arithmetic) took as long as running the query; the
+    columns are still compiled, so any table alias holds."""
+
+    def __init__(self, sql: str, *params, output_field):
+        self.sql, self.params = sql, params
+        self.names = sorted(set(re.findall(r"\{(\w+)\}", sql)))
+        super().__init__(*(F(name) for name in self.names), output_field=output_field)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        columns = {name: compiler.compile(column)[0]
+                   for name, column in zip(self.names, self.get_source_expressions(), strict=True)}
+        return f"({self.sql.format(**columns)})", list(self.params)
 
 
-# Whether a volunteer has a slot holding the wished weekday and time, in each database's JSON.
-FREE_AT = {
-    "sqlite": "EXISTS (SELECT 1 FROM json_each(people_volunteer.availability) s"
-              " WHERE json_extract(s.value, '$.weekday') = %s"
-              " AND json_extract(s.value, '$.start') <= %s AND json_extract(s.value, '$.end') > %s)",
-    "postgresql": "jsonb_typeof(people_volunteer.availability) = 'array' AND EXISTS (SELECT 1"
-                  " FROM jsonb_array_elements(people_volunteer.availability) s"
-                  " WHERE s->>'weekday' = %s::text"
-                  " AND s->>'start' <= %s AND s->>'end' > %s)",
-}
+def _volunteer_rows(order: ServiceOrder, where: Q) -> QuerySet:
+    """Volunteers `where`, with whether they match the order's platform and skill and their
+    distance squared, measured flat (within 0.1 % of haversine at this range). The status is
+    checked on the rows read: as a condition it can lure SQLite into its index."""
+    platform_ok = _Sql(
+        f"EXISTS (SELECT 1 FROM {Volunteer.service_categories.through._meta.db_table} c"
+        " WHERE c.volunteer_id = {pk} AND c.platform_id = %s)",
+        order.platform_id, output_field=BooleanField())
+    skill_ok = _Sql(
+        f"EXISTS (SELECT 1 FROM {Volunteer.skills.through._meta.db_table} s"
+        f" JOIN {Skill._meta.db_table} k ON k.id = s.skill_id"
+        " WHERE s.volunteer_id = {pk} AND k.name = %s)",
+        order.skill, output_field=BooleanField()) if order.skill else Value(True)
+    y, x = KM_PER_DEGREE, KM_PER_DEGREE * math.cos(math.radians(order.lat))
+    km2 = _Sql("({home_lat} - %s) * %s * ({home_lat} - %s) * %s"
+               " + ({home_lng} - %s) * %s * ({home_lng} - %s) * %s",
+               *(order.lat, y) * 2, *(order.lng, x) * 2, output_field=FloatField())
+    return Volunteer.objects.filter(where).annotate(platform_ok=platform_ok, skill_ok=skill_ok) \
+        .alias(km2=km2)
+
+
+def _square(order: ServiceOrder, km: float) -> Q:
+    """Homes at most `km` north, south, east or west of the place (flat, as `km2`)."""
+    lat, lng = km / KM_PER_DEGREE, km / (KM_PER_DEGREE * math.cos(math.radians(order.lat)))
+    return Q(home_lat__range=(order.lat - lat, order.lat + lat),
+             home_lng__range=(order.lng - lng, order.lng + lng))
+
+
+READ = ("id", "home_lat", "home_lng", "availability", "status", "platform_ok", "skill_ok")
 
 
 def _could_reach(order: ServiceOrder, cells: list[tuple[float, str]], when: tuple[int, str],
                  floor: float) -> QuerySet:
-    """Volunteers who might still score `floor`. A perfect match scores 100 at the place;
-    each of the platform (15), the skill (10, if the order names one) and availability at the
-    wished time (15; 10 of them without any slots) they lack lowers that, and distance costs
-    25 / REACH_KM points a km (flat distance, 1 % allowed). For each set of lacks: one of them
-    is met, or the volunteer is near enough without them. SQL tests distance first, the rest
-    only where it is in doubt (a text match on the weekday before the slots' JSON)."""
+    """Volunteers who might still score `floor`, as rows of `READ`; some twice.
 
-    def within(points: float) -> Q:
-        km = max(0.0, points - floor + SLACK) * REACH_KM / 25 * 1.01
-        return Q(km2__lte=min(km, REACH_KM * 1.01) ** 2)
+    A perfect match scores 100 at the place. Each of the platform (15), the skill (10, if
+    the order names one) and five stars (3.75: without a rated order the rating counts 6.25
+    of 10) they lack lowers that, and so does availability: nothing when free at the wished
+    time, 10 without any slots, 15 otherwise. Distance costs 25 / REACH_KM points a km (flat
+    distance, 1 % allowed). Each part holds volunteers of one kind of availability, tested
+    as if all were of it (`_bounds`); the last holds everyone, so volunteers of the first two
+    kinds may come twice (`_read` keeps them once). A part whose best could not reach the
+    floor even at the place is left out (never the first: no score passes 100)."""
+
+    def km_for(points: float) -> float:
+        return min(max(0.0, points - floor + SLACK) * REACH_KM / 25 * 1.01, REACH_KM * 1.01)
+
+    rated = _Sql(f"EXISTS (SELECT 1 FROM {ServiceOrder._meta.db_table} o"
+                 " WHERE o.volunteer_id = {pk} AND o.state = %s)", State.RATED,
+                 output_field=BooleanField())
+    # Rated first: the test fails soonest for most volunteers, and SQL stops at the first.
+    lacks = [(3.75, Q(rated=True)), (15, Q(platform_ok=True))] + (
+        [(10, Q(skill_ok=True))] if order.skill else [])
+
+    def part(best: float, where) -> QuerySet:
+        """Volunteers `where(cells)` who might score `floor`, the best they could score at
+        the place being `best`."""
+        km = km_for(best)
+        return _volunteer_rows(order, where([c for d, c in cells if d <= km])
+                               & _square(order, km)).alias(rated=rated).filter(
+            Q(km2__lte=km ** 2), *_bounds(lacks, lambda lost: km_for(best - lost))
+        ).values_list(*READ)
+
+    def slots(**where):
+        return lambda near: Q(pk__in=AvailabilitySlot.objects.filter(
+            cell__in=near, **where).values("volunteer_id"))
 
     weekday, hhmm = when
-    # The text match assumes the JSON as Django and PostgreSQL write it ("weekday": 5).
-    free = Q(availability__icontains=f'"weekday": {weekday}') & Q(free_then=True)
-    # Availability loses 10 points unless free then, and 5 more unless free or without slots.
-    # Cheapest first: the weekday's text match turns most of those far away down at once.
-    tests = [(10, free), (5, free | Q(availability=[])), (15, Q(platform_ok=True))]
-    if order.skill:
-        tests.append((10, Q(skill_ok=True)))
-    farthest = max(0.0, 100 - floor + SLACK) * REACH_KM / 25 * 1.01
-    rows = _volunteer_rows(order, [c for km, c in cells if km <= farthest]).alias(
-        free_then=RawSQL(FREE_AT[connection.vendor], (weekday, hhmm, hhmm),
-                         output_field=BooleanField())).filter(within(100))
-    for n in range(1, len(tests) + 1):
-        for lacking in combinations(tests, n):
-            met = reduce(or_, (q for _points, q in lacking))
-            rows = rows.filter(within(100 - sum(p for p, _q in lacking)) | met)
-    return rows
+    parts = [part(best, where) for best, where in [
+        (100, slots(weekday=weekday, start__lte=hhmm, end__gt=hhmm)),
+        (90, slots(weekday=None)), (85, lambda near: Q(home_cell__in=near))]
+        if km_for(best) > 0]
+    return parts[0].union(*parts[1:], all=True)
 
 
-def _read(order: ServiceOrder, rows: QuerySet, when: tuple[int, str]) -> list[dict]:
-    """The active volunteers among `rows` within reach, with what scoring them needs but
-    their order statistics (`_add_stats`)."""
+def _bounds(lacks: list[tuple[float, Q]], km_for) -> list[Q]:
+    """For each set of `lacks` (points, the Q that meets it): one of them is met, or the
+    volunteer lives within `km_for(points lost)`. Where no distance is near enough, one of
+    the set must be met, which already satisfies every larger set: those are left out."""
+    bounds, nowhere = [], []
+    for n in range(1, len(lacks) + 1):
+        for lacking in combinations(range(len(lacks)), n):
+            if any(set(s) <= set(lacking) for s in nowhere):
+                continue
+            met = reduce(or_, (lacks[i][1] for i in lacking))
+            km = km_for(sum(lacks[i][0] for i in lacking))
+            if km > 0:
+                bounds.append(Q(km2__lte=km ** 2) | met)
+            else:
+                bounds.append(met)
+                nowhere.append(lacking)
+    return bounds
+
+
+def _read(order: ServiceOrder, rows, when: tuple[int, str], seen: set[int]) -> list[dict]:
+    """The active volunteers among `rows` (of `READ`) within reach, but those `seen` (which
+    gains them), with what scoring them needs but their order statistics (`_add_stats`)."""
     found = []
-    for pk, lat, lng, slots, status, platform, skill in rows.values_list(
-            "id", "home_lat", "home_lng", "availability", "status", "platform_ok", "skill_ok"):
+    for pk, lat, lng, slots, status, platform, skill in rows:
         km = haversine_km(order.lat, order.lng, lat, lng)
-        if km <= REACH_KM and status == Volunteer.Status.ACTIVE:
+        if km <= REACH_KM and status == Volunteer.Status.ACTIVE and pk not in seen:
+            seen.add(pk)
             found.append({"volunteer_id": pk, "facts": {
                 "platform": bool(platform), "skill": bool(skill), "km": km,
                 "available": _free(slots, *when), "load": 0, "rating": None, "recent": 0}})
@@ -203,19 +260,19 @@ def _nth_score(ranked: list[dict], n: int) -> float:
 def volunteer_candidates(order: ServiceOrder, limit: int = 20) -> list[dict]:
     """The best `limit` volunteers within reach, exactly as if all were scored (see the
     module's docstring): four queries, six when open orders pull the first ones down."""
-    when, cells = _wished(order), cells_by_distance(order.lat, order.lng)
-    first = _read(order, _volunteer_rows(order, [c for km, c in cells if km <= FIRST_KM])
-                  .order_by("-platform_ok", "-skill_ok", "km2")[:FIRST], when)
+    when, cells = _wished(order), cells_by_distance(order.lat, order.lng, RINGS)
+    nearby = Q(home_cell__in=[c for km, c in cells if km <= FIRST_KM]) & _square(order, FIRST_KM)
+    seen: set[int] = set()
+    first = _read(order, _volunteer_rows(order, nearby).order_by(
+        "-platform_ok", "-skill_ok", "km2").values_list(*READ)[:FIRST], when, seen)
     floor = _nth_score(_ranked(first), limit)  # as if none of them had orders yet
-    found = first + _read(order, _could_reach(order, cells, when, floor).exclude(
-        pk__in=[c["volunteer_id"] for c in first]), when)
+    found = first + _read(order, _could_reach(order, cells, when, floor), when, seen)
     _add_stats(found)
     ranked = _ranked(found)
     if _nth_score(ranked, limit) < floor:
         # Open orders or ratings pulled the first ones below the floor: read down to them.
-        floor, seen = _nth_score(ranked, limit), {c["volunteer_id"] for c in found}
-        more = [c for c in _read(order, _could_reach(order, cells, when, floor), when)
-                if c["volunteer_id"] not in seen]
+        floor = _nth_score(ranked, limit)
+        more = _read(order, _could_reach(order, cells, when, floor), when, seen)
         _add_stats(more)
         ranked = _ranked(found + more)
     names = dict(Volunteer.objects.filter(pk__in=[c["volunteer_id"] for c in ranked[:limit]])
@@ -228,15 +285,15 @@ def volunteer_candidates(order: ServiceOrder, limit: int = 20) -> list[dict]:
 def team_candidates(order: ServiceOrder, limit: int = 5) -> list[dict]:
     institute_path = "/".join(order.station.path.split("/")[:3]) + "/"
     teams = list(Team.objects.filter(is_active=True, org__path__startswith=institute_path)
-                 .select_related("org")[:200])
-    load, rating, recent = _stats("team_id", [t.pk for t in teams])
+                 .values_list("id", "name", "platform_id", "org__lat", "org__lng")[:200])
+    load, rating, recent = _stats("team_id", [t[0] for t in teams])
     found = []
-    for t in teams:
-        km = haversine_km(order.lat, order.lng, t.org.lat, t.org.lng) if t.org.lat else REACH_KM
-        found.append({"team_id": t.pk, "name": t.name, "facts": {
-            "platform": bool(t.platform_id) and t.platform_id == order.platform_id,
+    for pk, name, platform_id, lat, lng in teams:
+        km = haversine_km(order.lat, order.lng, lat, lng) if lat else REACH_KM
+        found.append({"team_id": pk, "name": name, "facts": {
+            "platform": bool(platform_id) and platform_id == order.platform_id,
             "skill": not order.skill, "km": km, "available": None,
-            "load": load.get(t.pk, 0), "rating": rating.get(t.pk), "recent": recent.get(t.pk, 0)}})
+            "load": load.get(pk, 0), "rating": rating.get(pk), "recent": recent.get(pk, 0)}})
     return [{"team_id": c["team_id"], "name": c["name"], "score": c["score"],
              "distance_km": c["distance_km"], "reasons": _explain(c["shares"], **c["facts"])}
             for c in _ranked(found)[:limit]]

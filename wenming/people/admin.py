@@ -19,6 +19,9 @@ class VolunteerAdmin(admin.ModelAdmin):
     search_fields = ("user__real_name", "user__mobile")
     raw_id_fields = ("user", "station", "approved_by")
     filter_horizontal = ("skills", "service_categories")
+    # Changed only through `volunteer_update` (the profile page, the API), which validates
+    # them and rewrites the home cell and the availability slots the ranking searches.
+    readonly_fields = ("home_lat", "home_lng", "availability")
 
 
 @admin.register(Resident)

@@ -83,8 +83,9 @@ class Volunteer(models.Model):
     home_lat = models.FloatField(_("常住地纬度"), null=True, blank=True)
     home_lng = models.FloatField(_("常住地经度"), null=True, blank=True)
     # The h3 cell of home (wenming.geo.cell_of): nearby-candidate searches narrow on it.
-    home_cell = models.CharField(max_length=16, blank=True, db_index=True, editable=False)
-    # [{"weekday": 0-6 (Monday 0), "start": "HH:MM", "end": "HH:MM"}, ...]
+    home_cell = models.CharField(max_length=16, blank=True, editable=False)
+    # [{"weekday": 0-6 (Monday 0), "start": "HH:MM", "end": "HH:MM"}, ...]; the source of
+    # the AvailabilitySlot rows, which `people.services` rewrites whenever it changes.
     availability = models.JSONField(_("可服务时段"), default=list, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
                               default=Status.ACTIVE, db_index=True)
@@ -97,7 +98,10 @@ class Volunteer(models.Model):
         verbose_name = pgettext_lazy("model", "志愿者")
         verbose_name_plural = pgettext_lazy("model plural", "志愿者")
         indexes = [models.Index(fields=["station", "status"], name="volunteer_station_status"),
-                   models.Index(fields=["station", "real_name"], name="volunteer_station_name")]
+                   models.Index(fields=["station", "real_name"], name="volunteer_station_name"),
+                   # Cells near a place, measured without reading the volunteers' rows.
+                   models.Index(fields=["home_cell", "home_lat", "home_lng"],
+                                name="volunteer_home")]
 
     def __str__(self) -> str:
         return self.user.real_name
@@ -105,6 +109,34 @@ class Volunteer(models.Model):
     def age_on(self, day: datetime.date) -> int:
         b = self.birth_date
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+class AvailabilitySlot(models.Model):
+    """One slot of a volunteer's `availability`, with their home's h3 cell, so that "who in
+    these cells serves weekday W at hh:mm" is one index range (`orders.ranking`). A volunteer
+    who gave no slots has one row without a weekday: the ranking finds them by cell too (not
+    knowing when they are free scores more than knowing they are busy). A copy kept by
+    `people.services.volunteer_slots_write` whenever the availability or the home changes;
+    `wenming check-ledger` proves they agree. Times are "HH:MM", compared as text."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="slots")
+    weekday = models.PositiveSmallIntegerField(null=True)  # Monday 0; None: no slots given
+    start = models.CharField(max_length=5, blank=True)
+    end = models.CharField(max_length=5, blank=True)
+    cell = models.CharField(max_length=16, blank=True)  # Volunteer.home_cell
+
+    class Meta:
+        indexes = [models.Index(fields=["weekday", "cell", "start", "end", "volunteer"],
+                                name="slot_weekday_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} · {self.weekday} {self.start}-{self.end}"
+
+    @staticmethod
+    def rows_for(availability: list[dict] | None) -> list[tuple[int | None, str, str]]:
+        """(weekday, start, end) of the rows standing for `availability`."""
+        return [(s["weekday"], s["start"], s["end"]) for s in availability or []] or [
+            (None, "", "")]
 
 
 class Resident(models.Model):

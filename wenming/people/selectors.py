@@ -6,7 +6,7 @@ from wenming.core.errors import NotFound
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import is_staff_member, subtree_q
 
-from .models import Volunteer
+from .models import AvailabilitySlot, Volunteer
 
 
 def volunteers_for_user(user) -> QuerySet[Volunteer]:
@@ -54,3 +54,25 @@ def name_copy_problems() -> list[str]:
     return [f"volunteer {pk}: name copy {copy!r} != account {name!r}"
             for pk, copy, name in Volunteer.objects.exclude(real_name=F("user__real_name"))
             .values_list("pk", "real_name", "user__real_name")[:100]]
+
+
+def slot_copy_problems() -> list[str]:
+    """Volunteers whose `AvailabilitySlot` rows are not their `availability` at their home
+    cell, as `services.volunteer_slots_write` writes them."""
+    slots: dict[int, list[tuple]] = {}
+    for pk, *slot in AvailabilitySlot.objects.values_list(
+            "volunteer_id", "weekday", "start", "end", "cell").iterator(chunk_size=10_000):
+        slots.setdefault(pk, []).append(tuple(slot))
+    problems = []
+    for pk, availability, cell in Volunteer.objects.values_list(
+            "pk", "availability", "home_cell").iterator(chunk_size=10_000):
+        want = sorted(((*row, cell) for row in AvailabilitySlot.rows_for(availability)),
+                      key=_slot_order)
+        have = sorted(slots.get(pk, []), key=_slot_order)
+        if have != want:
+            problems.append(f"volunteer {pk}: availability slots {have} != {want}")
+    return problems[:100]
+
+
+def _slot_order(row: tuple) -> tuple:
+    return (-1 if row[0] is None else row[0], *row[1:])

@@ -21,7 +21,7 @@ from wenming.geo import cell_of
 from wenming.orgs.models import OrgNode, Platform, RoleAssignment
 from wenming.orgs.permissions import can_manage, is_staff_member, require_manage
 
-from .models import ApiToken, AuditLog, Resident, Skill, User, Volunteer
+from .models import ApiToken, AuditLog, AvailabilitySlot, Resident, Skill, User, Volunteer
 from .validators import normalize_mobile, parse_id_number
 
 Role = RoleAssignment.Role
@@ -118,6 +118,20 @@ def _set_categories(volunteer: Volunteer, codes: list[str]) -> None:
     volunteer.service_categories.set(Platform.objects.filter(code__in=codes))
 
 
+def volunteer_slots_write(*, volunteers: Sequence[Volunteer], new: bool = False) -> None:
+    """Write the `AvailabilitySlot` rows of `volunteers` from their saved `availability` and
+    `home_cell`, replacing those they had (`new`: they have none yet). Every change of either
+    goes through here, so the copy the candidate ranking searches stays exact."""
+    if not new:
+        AvailabilitySlot.objects.filter(volunteer__in=[v.pk for v in volunteers]).delete()
+    AvailabilitySlot.objects.bulk_create(
+        [AvailabilitySlot(volunteer_id=v.pk, weekday=weekday, start=start, end=end,
+                          cell=v.home_cell)
+         for v in volunteers
+         for weekday, start, end in AvailabilitySlot.rows_for(v.availability)],
+        batch_size=5000)
+
+
 def _prepare_volunteer(data: VolunteerInput) -> dict:
     """Validate one registration; returns the cleaned values or raises ValidationError."""
     _check_station(data.station)
@@ -175,6 +189,7 @@ def volunteer_register(*, data: VolunteerInput, by: User | None = None) -> Volun
     except IntegrityError:
         # A concurrent registration with the same mobile, ID number or username won.
         raise Conflict(_("该手机号或身份证号已注册"), code="duplicate_registration") from None
+    volunteer_slots_write(volunteers=[volunteer], new=True)
     _set_skills(volunteer, c["skills"])
     _set_categories(volunteer, c["categories"])
     RoleAssignment.objects.create(user=user, role=Role.VOLUNTEER, org=data.station)
@@ -248,6 +263,8 @@ def volunteer_update(*, volunteer: Volunteer, by: User, changes: dict) -> Volunt
             volunteer.save()
     except IntegrityError:
         raise Conflict(_("该手机号已注册"), code="duplicate_mobile") from None
+    if {"availability", "home_lat", "home_lng"} & set(changes):
+        volunteer_slots_write(volunteers=[volunteer])
     return volunteer
 
 
@@ -431,6 +448,7 @@ def people_bulk_register(*, volunteers: Sequence[VolunteerInput] = (),
     except IntegrityError:
         raise Conflict(_("该手机号或身份证号已注册"), code="duplicate_registration") from None
 
+    volunteer_slots_write(volunteers=created_v, new=True)
     names = sorted({n for c in vc for n in c["skills"]})
     Skill.objects.bulk_create([Skill(name=n) for n in names], ignore_conflicts=True)
     skill_ids = dict(Skill.objects.filter(name__in=names).values_list("name", "id"))

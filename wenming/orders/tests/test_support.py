@@ -15,6 +15,7 @@ from wenming.orders import services
 from wenming.orders.models import ServiceOrder
 from wenming.orgs.models import Platform, RoleAssignment
 from wenming.people.models import Resident
+from wenming.people.services import volunteer_slots_write
 from wenming.people.tests.factories import volunteer_at
 
 STA1 = (39.981, 116.305)
@@ -53,9 +54,11 @@ def order_body(**fields) -> dict:
 
 
 def at_home(volunteer, lat: float, lng: float):
-    """Give a volunteer a home (and its h3 cell), as the profile service does."""
+    """Give a volunteer a home (its h3 cell, its slots' copy of it), as the profile service
+    does."""
     volunteer.home_lat, volunteer.home_lng, volunteer.home_cell = lat, lng, cell_of(lat, lng)
     volunteer.save(update_fields=["home_lat", "home_lng", "home_cell"])
+    volunteer_slots_write(volunteers=[volunteer])
     return volunteer
 
 

@@ -3,16 +3,17 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from wenming.activities.selectors import rollup_problems
-from wenming.people.selectors import name_copy_problems
+from wenming.people.selectors import name_copy_problems, slot_copy_problems
 from wenming.points.services import ledger_problems
 
 
 class Command(BaseCommand):
     help = ("Check points balances, stock, the hours rollup and the volunteers' searchable "
-            "names against their sources.")
+            "names and availability slots against their sources.")
 
     def handle(self, *args, **options):
-        problems = ledger_problems() + rollup_problems() + name_copy_problems()
+        problems = (ledger_problems() + rollup_problems() + name_copy_problems()
+                    + slot_copy_problems())
         for line in problems[:100]:
             self.stderr.write(line)
         if problems:

@@ -109,7 +109,9 @@ def _insert(connection, table: str, columns: list[str], values: list[tuple]) -> 
     names = ", ".join(quote(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+            # psycopg's own cursor, so its errors are wrapped by hand (IntegrityError ...).
+            with connection.wrap_database_errors, cursor.cursor.copy(
+                    f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
                 for row in values:
                     copy.write_row(row)
         else:

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wenming.core.bulk import bulk_insert, bulk_insert_objects
 from wenming.core.errors import Conflict, Forbidden
 from wenming.geo import cell_of
 from wenming.orgs.models import OrgNode, Platform, RoleAssignment
@@ -423,12 +424,13 @@ def people_bulk_register(*, volunteers: Sequence[VolunteerInput] = (),
     now = timezone.now()
     try:
         with transaction.atomic():
-            users = User.objects.bulk_create(
+            # Below the ORM: a district's 120,000 people through bulk_create took twice as long.
+            users = bulk_insert_objects(
                 [account(d.username or f"v{c['mobile']}", c, d.password)
                  for d, c in zip(volunteers, vc, strict=True)]
                 + [account(r.get("username") or f"r{c['mobile']}", c, r.get("password"))
                    for r, c in zip(residents, rc, strict=True)])
-            created_v = Volunteer.objects.bulk_create([Volunteer(
+            created_v = bulk_insert_objects([Volunteer(
                 user=user, id_number=c["id"].number, sex=c["id"].sex, real_name=c["real_name"],
                 birth_date=c["id"].birth_date, station=d.station,
                 residence_area=d.residence_area.strip()[:100],
@@ -440,7 +442,7 @@ def people_bulk_register(*, volunteers: Sequence[VolunteerInput] = (),
                 else Volunteer.Status.ACTIVE,
                 approved_by=by if by_staff else None, approved_at=now if by_staff else None,
             ) for user, d, c in zip(users[:len(vc)], volunteers, vc, strict=True)])
-            created_r = Resident.objects.bulk_create([Resident(
+            created_r = bulk_insert_objects([Resident(
                 user=user, station=r["station"], id_number=c["id_number"],
                 address=(r.get("address") or "").strip()[:200], lat=r.get("lat"),
                 lng=r.get("lng"), is_elderly=r.get("is_elderly", False),
@@ -452,15 +454,16 @@ def people_bulk_register(*, volunteers: Sequence[VolunteerInput] = (),
     names = sorted({n for c in vc for n in c["skills"]})
     Skill.objects.bulk_create([Skill(name=n) for n in names], ignore_conflicts=True)
     skill_ids = dict(Skill.objects.filter(name__in=names).values_list("name", "id"))
-    Volunteer.skills.through.objects.bulk_create([
-        Volunteer.skills.through(volunteer_id=v.pk, skill_id=skill_ids[n])
+    bulk_insert(Volunteer.skills.through, [
+        {"volunteer_id": v.pk, "skill_id": skill_ids[n]}
         for v, c in zip(created_v, vc, strict=True) for n in c["skills"]])
-    Volunteer.service_categories.through.objects.bulk_create([
-        Volunteer.service_categories.through(volunteer_id=v.pk, platform_id=platform_ids[code])
+    bulk_insert(Volunteer.service_categories.through, [
+        {"volunteer_id": v.pk, "platform_id": platform_ids[code]}
         for v, c in zip(created_v, vc, strict=True) for code in c["categories"]])
-    RoleAssignment.objects.bulk_create(
-        [RoleAssignment(user=v.user, role=Role.VOLUNTEER, org=v.station) for v in created_v]
-        + [RoleAssignment(user=r.user, role=Role.RESIDENT, org=r.station) for r in created_r])
+    bulk_insert(RoleAssignment, [
+        {"user_id": p.user_id, "role": role, "org_id": p.station_id}
+        for people, role in [(created_v, Role.VOLUNTEER), (created_r, Role.RESIDENT)]
+        for p in people])
     return created_v, created_r
 
 

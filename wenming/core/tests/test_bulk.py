@@ -144,3 +144,13 @@ def test_instances_get_their_ids_and_json_goes_in_as_json(world):
     assert stored.availability == [{"weekday": 5, "start": "09:00", "end": "12:00"}]
     assert Volunteer.objects.filter(tags__icontains='"five_elders"').count() == 3
     assert User.objects.get(pk=users[0].pk).date_joined is not None
+
+
+@pytest.mark.django_db
+def test_a_duplicate_is_the_database_layers_integrity_error_and_nothing_stays(world):
+    from wenming.people.models import User
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk_insert(User, [{"username": "twice", "real_name": "王芳", "mobile": "13900001111"},
+                           {"username": "twice", "real_name": "王芳", "mobile": "13900002222"}])
+    assert not User.objects.filter(username="twice").exists()

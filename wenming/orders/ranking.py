@@ -21,7 +21,7 @@ the winners' reasons are written out.
 import datetime
 import math
 import re
-from functools import reduce
+from functools import lru_cache, reduce
 from itertools import combinations
 from operator import or_
 
@@ -37,6 +37,7 @@ from django.db.models import (
     Value,
 )
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from wenming.geo import EARTH_RADIUS_KM, cells_by_distance, haversine_km
@@ -85,20 +86,32 @@ def _score(shares: dict[str, float]) -> float:
     return round(sum(round(WEIGHTS[f] * s, 1) for f, s in shares.items()), 1)
 
 
+@lru_cache(maxsize=16)
+def _wording(language: str | None) -> dict:
+    """The explanations' words in `language`, the active one: looked up once, not for each
+    of every candidate's factors."""
+    return {"match": _("服务类别%(p)s，技能%(s)s"), "yes": _("相符"), "no": _("不符"),
+            "distance": _("距离约%(km).1f公里"),
+            "availability": {True: _("期望时间在其可服务时段内"), None: _("未填写可服务时段"),
+                             False: _("期望时间不在其可服务时段内")},
+            "load": _("手头有%(n)d个未完成订单"), "rating": _("平均评分%(r).1f"),
+            "unrated": _("暂无评分"), "fairness": _("近30天接单%(n)d次")}
+
+
 def _explain(shares: dict[str, float], *, platform: bool, skill: bool, km: float,
              available: bool | None, load: int, rating: float | None, recent: int
              ) -> list[dict]:
+    w = _wording(get_language())
     details = {
-        "match": _("服务类别%(p)s，技能%(s)s") % {"p": _("相符") if platform else _("不符"),
-                                            "s": _("相符") if skill else _("不符")},
-        "distance": _("距离约%(km).1f公里") % {"km": km},
-        "availability": {True: _("期望时间在其可服务时段内"), None: _("未填写可服务时段"),
-                         False: _("期望时间不在其可服务时段内")}[available],
-        "load": _("手头有%(n)d个未完成订单") % {"n": load},
-        "rating": _("平均评分%(r).1f") % {"r": rating} if rating else _("暂无评分"),
-        "fairness": _("近30天接单%(n)d次") % {"n": recent},
+        "match": w["match"] % {"p": w["yes" if platform else "no"],
+                               "s": w["yes" if skill else "no"]},
+        "distance": w["distance"] % {"km": km},
+        "availability": w["availability"][available],
+        "load": w["load"] % {"n": load},
+        "rating": w["rating"] % {"r": rating} if rating else w["unrated"],
+        "fairness": w["fairness"] % {"n": recent},
     }
-    return [{"factor": f, "points": round(WEIGHTS[f] * s, 1), "detail": str(details[f])}
+    return [{"factor": f, "points": round(WEIGHTS[f] * s, 1), "detail": details[f]}
             for f, s in shares.items()]
 
 
@@ -240,16 +253,22 @@ def _read(order: ServiceOrder, rows, when: tuple[int, str], seen: set[int]) -> l
 
 
 def _add_stats(found: list[dict]) -> None:
+    """Open load, rating and recent assignments into the facts of those with any order
+    (their score is then due again); the others' stay as read."""
     load, rating, recent = _stats("volunteer_id", [c["volunteer_id"] for c in found])
     for c in found:
         pk = c["volunteer_id"]
-        c["facts"].update(load=load.get(pk, 0), rating=rating.get(pk), recent=recent.get(pk, 0))
+        if pk in load:
+            c["facts"].update(load=load[pk], rating=rating[pk], recent=recent[pk])
+            c.pop("shares", None)
 
 
 def _ranked(found: list[dict]) -> list[dict]:
+    """`found` best first, scoring those not scored since their facts last changed."""
     for c in found:
-        c["shares"] = _shares(**c["facts"])
-        c["score"], c["distance_km"] = _score(c["shares"]), round(c["facts"]["km"], 2)
+        if "shares" not in c:
+            c["shares"] = _shares(**c["facts"])
+            c["score"], c["distance_km"] = _score(c["shares"]), round(c["facts"]["km"], 2)
     return sorted(found, key=lambda c: (-c["score"], c["distance_km"]))
 
 

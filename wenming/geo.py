@@ -12,7 +12,11 @@ def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * EARTH_RADIUS_KM * asin(sqrt(a))
 
 
-H3_RESOLUTION = 7  # cells of ~1.4 km edge: a ring of 3 around a place covers ~7 km
+H3_RESOLUTION = 7  # cells of ~1.2 km edge
+# Rings of cells around a place that hold every point within 7 km (orders' reach): 3 rings
+# cover only ~4.6 km every way round, 4 ~6.3 km, 5 more than 7 km (measured on 150,000
+# random points in Beijing).
+RINGS = 5
 
 
 def cell_of(lat: float | None, lng: float | None) -> str:
@@ -24,7 +28,7 @@ def cell_of(lat: float | None, lng: float | None) -> str:
     return h3.latlng_to_cell(lat, lng, H3_RESOLUTION)
 
 
-def cells_near(lat: float, lng: float, rings: int = 3) -> list[str]:
+def cells_near(lat: float, lng: float, rings: int = RINGS) -> list[str]:
     import h3
 
     return list(h3.grid_disk(h3.latlng_to_cell(lat, lng, H3_RESOLUTION), rings))
@@ -39,7 +43,7 @@ def _cell_shape(cell: str) -> tuple[float, float, float]:
     return lat, lng, max(haversine_km(lat, lng, a, b) for a, b in h3.cell_to_boundary(cell))
 
 
-def cells_by_distance(lat: float, lng: float, rings: int = 3) -> list[tuple[float, str]]:
+def cells_by_distance(lat: float, lng: float, rings: int = RINGS) -> list[tuple[float, str]]:
     """`cells_near`, each with a lower bound of the distance from the point to any place in
     the cell (0 for the point's own cell), nearest first."""
     out = []

@@ -55,9 +55,6 @@ SLACK = 0.5
 KM_PER_DEGREE = 2 * math.pi * EARTH_RADIUS_KM / 360
 # The first read: FIRST volunteers this near the place, the best matches nearest.
 FIRST, FIRST_KM = 200, 0.8
-# h3 rings of cells (resolution 7) searched around a place: 3 cover only ~4.6 km every way
-# round, 4 ~6.3 km, 5 more than REACH_KM (measured on 150,000 random points in Beijing).
-RINGS = 5
 
 
 def _wished(order: ServiceOrder) -> tuple[int, str]:
@@ -279,7 +276,7 @@ def _nth_score(ranked: list[dict], n: int) -> float:
 def volunteer_candidates(order: ServiceOrder, limit: int = 20) -> list[dict]:
     """The best `limit` volunteers within reach, exactly as if all were scored (see the
     module's docstring): four queries, six when open orders pull the first ones down."""
-    when, cells = _wished(order), cells_by_distance(order.lat, order.lng, RINGS)
+    when, cells = _wished(order), cells_by_distance(order.lat, order.lng)
     nearby = Q(home_cell__in=[c for km, c in cells if km <= FIRST_KM]) & _square(order, FIRST_KM)
     seen: set[int] = set()
     first = _read(order, _volunteer_rows(order, nearby).order_by(

@@ -18,3 +18,14 @@ def test_argon2_is_installed_and_works():
 def test_the_login_lockout_triggers_after_five_failures():
     assert production.AXES_FAILURE_LIMIT == 5
     assert "axes.backends.AxesStandaloneBackend" == production.AUTHENTICATION_BACKENDS[0]
+
+
+def test_postgresql_connections_run_without_jit(monkeypatch):
+    # Read the settings as a PostgreSQL deployment would (DATABASE_URL), in a fresh module.
+    import importlib.util
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://wenming@db.example:5432/wenming")
+    spec = importlib.util.spec_from_file_location("settings_pg", production.__file__)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.DATABASES["default"]["OPTIONS"]["options"] == "-c jit=off"

@@ -10,9 +10,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from tqdm import tqdm
 
+from wenming.activities.models import ServiceRecord
+from wenming.core.bulk import foreign_keys_added_after
 from wenming.orgs.models import OrgNode, RoleAssignment
 from wenming.orgs.services import grid_create, org_bulk_create, org_create, role_grant
-from wenming.people.models import User, Volunteer
+from wenming.people.models import AvailabilitySlot, Resident, User, Volunteer
 from wenming.people.services import (
     VolunteerInput,
     people_bulk_register,
@@ -20,6 +22,8 @@ from wenming.people.services import (
     volunteer_approve,
     volunteer_register,
 )
+from wenming.points.models import PointsAccount, PointsEntry, Redemption
+from wenming.teams.models import Membership
 
 from . import data
 from .ledger import LEDGER_SIZES, LedgerSummary, load_ledger
@@ -27,6 +31,10 @@ from .plan import DemoPlan, NodeSpec
 from .selectors import demo_counts, demo_exists
 
 Role = RoleAssignment.Role
+# Where the demo writes its hundreds of thousands of rows (foreign keys checked at the end).
+BULK_TABLES = [User, Volunteer, Volunteer.skills.through, Volunteer.service_categories.through,
+               AvailabilitySlot, Resident, RoleAssignment, Membership, ServiceRecord,
+               PointsAccount, PointsEntry, Redemption]
 BATCH = 2000
 STILL_PENDING = 3  # per station that requires approval, left for staff to try approving
 
@@ -53,9 +61,10 @@ def demo_create(*, size: str, progress: bool = False) -> DemoSummary | None:
         nodes = _create_tree(plan)
         users = _create_accounts(plan, nodes)
         _create_grids(plan, nodes, users)
-        _create_people(plan, nodes, progress)
-        _approve_most_pending(plan, nodes, users["center"])
-        ledger = _create_ledger(size, nodes, users["center"], progress)
+        with foreign_keys_added_after(BULK_TABLES):
+            _create_people(plan, nodes, progress)
+            _approve_most_pending(plan, nodes, users["center"])
+            ledger = _create_ledger(size, nodes, users["center"], progress)
     _analyze()
     accounts = [(u, users[u].real_name, _describe(u, users[u])) for u, *_ in data.ACCOUNTS]
     return DemoSummary(size, demo_counts(), accounts, time.monotonic() - started, ledger)

@@ -154,3 +154,22 @@ def test_a_duplicate_is_the_database_layers_integrity_error_and_nothing_stays(wo
         bulk_insert(User, [{"username": "twice", "real_name": "王芳", "mobile": "13900001111"},
                            {"username": "twice", "real_name": "王芳", "mobile": "13900002222"}])
     assert not User.objects.filter(username="twice").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_load_with_a_broken_reference_fails_whole_and_the_keys_stay(world):
+    from wenming.core.bulk import foreign_keys_added_after
+
+    def load():
+        with transaction.atomic(), foreign_keys_added_after([ServiceRecord]):
+            bulk_insert(ServiceRecord, [line(world, world.vol1),
+                                        {**line(world, world.vol1), "volunteer_id": 999_999}])
+
+    with pytest.raises(IntegrityError):
+        load()
+    assert not ServiceRecord.objects.exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk_insert(ServiceRecord, [{**line(world, world.vol1), "org_id": 999_999}])
+    with transaction.atomic(), foreign_keys_added_after([ServiceRecord]):
+        bulk_insert(ServiceRecord, [line(world, world.vol1)])
+    assert ServiceRecord.objects.count() == 1

@@ -15,7 +15,6 @@ touched are checked. Baseline in the same run, from the same server: a bare Djan
     bash scripts/with-postgres.sh .venv/bin/python bench/bench_redeem.py
 """
 
-import argparse
 import collections
 import contextlib
 import http.client
@@ -31,12 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_volunteer_list import Api  # noqa: E402
 from bench.common import (  # noqa: E402
     Database,
-    base_env,
-    cleanup_on_sigterm,
-    fresh_database,
+    district_main,
     gunicorn,
     load,
-    manage,
     python,
 )
 
@@ -171,19 +167,7 @@ def run(db: Database) -> dict:
 
 
 def main() -> None:
-    cleanup_on_sigterm()
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="postgresql")
-    parser.add_argument("--var-dir", help="use the SQLite district already loaded there")
-    args = parser.parse_args()
-    if args.var_dir:
-        sys.exit(0 if run(Database("sqlite", {**base_env(), "WENMING_VAR_DIR": args.var_dir}))
-                 ["pass"] else 1)
-    with contextlib.ExitStack() as stack:
-        db = stack.enter_context(fresh_database(args.db))
-        print(f"loading the district demo: "
-              f"{manage(db, 'demo', '--size', 'district', '--no-progress'):.0f} s", flush=True)
-        sys.exit(0 if run(db)["pass"] else 1)
+    district_main(__doc__, lambda db, _args: run(db), default_db="postgresql")
 
 
 if __name__ == "__main__":

@@ -13,8 +13,6 @@ Both are timed in one process with Django set up against the district (no HTTP).
     .venv/bin/python bench/bench_standing.py [--db sqlite|postgresql]
 """
 
-import argparse
-import contextlib
 import json
 import sys
 from pathlib import Path
@@ -23,11 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
     Database,
-    base_env,
-    cleanup_on_sigterm,
-    fresh_database,
+    district_main,
     load,
-    manage,
     python,
 )
 
@@ -119,19 +114,7 @@ def run(db: Database) -> dict:
 
 
 def main() -> None:
-    cleanup_on_sigterm()
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--var-dir", help="use the SQLite district already loaded there")
-    args = parser.parse_args()
-    if args.var_dir:
-        sys.exit(0 if run(Database("sqlite", {**base_env(), "WENMING_VAR_DIR": args.var_dir}))
-                 ["pass"] else 1)
-    with contextlib.ExitStack() as stack:
-        db = stack.enter_context(fresh_database(args.db))
-        print(f"loading the district demo: "
-              f"{manage(db, 'demo', '--size', 'district', '--no-progress'):.0f} s")
-        sys.exit(0 if run(db)["pass"] else 1)
+    district_main(__doc__, lambda db, _args: run(db))
 
 
 if __name__ == "__main__":

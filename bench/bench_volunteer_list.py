@@ -9,8 +9,6 @@ Baseline, from the same server in the same run: a bare Django JSON view (bench/u
         [--var-dir DIR]
 """
 
-import argparse
-import contextlib
 import http.client
 import json
 import statistics
@@ -24,12 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
     Database,
-    base_env,
-    cleanup_on_sigterm,
-    fresh_database,
+    district_main,
     gunicorn,
     load,
-    manage,
     python,
 )
 
@@ -150,19 +145,8 @@ def run(db: Database, explain: bool = False) -> dict:
 
 
 def main() -> None:
-    cleanup_on_sigterm()
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--explain", action="store_true", help="print the queries and plans")
-    parser.add_argument("--var-dir", help="use the SQLite district already loaded there")
-    args = parser.parse_args()
-    if args.var_dir:
-        db = Database("sqlite", {**base_env(), "WENMING_VAR_DIR": args.var_dir})
-        sys.exit(0 if run(db, args.explain)["pass"] else 1)
-    with contextlib.ExitStack() as stack:
-        db = stack.enter_context(fresh_database(args.db))
-        print(f"loading the district demo: {manage(db, 'demo', '--size', 'district', '--no-progress'):.0f} s")
-        sys.exit(0 if run(db, args.explain)["pass"] else 1)
+    district_main(__doc__, lambda db, args: run(db, args.explain), options=[
+        (["--explain"], {"action": "store_true", "help": "print the queries and plans"})])
 
 
 if __name__ == "__main__":

@@ -152,3 +152,27 @@ def gunicorn(db: Database, workers: int = 2, threads: int = 4) -> Iterator[str]:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def district_main(doc: str, run, *, default_db: str = "sqlite", options=()) -> None:
+    """The benchmarks' shared command line: `--db` (a fresh database, the district loaded
+    into it first) or `--var-dir DIR` (the SQLite district already loaded there), plus each
+    `options` entry as `add_argument(*args, **kwargs)`. Calls `run(db, args)` and exits 1 if
+    a requirement is missed."""
+    import argparse
+
+    cleanup_on_sigterm()
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default=default_db)
+    parser.add_argument("--var-dir", help="use the SQLite district already loaded there")
+    for args, kwargs in options:
+        parser.add_argument(*args, **kwargs)
+    args = parser.parse_args()
+    if args.var_dir:
+        sys.exit(0 if run(Database("sqlite", {**base_env(), "WENMING_VAR_DIR": args.var_dir}),
+                          args)["pass"] else 1)
+    with contextlib.ExitStack() as stack:
+        db = stack.enter_context(fresh_database(args.db))
+        print(f"loading the district demo: "
+              f"{manage(db, 'demo', '--size', 'district', '--no-progress'):.0f} s", flush=True)
+        sys.exit(0 if run(db, args)["pass"] else 1)

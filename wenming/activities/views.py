@@ -13,15 +13,17 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wenming.core.errors import Forbidden
 from wenming.core.forms import attempt, call_service
+from wenming.core.views import back, flash_errors
 from wenming.orgs.permissions import is_staff_member
 from wenming.people.models import Volunteer
+from wenming.people.selectors import my_volunteer
 from wenming.teams.permissions import led_team_ids
 
 from . import qr, services
@@ -53,30 +55,9 @@ from .selectors import (
 )
 
 TAGS = dict(Volunteer.Tag.choices)
+VOLUNTEERS_ONLY = gettext_lazy("只有志愿者可以报名、签到和查看服务时长")
 
 # ---- helpers shared by the page views -------------------------------------------------
-
-
-def flash_errors(request, form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-
-
-def back(request, default: str) -> str:
-    """The page a form came from (same site only), or `default`."""
-    url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        return url
-    return default
-
-
-def my_volunteer(request) -> Volunteer:
-    volunteer = Volunteer.objects.filter(user=request.user).select_related("user", "station") \
-        .first()
-    if volunteer is None:
-        raise Forbidden(_("只有志愿者可以报名、签到和查看服务时长"))
-    return volunteer
 
 
 def is_organiser(user, activity: Activity) -> bool:
@@ -140,7 +121,7 @@ def activity_detail(request, activity_id: int):
 def enroll(request, activity_id: int):
     activity = activity_get_for_user(request.user, activity_id)
     enrollment = attempt(request, services.enrollment_create,
-                         volunteer=my_volunteer(request), activity=activity)
+                         volunteer=my_volunteer(request.user, VOLUNTEERS_ONLY), activity=activity)
     if enrollment is not None:
         messages.success(request, _("报名成功") if enrollment.status == Enrollment.Status.ENROLLED
                          else _("名额已满，您已进入候补，有人取消时按顺序递补"))
@@ -152,7 +133,7 @@ def enroll(request, activity_id: int):
 def withdraw(request, activity_id: int):
     activity = activity_get_for_user(request.user, activity_id)
     attempt(request, services.enrollment_cancel, _("已取消报名"),
-            volunteer=my_volunteer(request), activity=activity)
+            volunteer=my_volunteer(request.user, VOLUNTEERS_ONLY), activity=activity)
     return redirect("activity_detail", activity.pk)
 
 
@@ -163,7 +144,7 @@ def checkin(request, activity_id: int):
     """GET: the page the organiser's QR code opens — one big confirm button. POST: check in
     with that code, or with the phone's position."""
     activity = activity_get_for_user(request.user, activity_id)
-    volunteer = my_volunteer(request)
+    volunteer = my_volunteer(request.user, VOLUNTEERS_ONLY)
     form = PresenceForm(request.POST if request.method == "POST" else request.GET)
     if request.method == "GET" or not form.is_valid():
         return render(request, "activities/checkin.html", {
@@ -181,7 +162,7 @@ def checkout(request, activity_id: int):
     if not form.is_valid():
         flash_errors(request, form)
         return redirect("activity_detail", activity.pk)
-    done = attempt(request, services.attendance_checkout, volunteer=my_volunteer(request),
+    done = attempt(request, services.attendance_checkout, volunteer=my_volunteer(request.user, VOLUNTEERS_ONLY),
                    activity=activity, **form.presence())
     if done is not None:
         record = done[1]
@@ -290,7 +271,7 @@ def people_served(request, activity_id: int):
 
 @login_required
 def my_hours(request):
-    volunteer = my_volunteer(request)
+    volunteer = my_volunteer(request.user, VOLUNTEERS_ONLY)
     standing = volunteer_standing(volunteer)
     qs = records_for_user(request.user).filter(volunteer=volunteer).select_related(
         "reversed_by").order_by("-service_date", "-id")

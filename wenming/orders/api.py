@@ -15,7 +15,7 @@ from wenming.core.schemas import Strict
 from wenming.orgs.models import Platform
 from wenming.orgs.permissions import can_manage, org_get_for_user
 from wenming.people.models import Resident, Volunteer
-from wenming.people.selectors import volunteer_get_for_user
+from wenming.people.selectors import my_volunteer, volunteer_get_for_user
 from wenming.teams.permissions import team_get_for_user
 
 from . import batch, services
@@ -97,10 +97,7 @@ def _detail(request, order: ServiceOrder) -> dict:
 
 
 def _my_volunteer(request) -> Volunteer:
-    volunteer = Volunteer.objects.filter(user=request.user).select_related("user").first()
-    if volunteer is None:
-        raise Forbidden(_("只有志愿者可以接单"))
-    return volunteer
+    return my_volunteer(request.user, _("只有志愿者可以接单"))
 
 
 @router.get("", summary="订单列表（?state=&org=&kind=service|appeal）")

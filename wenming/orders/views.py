@@ -16,7 +16,6 @@ from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_POST
 from wenming.core.errors import Forbidden, NotFound
 from wenming.core.forms import attempt, call_service
 from wenming.core.masking import mask_mobile, mask_name
+from wenming.core.views import back, flash_errors, require_staff
 from wenming.geo import haversine_km
 from wenming.orgs.models import OrgNode, Platform
 from wenming.orgs.permissions import (
@@ -35,6 +35,7 @@ from wenming.orgs.permissions import (
     visible_orgs,
 )
 from wenming.people.models import Resident, Volunteer
+from wenming.people.selectors import my_volunteer
 from wenming.teams.permissions import led_team_ids
 
 from . import batch, services
@@ -75,34 +76,12 @@ VOLUNTEER_MOVES = {S.ACCEPTED, S.DECLINED, S.COMPLETED}
 STEPS = [S.SUBMITTED, S.REVIEWED, S.DISPATCHED, S.ACCEPTED, S.COMPLETED, S.RATED]
 STEP_OF = {S.SUBMITTED: 0, S.ESCALATED: 0, S.REVIEWED: 1, S.DECLINED: 1, S.OPEN: 2,
            S.DISPATCHED: 2, S.ACCEPTED: 3, S.COMPLETED: 4, S.RATED: 5}
+VOLUNTEERS_ONLY = gettext_lazy("只有志愿者可以接单")
+STAFF_ONLY = gettext_lazy("只有阵地工作人员可以派单")
 DISPATCHABLE = {S.REVIEWED, S.ESCALATED, S.DECLINED, S.OPEN}
 
 
 # ---- read-only helpers --------------------------------------------------------------------
-
-def back(request, default: str) -> str:
-    url = request.POST.get("next", "")
-    return url if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}) \
-        else default
-
-
-def flash_errors(request, form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-
-
-def require_staff(request) -> None:
-    if not is_staff_member(request.user):
-        raise Forbidden(_("只有阵地工作人员可以派单"))
-
-
-def my_volunteer(request) -> Volunteer:
-    volunteer = Volunteer.objects.filter(user=request.user).select_related("user").first()
-    if volunteer is None:
-        raise Forbidden(_("只有志愿者可以接单"))
-    return volunteer
-
 
 def orderer(request) -> tuple[str, Resident | None]:
     """Which kind of order, and for whom: the resident themself, or a resident of the staff
@@ -266,7 +245,7 @@ def order_new_details(request, platform_code: str):
 @login_required
 def order_for_resident(request):
     """代点单: staff pick a resident of their subtree, then order on their behalf."""
-    require_staff(request)
+    require_staff(request, STAFF_ONLY)
     form = ResidentSearchForm(request.GET if "q" in request.GET else None)
     kind, _resident = StartForm(request.GET).values()
     return render(request, "orders/for_resident.html", {
@@ -327,7 +306,7 @@ def order_rate(request, order_id: int):
 
 @login_required
 def order_tasks(request):
-    volunteer = my_volunteer(request)
+    volunteer = my_volunteer(request.user, VOLUNTEERS_ONLY)
     mine = orders_for_user(request.user).filter(
         Q(volunteer=volunteer) | Q(team_id__in=led_team_ids(request.user)))
     todo = mine.filter(state__in=[S.DISPATCHED, S.ACCEPTED, S.ESCALATED]).order_by(
@@ -341,7 +320,7 @@ def order_tasks(request):
 
 @login_required
 def order_nearby(request):
-    volunteer = my_volunteer(request)
+    volunteer = my_volunteer(request.user, VOLUNTEERS_ONLY)
     return render(request, "orders/nearby.html", {
         "tab": "nearby", "rows": with_timing(nearby_open(request.user, volunteer)),
         "has_home": volunteer.home_lat is not None})
@@ -352,7 +331,7 @@ def order_nearby(request):
 def order_grab(request, order_id: int):
     order = order_get_for_grab(request.user, order_id)
     done = attempt(request, services.order_grab, _("抢单成功！请按约定时间上门服务"),
-                   volunteer=my_volunteer(request), order=order)
+                   volunteer=my_volunteer(request.user, VOLUNTEERS_ONLY), order=order)
     return redirect("order_detail", order.pk) if done else redirect("order_nearby")
 
 
@@ -361,7 +340,7 @@ def order_grab(request, order_id: int):
 def order_accept(request, order_id: int):
     order = order_get_for_user(request.user, order_id)
     attempt(request, services.order_accept, _("已接单，请按约定时间上门服务"),
-            volunteer=my_volunteer(request), order=order)
+            volunteer=my_volunteer(request.user, VOLUNTEERS_ONLY), order=order)
     return redirect(back(request, reverse("order_detail", args=[order.pk])))
 
 
@@ -372,7 +351,7 @@ def order_decline(request, order_id: int):
     form = ReasonForm(request.POST)
     if form.is_valid():
         attempt(request, services.order_decline, _("已拒单，订单退回实践站重新派单"),
-                volunteer=my_volunteer(request), order=order, reason=form.cleaned_data["reason"])
+                volunteer=my_volunteer(request.user, VOLUNTEERS_ONLY), order=order, reason=form.cleaned_data["reason"])
     else:
         messages.error(request, _("请说明不能接单的原因"))
     return redirect(back(request, reverse("order_tasks")))
@@ -385,7 +364,7 @@ def order_complete(request, order_id: int):
     form = CompleteForm(request.POST)
     if form.is_valid():
         attempt(request, services.order_complete, _("已完成，服务时长已提交审核"),
-                volunteer=my_volunteer(request), order=order, **form.cleaned_data)
+                volunteer=my_volunteer(request.user, VOLUNTEERS_ONLY), order=order, **form.cleaned_data)
     else:
         flash_errors(request, form)
     return redirect(back(request, reverse("order_detail", args=[order.pk])))
@@ -395,7 +374,7 @@ def order_complete(request, order_id: int):
 
 @login_required
 def order_queue(request):
-    require_staff(request)
+    require_staff(request, STAFF_ONLY)
     form = QueueFilterForm(request.GET or None, user=request.user)
     scope = orders_for_user(request.user)
     qs = form.apply(scope).order_by(F("due_at").asc(nulls_last=True), "id")
@@ -411,7 +390,7 @@ def order_queue(request):
 @login_required
 def order_escalated(request):
     """Orders passed up the tree after a time limit (站 → 所 → 中心), still being handled."""
-    require_staff(request)
+    require_staff(request, STAFF_ONLY)
     qs = orders_for_user(request.user).filter(escalations__gt=0, state__in=ACTIVE).order_by(
         F("due_at").asc(nulls_last=True), "id")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
@@ -424,7 +403,7 @@ def order_dispatch(request, order_id: int):
     """The dispatch page: the order, its history and the ranked candidates; POST dispatches
     to one of them."""
     order = order_get_for_user(request.user, order_id)
-    require_staff(request)
+    require_staff(request, STAFF_ONLY)
     manage = can_manage(request.user, order.org)
     ranked = explained(candidates_for(order)) if manage and order.state in (
         DISPATCHABLE | {S.SUBMITTED}) and not order.volunteer_id else []
@@ -447,7 +426,7 @@ def order_dispatch(request, order_id: int):
 @login_required
 def order_review(request, order_id: int):
     order = order_get_for_user(request.user, order_id)
-    require_staff(request)
+    require_staff(request, STAFF_ONLY)
     attempt(request, services.order_review, _("审核通过，请从下方推荐名单中派单"), by=request.user,
             order=order)
     return redirect("order_dispatch", order.pk)
@@ -457,7 +436,7 @@ def order_review(request, order_id: int):
 @login_required
 def order_reject(request, order_id: int):
     order = order_get_for_user(request.user, order_id)
-    require_staff(request)
+    require_staff(request, STAFF_ONLY)
     form = ReasonForm(request.POST)
     if form.is_valid():
         attempt(request, services.order_reject, _("已驳回，群众会看到驳回原因"), by=request.user,
@@ -471,7 +450,7 @@ def order_reject(request, order_id: int):
 @login_required
 def order_open(request, order_id: int):
     order = order_get_for_user(request.user, order_id)
-    require_staff(request)
+    require_staff(request, STAFF_ONLY)
     attempt(request, services.order_open, _("已开放抢单，附近的志愿者可以接单"), by=request.user,
             order=order)
     return redirect("order_dispatch", order.pk)
@@ -481,7 +460,7 @@ def order_open(request, order_id: int):
 def order_batch(request):
     """批量派单: a node's waiting orders assigned for the least total distance, beside greedy
     first-come dispatch; POST dispatches the pairs shown, all or none."""
-    require_staff(request)
+    require_staff(request, STAFF_ONLY)
     if request.method == "POST":
         return dispatch_batch(request)
     form = BatchForm(request.GET, user=request.user)
@@ -516,7 +495,7 @@ def dispatch_batch(request):
 def order_map(request):
     """Open orders of the subtree as coloured markers, stations for reference. Tiles only
     when WENMING_MAP_TILE_URL names a (intranet) tile server: nothing comes from outside."""
-    require_staff(request)
+    require_staff(request, STAFF_ONLY)
     orders = orders_for_user(request.user).filter(state__in=ACTIVE).order_by("-id")[:2000]
     markers = [{"id": o.pk, "lat": o.lat, "lng": o.lng, "color": STATE_COLORS[o.state],
                 "state": S(o.state).label, "text": o.text[:40], "address": o.address,

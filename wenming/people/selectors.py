@@ -1,8 +1,9 @@
 """Reads of people, always through the caller's scope."""
 
 from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from wenming.core.errors import NotFound
+from wenming.core.errors import Forbidden, NotFound
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import is_staff_member, subtree_q
 
@@ -76,3 +77,11 @@ def slot_copy_problems() -> list[str]:
 
 def _slot_order(row: tuple) -> tuple:
     return (-1 if row[0] is None else row[0], *row[1:])
+
+
+def my_volunteer(user, message=None) -> Volunteer:
+    """The caller's own volunteer profile, or 403 for an account that has none."""
+    volunteer = Volunteer.objects.filter(user=user).select_related("user", "station").first()
+    if volunteer is None:
+        raise Forbidden(message or _("只有志愿者可以使用此功能"))
+    return volunteer

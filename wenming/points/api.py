@@ -6,11 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
 
-from wenming.core.errors import Forbidden, NotFound
+from wenming.core.errors import NotFound
 from wenming.core.pagination import PageQuery, paginate
 from wenming.core.schemas import Strict
 from wenming.orgs.permissions import can_manage, org_get_for_user
 from wenming.people.models import Volunteer
+from wenming.people.selectors import my_volunteer
 
 from . import services
 from .models import Goods, PointsAccount, PointsEntry, Redemption
@@ -86,10 +87,7 @@ def entry_out(e: PointsEntry) -> dict:
 
 
 def _my_volunteer(request) -> Volunteer:
-    volunteer = Volunteer.objects.filter(user=request.user).select_related("user").first()
-    if volunteer is None:
-        raise Forbidden(_("只有志愿者有积分账户"))
-    return volunteer
+    return my_volunteer(request.user, _("只有志愿者有积分账户"))
 
 
 @router.get("/points/me", summary="我的积分余额与明细")

@@ -16,9 +16,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wenming.activities.views import flash_errors
 from wenming.core.errors import Forbidden, NotFound
 from wenming.core.forms import attempt, call_service
+from wenming.core.views import flash_errors
 from wenming.orgs.permissions import can_manage, is_staff_member, require_manage
 from wenming.people.models import Volunteer
 from wenming.people.views import staff_required

@@ -12,7 +12,7 @@ from wenming.core.schemas import Strict
 from wenming.orgs.models import Platform
 from wenming.orgs.permissions import org_get_for_user
 from wenming.people.models import Volunteer
-from wenming.people.selectors import volunteer_get_for_user
+from wenming.people.selectors import my_volunteer, volunteer_get_for_user
 
 from . import services
 from .models import Membership, Team
@@ -61,10 +61,7 @@ def member_out(m: Membership) -> dict:
 
 
 def _my_volunteer(request) -> Volunteer:
-    volunteer = Volunteer.objects.filter(user=request.user).select_related("user").first()
-    if volunteer is None:
-        raise Forbidden(_("只有志愿者可以加入队伍"))
-    return volunteer
+    return my_volunteer(request.user, _("只有志愿者可以加入队伍"))
 
 
 @router.get("", summary="志愿服务队列表")

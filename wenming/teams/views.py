@@ -11,14 +11,15 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wenming.activities.selectors import activities_for_user
-from wenming.activities.views import my_volunteer
 from wenming.core.errors import Forbidden, NotFound
 from wenming.core.forms import attempt, call_service
 from wenming.core.masking import mask_mobile
 from wenming.orgs.permissions import is_staff_member
+from wenming.people.selectors import my_volunteer
 
 from . import services
 from .forms import TeamFilterForm, TeamForm
@@ -26,6 +27,7 @@ from .models import Membership, Team
 from .permissions import can_lead, members_visible, team_get_for_user, teams_for_user
 
 ACTIVE = Membership.Status.ACTIVE
+VOLUNTEERS_ONLY = gettext_lazy("只有志愿者可以加入队伍")
 
 
 @login_required
@@ -77,7 +79,7 @@ def team_new(request):
 def team_join(request, team_id: int):
     team = team_get_for_user(request.user, team_id)
     attempt(request, services.membership_request, _("已提交入队申请，等待队长审核"),
-            volunteer=my_volunteer(request), team=team)
+            volunteer=my_volunteer(request.user, VOLUNTEERS_ONLY), team=team)
     return redirect("team_detail", team.pk)
 
 
@@ -86,7 +88,7 @@ def team_join(request, team_id: int):
 def team_leave(request, team_id: int):
     team = team_get_for_user(request.user, team_id)
     attempt(request, services.membership_leave, _("您已退出该队伍"),
-            volunteer=my_volunteer(request), team=team)
+            volunteer=my_volunteer(request.user, VOLUNTEERS_ONLY), team=team)
     return redirect("team_detail", team.pk)
 
 

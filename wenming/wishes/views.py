@@ -21,10 +21,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wenming.activities.views import back, flash_errors
 from wenming.core.errors import Forbidden, NotFound
 from wenming.core.forms import attempt, call_service
 from wenming.core.masking import mask_name
+from wenming.core.views import back, flash_errors
 from wenming.orgs.models import OrgNode, RoleAssignment
 from wenming.orgs.permissions import can_manage, is_staff_member, roles_of, subtree_q
 from wenming.people.models import Resident

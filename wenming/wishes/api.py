@@ -14,7 +14,8 @@ from wenming.teams.permissions import team_get_for_user
 
 from . import services
 from .models import Wish
-from .selectors import public_view, wish_get_for_user, wishes_for_user
+from .permissions import allowed_moves, wish_caps, wish_get_for_user, wishes_for_user
+from .selectors import photo_url, private_view, public_view
 
 router = Router(tags=["wishes 微心愿"])
 
@@ -55,10 +56,13 @@ class ReasonIn(Strict):
 
 
 def wish_out(request, wish: Wish) -> dict:
+    """One rule with the page: the private side (`private_view`, the photo) only for those
+    whose caps see it; the moves the caller may make now."""
+    caps = wish_caps(request.user, wish)
     out = public_view(wish)
-    if wish.resident.user_id == request.user.pk or can_manage(request.user, wish.station):
-        out.update(reason=wish.reason, fulfil_note=wish.fulfil_note,
-                   resident_name=wish.resident.user.real_name)
+    if caps.sees_private:
+        out.update(private_view(wish), photo=photo_url(wish) if wish.photo else None)
+    out["allowed_moves"] = allowed_moves(request.user, wish, caps)
     return out
 
 
@@ -127,3 +131,10 @@ def wish_fulfil(request, wish_id: int, payload: FulfilIn):
 def wish_confirm(request, wish_id: int):
     wish = wish_get_for_user(request.user, wish_id)
     return wish_out(request, services.wish_confirm(by=request.user, wish=wish))
+
+
+@router.post("/{wish_id}/cancel", summary="撤回心愿（认领前；心愿人或本站工作人员）")
+def wish_cancel(request, wish_id: int, payload: ReasonIn):
+    wish = wish_get_for_user(request.user, wish_id)
+    return wish_out(request, services.wish_cancel(by=request.user, wish=wish,
+                                                  reason=payload.reason))

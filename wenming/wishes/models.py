@@ -1,12 +1,16 @@
 """微心愿: a resident's small wish, moderated, claimed, fulfilled and confirmed.
 
-The transition map is data; `services.wish_transition` applies it and writes a `WishEvent`.
+The state machine is data (`WORKFLOW`, `MOVES`); `services.wish_transition` applies it and
+writes a `WishEvent`; `permissions.allowed_moves` reads it with the caller's capabilities.
 """
+
+import secrets
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core.workflow import Workflow
 from wenming.orgs.models import OrgNode
 from wenming.people.models import Resident, Volunteer
 from wenming.teams.models import Team
@@ -20,19 +24,50 @@ class State(models.TextChoices):
     FULFILLED = "fulfilled", _("待确认")
     CONFIRMED = "confirmed", _("已实现")
     EXPIRED = "expired", _("已过期")
+    CANCELLED = "cancelled", _("已撤回")
 
 
 S = State
-TRANSITIONS: dict[str, set[str]] = {
-    "": {S.POSTED},
-    S.POSTED: {S.APPROVED, S.REJECTED},
-    S.APPROVED: {S.CLAIMED, S.EXPIRED},
-    S.CLAIMED: {S.APPROVED, S.FULFILLED},  # a claim can be released back to the wall
-    S.FULFILLED: {S.CONFIRMED},
-    S.REJECTED: set(),
-    S.CONFIRMED: set(),
-    S.EXPIRED: set(),
+WALL = frozenset({S.APPROVED, S.CLAIMED, S.FULFILLED, S.CONFIRMED})
+WORKFLOW = Workflow(
+    states=State,
+    transitions={
+        "": frozenset({S.POSTED}),
+        S.POSTED: frozenset({S.APPROVED, S.REJECTED, S.CANCELLED}),
+        S.APPROVED: frozenset({S.CLAIMED, S.EXPIRED, S.CANCELLED}),
+        S.CLAIMED: frozenset({S.APPROVED, S.FULFILLED}),  # a claim released goes back up
+        S.FULFILLED: frozenset({S.CONFIRMED}),
+    },
+    colours={S.POSTED: "info", S.APPROVED: "info", S.CLAIMED: "warn", S.FULFILLED: "warn",
+             S.CONFIRMED: "ok", S.REJECTED: "bad", S.EXPIRED: "muted", S.CANCELLED: "muted"},
+    steps=(S.POSTED, S.APPROVED, S.CLAIMED, S.FULFILLED, S.CONFIRMED),
+    groups={
+        # On the district's wall (seen by everyone with a role there), never before approval.
+        "wall": WALL,
+        "active": frozenset({S.POSTED, S.APPROVED, S.CLAIMED, S.FULFILLED}),
+        # Withdrawn by the resident or the station while nobody has taken it on.
+        "cancellable": frozenset({S.POSTED, S.APPROVED}),
+        "claimed": frozenset({S.CLAIMED, S.FULFILLED, S.CONFIRMED}),
+    },
+)
+# A move a person makes: its name (the API's `allowed_moves`, the pages' `data-move`), the
+# state it leads to, and the states it starts from when the map alone would allow more
+# (approved is reached by approving and by releasing a claim).
+MOVES: dict[str, tuple[str, frozenset[str]]] = {
+    "approve": (S.APPROVED, frozenset({S.POSTED})),
+    "reject": (S.REJECTED, frozenset({S.POSTED})),
+    "claim": (S.CLAIMED, frozenset({S.APPROVED})),
+    "release": (S.APPROVED, frozenset({S.CLAIMED})),
+    "fulfil": (S.FULFILLED, frozenset({S.CLAIMED})),
+    "confirm": (S.CONFIRMED, frozenset({S.FULFILLED})),
+    "cancel": (S.CANCELLED, WORKFLOW.groups["cancellable"]),
 }
+
+
+def photo_path(wish: "Wish", filename: str) -> str:
+    """A name nobody can guess or count through: a random token, and the extension the
+    service gave after reading the file's first bytes."""
+    return f"wishes/{secrets.token_urlsafe(16)}.{filename.rsplit('.', 1)[-1].lower()}"
 
 
 class Wish(models.Model):
@@ -60,7 +95,7 @@ class Wish(models.Model):
                                      related_name="claimed_wishes")
     donor_name = models.CharField(_("认领单位"), max_length=100, blank=True)
     fulfil_note = models.TextField(_("实现说明"), blank=True)
-    photo = models.FileField(_("照片"), upload_to="wishes/", blank=True)
+    photo = models.FileField(_("照片"), upload_to=photo_path, blank=True)
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="+")
     followers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,

@@ -15,18 +15,17 @@ from wenming.points.services import points_for_wish
 from wenming.teams.models import Team
 from wenming.teams.permissions import led_team_ids
 
-from .models import TRANSITIONS, State, Wish, WishEvent
+from .models import MOVES, WORKFLOW, State, Wish, WishEvent
+from .permissions import wish_caps
 
 S = State
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 
 
 def wish_transition(wish: Wish, to: str, *, by: User | None, reason: str = "",
-                    **changes) -> Wish:
+                    only_from=None, **changes) -> Wish:
     """Move a locked wish to `to`, or raise 409 invalid_transition; writes the event."""
-    if to not in TRANSITIONS[wish.state]:
-        raise Conflict(_("心愿当前状态为“%(s)s”，不能执行此操作") % {"s": State(wish.state).label},
-                       code="invalid_transition")
+    WORKFLOW.check(wish.state, to, only_from=only_from)
     from_state = wish.state
     for name, value in changes.items():
         setattr(wish, name, value)
@@ -34,6 +33,17 @@ def wish_transition(wish: Wish, to: str, *, by: User | None, reason: str = "",
     wish.save()
     WishEvent.objects.create(wish=wish, from_state=from_state, to_state=to, by=by, reason=reason)
     return wish
+
+
+def _move(wish: Wish, move: str, *, by: User | None, reason: str = "", **changes) -> Wish:
+    """A person's move by its name (`MOVES`): the state it leads to, from where it may start."""
+    to, only_from = MOVES[move]
+    return wish_transition(wish, to, by=by, reason=reason, only_from=only_from, **changes)
+
+
+def _require(allowed: bool, message=None) -> None:
+    if not allowed:
+        raise Forbidden(message)
 
 
 def _locked(wish: Wish) -> Wish:
@@ -80,13 +90,14 @@ def wish_post(*, by: User, title: str, text: str, due_date: datetime.date, reaso
 
 @transaction.atomic
 def wish_moderate(*, by: User, wish: Wish, approve: bool, reason: str = "") -> Wish:
+    """Staff of the wish's station put it on the wall, or turn it down with a reason the
+    resident reads."""
     wish = _locked(wish)
-    if not can_manage(by, wish.station):
-        raise Forbidden()
+    caps = wish_caps(by, wish)
+    _require(caps.can_approve if approve else caps.can_reject)
     if not approve and not (reason or "").strip():
         raise ValidationError(_("请填写未通过的原因"), code="reason_required")
-    wish = wish_transition(wish, S.APPROVED if approve else S.REJECTED, by=by,
-                           reason=(reason or "").strip())
+    wish = _move(wish, "approve" if approve else "reject", by=by, reason=(reason or "").strip())
     notify(users=[wish.resident.user], url=f"/wishes/{wish.pk}/",
            title=_("您的微心愿已上墙") if approve else _("您的微心愿未通过审核"),
            body=wish.title if approve else reason.strip())
@@ -111,39 +122,32 @@ def wish_claim(*, by: User, wish: Wish, team: Team | None = None, donor_name: st
     """A volunteer, a team (by its leader) or a donor unit (recorded by staff) claims an
     approved wish. The row lock makes the first claim win; the others get 409."""
     wish = _locked(wish)
-    if wish.state != S.APPROVED:
+    caps = wish_caps(by, wish)
+    _require(caps.can_claim, _("只有志愿者可以认领心愿"))
+    if WORKFLOW.in_group(wish.state, "claimed"):
         raise Conflict(_("该心愿已被认领或已关闭"), code="already_claimed")
     volunteer = None
     if donor_name.strip():
-        if not can_manage(by, wish.station):
-            raise Forbidden(_("爱心单位认领由工作人员登记"))
+        _require(caps.can_record_donor, _("爱心单位认领由工作人员登记"))
     elif team is not None:
-        if team.pk not in led_team_ids(by):
-            raise Forbidden(_("只有队长可以代表队伍认领"))
+        _require(team.pk in led_team_ids(by), _("只有队长可以代表队伍认领"))
     else:
-        volunteer = Volunteer.objects.filter(user=by, status=Volunteer.Status.ACTIVE).first()
-        if volunteer is None:
-            raise Forbidden(_("只有志愿者可以认领心愿"))
-    wish = wish_transition(wish, S.CLAIMED, by=by, claimed_volunteer=volunteer,
-                           claimed_team=team, donor_name=donor_name.strip()[:100])
+        _require(caps.claims_as_volunteer, _("只有志愿者可以认领心愿"))
+        volunteer = Volunteer.objects.get(user=by)
+    wish = _move(wish, "claim", by=by, claimed_volunteer=volunteer, claimed_team=team,
+                 donor_name=donor_name.strip()[:100])
     notify(users=[wish.resident.user], title=_("您的微心愿已被认领"), body=wish.title,
            url=f"/wishes/{wish.pk}/")
     return wish
 
 
-def _require_claimer(by: User, wish: Wish) -> None:
-    if not ((wish.claimed_volunteer and wish.claimed_volunteer.user_id == by.pk)
-            or (wish.claimed_team_id and wish.claimed_team_id in led_team_ids(by))
-            or can_manage(by, wish.station)):
-        raise Forbidden(_("只有认领人可以操作"))
-
-
 @transaction.atomic
 def wish_release(*, by: User, wish: Wish, reason: str = "") -> Wish:
+    """The claimer (or the station) gives a claim up; the wish goes back on the wall."""
     wish = _locked(wish)
-    _require_claimer(by, wish)
-    wish = wish_transition(wish, S.APPROVED, by=by, reason=(reason or "").strip(),
-                           claimed_volunteer=None, claimed_team=None, donor_name="")
+    _require(wish_caps(by, wish).can_release, _("只有认领人可以操作"))
+    wish = _move(wish, "release", by=by, reason=(reason or "").strip(),
+                 claimed_volunteer=None, claimed_team=None, donor_name="")
     _schedule_expiry(wish)  # the task scheduled at approval found it claimed and did nothing
     return wish
 
@@ -151,13 +155,14 @@ def wish_release(*, by: User, wish: Wish, reason: str = "") -> Wish:
 @transaction.atomic
 def wish_fulfil(*, by: User, wish: Wish, note: str, photo=None) -> Wish:
     wish = _locked(wish)
-    _require_claimer(by, wish)
+    _require(wish_caps(by, wish).can_fulfil, _("只有认领人可以操作"))
     note = _text(note, _("实现说明"), 2, 1000)
     if photo is not None:
         # Stored under the type its bytes show, never the uploader's name: a JPEG header in
-        # front of HTML named .html would otherwise be served as a page.
-        photo.name = f"wish-{wish.pk}.{_check_photo(photo)}"
-    wish = wish_transition(wish, S.FULFILLED, by=by, fulfil_note=note, photo=photo or "")
+        # front of HTML named .html would otherwise be served as a page. `photo_path` gives
+        # it a random name.
+        photo.name = f"photo.{_check_photo(photo)}"
+    wish = _move(wish, "fulfil", by=by, fulfil_note=note, photo=photo or "")
     notify(users=[wish.resident.user], title=_("您的微心愿已实现，请确认"), body=wish.title,
            url=f"/wishes/{wish.pk}/")
     return wish
@@ -178,10 +183,23 @@ def _check_photo(photo) -> str:
 def wish_confirm(*, by: User, wish: Wish) -> Wish:
     """The resident confirms; the claiming volunteer earns the district's wish points."""
     wish = _locked(wish)
-    if wish.resident.user_id != by.pk:
-        raise Forbidden(_("只有心愿人可以确认"))
-    wish = wish_transition(wish, S.CONFIRMED, by=by)
+    _require(wish_caps(by, wish).can_confirm, _("只有心愿人可以确认"))
+    wish = _move(wish, "confirm", by=by)
     points_for_wish(wish)
+    return wish
+
+
+@transaction.atomic
+def wish_cancel(*, by: User, wish: Wish, reason: str = "") -> Wish:
+    """The resident withdraws a wish (or the station takes it down) before anyone claims it;
+    the expiry task then finds it no longer on the wall and does nothing."""
+    wish = _locked(wish)
+    caps = wish_caps(by, wish)
+    _require(caps.can_cancel, _("只有心愿人或本站工作人员可以撤回心愿"))
+    wish = _move(wish, "cancel", by=by, reason=(reason or "").strip()[:1000])
+    if not caps.own:
+        notify(users=[wish.resident.user], title=_("您的微心愿已被撤下"), body=wish.title,
+               url=f"/wishes/{wish.pk}/")
     return wish
 
 
@@ -192,7 +210,7 @@ def wish_expire(*, wish_id: int) -> bool:
         pk=wish_id, state=S.APPROVED, due_date__lt=timezone.localdate()).first()
     if wish is None:
         return False
-    wish_transition(wish, S.EXPIRED, by=None, reason=_("到期未被认领"))
+    wish_transition(wish, S.EXPIRED, by=None, reason=_("到期未被认领"), only_from={S.APPROVED})
     return True
 
 

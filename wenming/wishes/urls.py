@@ -11,7 +11,7 @@ urlpatterns = [
     path("stale/", views.wish_stale, name="wish_stale"),
     path("wall/<int:org_id>/", views.wall_public, name="wish_wall_public"),
     path("<int:wish_id>/", views.wish_detail, name="wish_detail"),
-    path("<int:wish_id>/photo/", views.wish_photo, name="wish_photo"),
+    path("<int:wish_id>/photos/<str:name>", views.wish_photo, name="wish_photo"),
     path("<int:wish_id>/follow/", views.wish_follow, name="wish_follow"),
     path("<int:wish_id>/approve/", views.wish_approve, name="wish_approve"),
     path("<int:wish_id>/reject/", views.wish_reject, name="wish_reject"),
@@ -19,4 +19,5 @@ urlpatterns = [
     path("<int:wish_id>/release/", views.wish_release, name="wish_release"),
     path("<int:wish_id>/fulfil/", views.wish_fulfil, name="wish_fulfil"),
     path("<int:wish_id>/confirm/", views.wish_confirm, name="wish_confirm"),
+    path("<int:wish_id>/cancel/", views.wish_cancel, name="wish_cancel"),
 ]

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,20 +20,28 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wenming.core.errors import Forbidden, NotFound
+from wenming.core.errors import Forbidden
 from wenming.core.forms import attempt, call_service
 from wenming.core.masking import mask_name
 from wenming.core.views import back, flash_errors
-from wenming.orgs.models import OrgNode, RoleAssignment
-from wenming.orgs.permissions import can_manage, is_staff_member, roles_of, subtree_q
+from wenming.orgs.models import OrgNode
+from wenming.orgs.permissions import is_staff_member, subtree_q
 from wenming.people.models import Resident
 from wenming.people.views import staff_required
+from wenming.points.media import file_response
 from wenming.teams.permissions import led_team_ids
 
 from . import services
 from .forms import ClaimForm, FulfilForm, RejectForm, WishFilterForm, WishForm
-from .models import State, Wish
-from .selectors import public_view, wall, wish_get_for_user, wishes_for_user
+from .models import WORKFLOW, State, Wish
+from .permissions import (
+    allowed_moves,
+    wish_caps,
+    wish_file_for_user,
+    wish_get_for_user,
+    wishes_for_user,
+)
+from .selectors import has_numbers, photo_url, private_view, public_view, wall
 
 STALE_AFTER = datetime.timedelta(days=7)
 DUE_SOON = datetime.timedelta(days=3)
@@ -42,35 +49,18 @@ DUE_SOON = datetime.timedelta(days=3)
 
 # ---- helpers ----------------------------------------------------------------------------
 
-def card(wish: Wish) -> dict:
-    """What a wall card shows: `public_view` plus the date and urgency ready to print."""
-    return {**public_view(wish), "due": wish.due_date, "urgency_label": wish.get_urgency_display(),
-            "state_label": wish.get_state_display(),
+def card(wish: Wish, *, private: bool = False) -> dict:
+    """What a card shows: `public_view` (the private side too for those whose caps see it),
+    plus the date, urgency and state ready to print."""
+    shown = {**public_view(wish), **(private_view(wish) if private else {})}
+    return {**shown, "due": wish.due_date, "urgency_label": wish.get_urgency_display(),
+            "state_label": WORKFLOW.label(wish.state),
+            "waiting": wish.state == State.APPROVED,
             "days_left": (wish.due_date - timezone.localdate()).days}
 
 
 def may_post(user) -> bool:
     return is_staff_member(user) or Resident.objects.filter(user=user).exists()
-
-
-def is_claimer(user, wish: Wish) -> bool:
-    return bool((wish.claimed_volunteer and wish.claimed_volunteer.user_id == user.pk)
-                or (wish.claimed_team_id and wish.claimed_team_id in led_team_ids(user)))
-
-
-def wish_actions(user, wish: Wish) -> dict:
-    """Which buttons the detail page offers; the services decide again on every POST."""
-    manage = can_manage(user, wish.station)
-    claimer = is_claimer(user, wish)
-    volunteer = any(r.role == RoleAssignment.Role.VOLUNTEER for r in roles_of(user))
-    own = wish.resident.user_id == user.pk
-    return {"manage": manage, "own": own, "claimer": claimer, "private": own or manage or claimer,
-            "can_moderate": manage and wish.state == State.POSTED,
-            "can_claim": wish.state == State.APPROVED and (volunteer or manage
-                                                           or bool(led_team_ids(user))),
-            "can_fulfil": wish.state == State.CLAIMED and (claimer or manage),
-            "can_confirm": own and wish.state == State.FULFILLED,
-            "following": wish.followers.filter(pk=user.pk).exists()}
 
 
 def claimer_label(wish: Wish, private: bool) -> str:
@@ -89,7 +79,7 @@ def history(wish: Wish) -> list[tuple]:
     steps = {State.POSTED: _("提交心愿"), State.APPROVED: _("审核通过，已上墙"),
              State.REJECTED: _("未通过审核"), State.CLAIMED: _("被认领"),
              State.FULFILLED: _("已帮助实现，等待确认"), State.CONFIRMED: _("心愿人确认已实现"),
-             State.EXPIRED: _("到期未被认领")}
+             State.EXPIRED: _("到期未被认领"), State.CANCELLED: _("心愿已撤回")}
     return [(e, _("放弃认领，回到心愿墙") if e.from_state == State.CLAIMED
              and e.to_state == State.APPROVED else steps[e.to_state]) for e in wish.events.all()]
 
@@ -127,22 +117,22 @@ def wall_public(request, org_id: int):
 @login_required
 def wish_detail(request, wish_id: int):
     wish = wish_get_for_user(request.user, wish_id)
-    actions = wish_actions(request.user, wish)
+    caps = wish_caps(request.user, wish)
     return render(request, "wishes/wish_detail.html", {
-        "w": wish, "c": card(wish), **actions,
-        "events": history(wish) if actions["private"] else [],
-        "claimer": claimer_label(wish, actions["private"]),
+        "w": wish, "c": card(wish, private=caps.sees_private), "caps": caps,
+        "moves": allowed_moves(request.user, wish, caps),
+        "events": history(wish) if caps.sees_private else [],
+        "claimer": claimer_label(wish, caps.sees_private),
+        "photo": photo_url(wish) if caps.sees_private and wish.photo else "",
+        "following": wish.followers.filter(pk=request.user.pk).exists(),
         "claim_form": ClaimForm(user=request.user), "fulfil_form": FulfilForm(),
         "reject_form": RejectForm()})
 
 
-@login_required
-def wish_photo(request, wish_id: int):
-    """The fulfilment photo, only to those who may open the wish."""
-    wish = wish_get_for_user(request.user, wish_id)
-    if not wish.photo:
-        raise NotFound()
-    return FileResponse(wish.photo.open("rb"))
+def wish_photo(request, wish_id: int, name: str):
+    """A wish's photo, by the wish's rule for it (`wish_file_for_user`); 404 for anyone else,
+    signed in or not, so neither the wish nor the file shows that it exists."""
+    return file_response(wish_file_for_user(request.user, wish_id, name))
 
 
 # ---- residents ---------------------------------------------------------------------------
@@ -163,8 +153,9 @@ def wish_new(request):
 @login_required
 def my_wishes(request):
     qs = wishes_for_user(request.user).prefetch_related("events").order_by("-created_at", "-id")
+    mine = list(qs.filter(resident__user=request.user)[:100])
     return render(request, "wishes/my_wishes.html", {
-        "mine": [(w, history(w)) for w in qs.filter(resident__user=request.user)[:100]],
+        "mine": [(w, history(w), "confirm" in allowed_moves(request.user, w)) for w in mine],
         "followed": [card(w) for w in qs.filter(followers=request.user)[:100]]})
 
 
@@ -186,6 +177,15 @@ def wish_confirm(request, wish_id: int):
     return done(request, wish)
 
 
+@require_POST
+@login_required
+def wish_cancel(request, wish_id: int):
+    wish = wish_get_for_user(request.user, wish_id)
+    attempt(request, services.wish_cancel, _("心愿已撤回"), by=request.user, wish=wish,
+            reason=request.POST.get("reason", "")[:1000])
+    return done(request, wish)
+
+
 # ---- volunteers --------------------------------------------------------------------------
 
 @login_required
@@ -193,7 +193,8 @@ def claimed_wishes(request):
     qs = wishes_for_user(request.user).filter(
         Q(claimed_volunteer__user=request.user) | Q(claimed_team_id__in=led_team_ids(request.user))
     ).order_by("-updated_at", "-id")
-    return render(request, "wishes/claimed.html", {"wishes": list(qs[:100])})
+    return render(request, "wishes/claimed.html", {"rows": [
+        (w, "fulfil" in allowed_moves(request.user, w)) for w in qs[:100]]})
 
 
 @require_POST
@@ -240,8 +241,9 @@ def wish_review(request):
     form = WishFilterForm(request.GET or None, user=request.user, wishes=queue)
     qs = form.apply(queue)
     page = Paginator(qs.order_by("created_at", "id"), 30).get_page(request.GET.get("page"))
-    return render(request, "wishes/review.html", {"form": form, "page": page,
-                                                  "reject_form": RejectForm()})
+    return render(request, "wishes/review.html", {
+        "form": form, "page": page, "reject_form": RejectForm(),
+        "rows": [(w, has_numbers(w), allowed_moves(request.user, w)) for w in page]})
 
 
 @require_POST

@@ -14,6 +14,7 @@ from wenming.teams.models import Membership
 from wenming.teams.services import team_create
 from wenming.wishes import services
 from wenming.wishes.models import State, Wish, WishEvent
+from wenming.wishes.selectors import photo_url
 
 pytestmark = pytest.mark.django_db
 
@@ -315,9 +316,12 @@ def test_the_claimer_fulfils_with_a_photo_only_those_who_see_the_wish_can_open(
         "note": "已把老花镜送到家中", "photo": SimpleUploadedFile("a.png", PNG)}, follow=True))
     assert "等待心愿人确认" in html and "已把老花镜送到家中" in html
     assert state_of(wish) == State.FULFILLED
-    response = client_for(world.res1.user).get(f"/wishes/{wish.pk}/photo/")
+    url = photo_url(Wish.objects.get(pk=wish.pk))
+    assert url in page(client_for(world.res1.user).get(f"/wishes/{wish.pk}/"))
+    response = client_for(world.res1.user).get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == PNG
-    assert client_for(world.outsider).get(f"/wishes/{wish.pk}/photo/").status_code == 404
+    assert response["Content-Type"] == "image/png"
+    assert client_for(world.outsider).get(url).status_code == 404
     assert client_for(world.res1.user).get("/media/wishes/").status_code == 404
 
 

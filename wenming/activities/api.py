@@ -7,28 +7,30 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
 
-from wenming.core.errors import Forbidden, NotFound
-from wenming.core.masking import mask_mobile, mask_name
+from wenming.core.errors import Conflict, Forbidden, NotFound
+from wenming.core.masking import mask_mobile
 from wenming.core.pagination import PageQuery, paginate
 from wenming.core.schemas import Strict
 from wenming.orgs.models import Platform
 from wenming.orgs.permissions import org_get_for_user
 from wenming.people.models import Volunteer
-from wenming.people.selectors import volunteer_get_for_user
+from wenming.people.selectors import my_volunteer, volunteer_get_for_user
 from wenming.teams.permissions import team_get_for_user
 
 from . import qr, services
-from .models import Activity, Enrollment, Project, ServiceRecord
-from .rules import rules_for
-from .selectors import (
+from .models import Activity, Enrollment, Project, RecordState, ServiceRecord
+from .permissions import (
     activities_for_user,
+    activity_caps,
     activity_get_for_user,
-    activity_search,
-    certificate_by_code,
+    needs_parent,
+    record_caps,
     record_get_for_user,
-    record_state,
     records_for_user,
+    require_organise,
 )
+from .rules import rules_for
+from .selectors import activity_search, certificate_by_code, certificate_facts
 
 router = Router(tags=["activities 活动与时长"])
 
@@ -128,19 +130,18 @@ def enrollment_out(e: Enrollment) -> dict:
 
 
 def record_out(r: ServiceRecord) -> dict:
+    """`late`: recorded after the district's deadline; `needs_parent_approval`: only staff of
+    the node above decide it (over the daily cap, or late where the rules say so)."""
     return {"id": r.id, "volunteer_id": r.volunteer_id, "activity_id": r.activity_id,
             "order_id": r.order_id, "org_id": r.org_id, "kind": r.kind, "title": r.title,
             "service_date": r.service_date.isoformat(), "hours": float(r.hours),
-            "status": record_state(r), "needs_parent_approval": r.needs_parent_approval,
+            "status": r.state, "needs_parent_approval": needs_parent(r), "late": r.late,
             "reverses_id": r.reverses_id, "reason": r.reason, "place": r.place,
             "leader_name": r.leader_name}
 
 
 def _my_volunteer(request) -> Volunteer:
-    volunteer = Volunteer.objects.filter(user=request.user).select_related("user", "station").first()
-    if volunteer is None:
-        raise Forbidden(_("只有志愿者可以报名和签到"))
-    return volunteer
+    return my_volunteer(request.user, _("只有志愿者可以报名和签到"))
 
 
 def _platform(code: str) -> Platform:
@@ -185,7 +186,8 @@ def activity_create(request, payload: ActivityIn):
 def activity_get(request, activity_id: int):
     activity = activity_get_for_user(request.user, activity_id)
     enrolled = activity.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
-    return {**activity_out(activity), "enrolled": enrolled}
+    return {**activity_out(activity), "enrolled": enrolled,
+            "allowed_moves": activity_caps(request.user, activity).moves}
 
 
 @router.patch("/activities/{activity_id}", summary="修改活动")
@@ -206,9 +208,7 @@ def activity_cancel(request, activity_id: int, payload: CancelIn):
 def enrollment_list(request, activity_id: int, page: Query[PageQuery]):
     activity = activity_get_for_user(request.user, activity_id)
     qs = activity.enrollments.select_related("volunteer__user").order_by("created_at", "id")
-    try:
-        services.require_organise(request.user, activity)
-    except Forbidden:
+    if not activity_caps(request.user, activity, as_volunteer=False).sees_roster:
         qs = qs.filter(volunteer__user=request.user)
     return paginate(qs, page, lambda e: {**enrollment_out(e),
                                          "real_name": e.volunteer.user.real_name,
@@ -253,7 +253,11 @@ def checkout(request, activity_id: int, payload: PresenceIn):
 @router.get("/activities/{activity_id}/qr", summary="当前签到码（组织者展示，约每分钟更换）")
 def activity_qr(request, activity_id: int):
     activity = activity_get_for_user(request.user, activity_id)
-    services.require_organise(request.user, activity)
+    caps = activity_caps(request.user, activity, as_volunteer=False)
+    if not caps.can_manage:
+        raise Forbidden()
+    if not caps.can_show_qr:
+        raise Conflict(_("活动已取消，没有签到码"), code="invalid_transition")
     window = rules_for(activity.org).qr_window_seconds
     return {"qr_token": qr.qr_token(activity, window), "valid_seconds": window}
 
@@ -261,7 +265,7 @@ def activity_qr(request, activity_id: int):
 @router.post("/activities/{activity_id}/backfill", response={201: dict}, summary="补录服务时长")
 def record_backfill(request, activity_id: int, payload: BackfillIn):
     activity = activity_get_for_user(request.user, activity_id)
-    services.require_organise(request.user, activity)  # before saying who is enrolled
+    require_organise(request.user, activity)  # before saying who is enrolled
     volunteer = Volunteer.objects.filter(pk=payload.volunteer_id, enrollments__activity=activity
                                          ).first()
     if volunteer is None:
@@ -274,9 +278,9 @@ def record_backfill(request, activity_id: int, payload: BackfillIn):
 @router.get("/records", summary="服务记录（审核队列：?status=pending）")
 def record_list(request, filters: Query[RecordFilter]):
     qs = records_for_user(request.user)
-    if filters.status in ("approved", "reversed"):  # as record_state shows them
+    if filters.status in (RecordState.APPROVED, RecordState.REVERSED):  # as `state` says
         qs = qs.filter(status=ServiceRecord.Status.APPROVED,
-                       reversed_by__isnull=filters.status == "approved")
+                       reversed_by__isnull=filters.status == RecordState.APPROVED)
     elif filters.status:
         qs = qs.filter(status=filters.status)
     if filters.org:
@@ -285,6 +289,12 @@ def record_list(request, filters: Query[RecordFilter]):
         qs = qs.filter(activity_id=filters.activity)
     return paginate(qs.select_related("reversed_by").order_by("-created_at", "-id"), filters,
                     record_out)
+
+
+@router.get("/records/{record_id}", summary="一条服务记录，含调用者可执行的操作")
+def record_get(request, record_id: int):
+    record = record_get_for_user(request.user, record_id)
+    return {**record_out(record), "allowed_moves": record_caps(request.user, record).moves}
 
 
 @router.post("/records/{record_id}/approve", summary="认定服务时长")
@@ -316,11 +326,7 @@ def volunteer_records(request, volunteer_id: int, page: Query[PageQuery]):
 
 @router.get("/verify/{code}", auth=None, summary="公开验证志愿服务记录证明")
 def verify(request, code: str):
-    cert = certificate_by_code(code[:32])
-    return {"valid": True, "code": cert.code, "real_name": mask_name(cert.real_name),
-            "id_number": cert.id_number_masked, "total_hours": float(cert.total_hours),
-            "issued_at": timezone.localtime(cert.issued_at).isoformat(),
-            "org": cert.org.name, "period_from": cert.period_from, "period_to": cert.period_to,
-            "records": cert.records}
+    """What the public verification page shows of the certificate, and no more."""
+    return certificate_facts(certificate_by_code(code[:32]))
 
 

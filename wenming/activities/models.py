@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core.workflow import Workflow
 from wenming.orgs.models import OrgNode, Platform
 from wenming.people.models import Volunteer
 from wenming.teams.models import Team
@@ -32,6 +33,9 @@ class ServiceRules(models.Model):
                                          default=Decimal("0.60"))
     record_deadline_workdays = models.PositiveSmallIntegerField(_("记录录入期限（工作日）"),
                                                                 default=10)
+    late_needs_parent_approval = models.BooleanField(
+        _("逾期录入的记录需上级审核"), default=True,
+        help_text=_("服务日期早于录入日期超过上述工作日的记录，须由记录单位的上级阵地审核"))
     star_thresholds = models.JSONField(_("星级时长门槛（小时）"),
                                        default=list, blank=True)
     cancel_cutoff_minutes = models.PositiveIntegerField(_("活动开始前多少分钟截止取消报名"),
@@ -120,6 +124,20 @@ class Activity(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_open(self) -> bool:
+        """Published, not cancelled (pages ask this instead of comparing state strings)."""
+        return ACTIVITY_FLOW.in_group(self.status, "open")
+
+
+ACTIVITY_FLOW = Workflow(
+    states=Activity.Status,
+    transitions={"": frozenset({Activity.Status.PUBLISHED}),
+                 Activity.Status.PUBLISHED: frozenset({Activity.Status.CANCELLED})},
+    colours={Activity.Status.PUBLISHED: "ok", Activity.Status.CANCELLED: "muted"},
+    groups={"open": frozenset({Activity.Status.PUBLISHED})},
+)
+
 
 class Enrollment(models.Model):
     class Status(models.TextChoices):
@@ -144,6 +162,19 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} · {self.activity}"
+
+
+_E = Enrollment.Status
+# A withdrawn volunteer may sign up again; a place freed moves the first waiting one up.
+ENROLLMENT_FLOW = Workflow(
+    states=Enrollment.Status,
+    transitions={"": frozenset({_E.ENROLLED, _E.WAITLISTED}),
+                 _E.ENROLLED: frozenset({_E.CANCELLED}),
+                 _E.WAITLISTED: frozenset({_E.ENROLLED, _E.CANCELLED}),
+                 _E.CANCELLED: frozenset({_E.ENROLLED, _E.WAITLISTED})},
+    colours={_E.ENROLLED: "ok", _E.WAITLISTED: "warn", _E.CANCELLED: "muted"},
+    groups={"live": frozenset({_E.ENROLLED, _E.WAITLISTED})},
+)
 
 
 class Attendance(models.Model):
@@ -221,6 +252,9 @@ class ServiceRecord(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
                               default=Status.PENDING)
     needs_parent_approval = models.BooleanField(_("超出每日上限，需上级审核"), default=False)
+    # Recorded more than the district's deadline after the service date (decided when the
+    # line is written, like the cap above); whether that needs the node above is the rules'.
+    late = models.BooleanField(_("逾期录入"), default=False)
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="reversed_by")
     reason = models.TextField(_("说明"), blank=True)
@@ -271,6 +305,36 @@ class ServiceRecord(models.Model):
         record = super().from_db(db, field_names, values)
         record._stored_status = record.__dict__.get("status")
         return record
+
+    @property
+    def state(self) -> str:
+        """The contract's state (`RecordState`): an approved line later corrected by a
+        reversing line shows as `reversed`. Select `reversed_by` with a list of them."""
+        if self.status == self.Status.APPROVED and hasattr(self, "reversed_by"):
+            return RecordState.REVERSED
+        return self.status
+
+
+class RecordState(models.TextChoices):
+    """A line's state as the contract shows it: its stored status, except that an approved
+    line corrected by a reversing line is `reversed` (the approved row itself never changes)."""
+
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已认定")
+    REJECTED = "rejected", _("未认定")
+    REVERSED = "reversed", _("已冲正")
+
+
+_R = RecordState
+RECORD_FLOW = Workflow(
+    states=RecordState,
+    transitions={"": frozenset({_R.PENDING}),
+                 _R.PENDING: frozenset({_R.APPROVED, _R.REJECTED}),
+                 _R.APPROVED: frozenset({_R.REVERSED})},
+    colours={_R.PENDING: "warn", _R.APPROVED: "ok", _R.REJECTED: "bad", _R.REVERSED: "muted"},
+    steps=(_R.PENDING, _R.APPROVED),
+    groups={"counts": frozenset({_R.PENDING, _R.APPROVED})},
+)
 
 
 class HoursDaily(models.Model):

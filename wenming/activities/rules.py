@@ -5,7 +5,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from wenming.orgs.models import OrgNode
 
-from .models import ServiceRules
+from .models import ACTIVITY_FLOW, Enrollment, ServiceRules
 
 
 def rules_for(org: OrgNode) -> ServiceRules:
@@ -38,3 +38,32 @@ def add_workdays(day: datetime.date, n: int) -> datetime.date:
         if day.weekday() < 5:
             n -= 1
     return day
+
+
+def is_late(service_date: datetime.date, recorded_on: datetime.date, workdays: int) -> bool:
+    """Recorded more than `workdays` working days after the service (the recording rule:
+    10 working days by default)."""
+    return recorded_on > add_workdays(service_date, workdays)
+
+
+# ---- the windows of an activity (services refuse outside them; capabilities read them) ---
+
+def enrollment_open(activity, now: datetime.datetime) -> bool:
+    return ACTIVITY_FLOW.in_group(activity.status, "open") and activity.start > now
+
+
+def withdrawal_open(enrollment_status: str, activity, rules: ServiceRules,
+                    now: datetime.datetime) -> bool:
+    """A waiting volunteer may always step back; an enrolled one until the cut-off."""
+    cutoff = activity.start - datetime.timedelta(minutes=rules.cancel_cutoff_minutes)
+    return enrollment_status == Enrollment.Status.WAITLISTED or now < cutoff
+
+
+def checkin_open(activity, rules: ServiceRules, now: datetime.datetime) -> bool:
+    early = datetime.timedelta(minutes=rules.checkin_early_minutes)
+    return ACTIVITY_FLOW.in_group(activity.status, "open") and \
+        activity.start - early <= now <= activity.end
+
+
+def checkout_open(activity, rules: ServiceRules, now: datetime.datetime) -> bool:
+    return now <= activity.end + datetime.timedelta(minutes=rules.checkout_late_minutes)

@@ -1,4 +1,5 @@
-"""Reads of activities and the hours ledger, always through the caller's scope."""
+"""Reads of activities and the hours ledger. The caller's scope is `permissions`' (the
+`*_for_user` reads); these take what that returned."""
 
 import datetime
 import math
@@ -6,45 +7,17 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wenming.core.errors import NotFound
-from wenming.core.masking import mask_mobile
+from wenming.core.masking import mask_mobile, mask_name
 from wenming.geo import haversine_km
 from wenming.orgs.models import OrgNode
-from wenming.orgs.permissions import is_platform_admin, is_staff_member, roles_of, subtree_q
 from wenming.people.models import Volunteer
-from wenming.teams.permissions import led_team_ids
 
+from .certificates import period_text
 from .models import Activity, Attendance, Certificate, Enrollment, HoursDaily, ServiceRecord
 from .rules import rules_for, star_level
-
-
-def activities_for_user(user) -> QuerySet[Activity]:
-    """Staff: their subtrees' activities. Volunteers and residents: activities of their own
-    district (any published one, so they can find and join, and those they signed up for);
-    leaders also their teams'."""
-    qs = Activity.objects.select_related("org", "platform", "team", "leader")
-    if is_platform_admin(user):
-        return qs
-    if is_staff_member(user):
-        return qs.filter(subtree_q(user, "org__path") | Q(team_id__in=led_team_ids(user)))
-    districts = {r.org.path.split("/")[1] for r in roles_of(user) if r.org}
-    if not districts:
-        return qs.none()
-    in_district = Q()
-    for d in districts:
-        in_district |= Q(org__path__startswith=f"/{d}/")
-    # A cancelled activity stays visible to those signed up: the inbox message links to it.
-    signed_up = Enrollment.objects.filter(volunteer__user=user).values("activity_id")
-    return qs.filter(in_district).filter(Q(status=Activity.Status.PUBLISHED) |
-                                         Q(team_id__in=led_team_ids(user)) | Q(pk__in=signed_up))
-
-
-def activity_get_for_user(user, activity_id: int) -> Activity:
-    activity = activities_for_user(user).filter(pk=activity_id).first()
-    if activity is None:
-        raise NotFound()
-    return activity
 
 
 def activity_search(qs: QuerySet[Activity], *, org: OrgNode | None = None, platform: str = "",
@@ -114,33 +87,6 @@ def volunteer_standing(volunteer: Volunteer) -> dict:
             "next_star_at": thresholds[level] if level < len(thresholds) else None}
 
 
-def records_for_user(user) -> QuerySet[ServiceRecord]:
-    """Staff: records of their subtrees; leaders: of their teams' and led activities;
-    a volunteer: their own."""
-    qs = ServiceRecord.objects.select_related("volunteer__user", "activity", "org")
-    if is_platform_admin(user):
-        return qs
-    scope = Q(volunteer__user=user) | Q(activity__leader=user) | Q(
-        activity__team_id__in=led_team_ids(user))
-    if is_staff_member(user):
-        scope |= subtree_q(user, "org__path")
-    return qs.filter(scope) if user.is_authenticated else qs.none()
-
-
-def record_get_for_user(user, record_id: int) -> ServiceRecord:
-    record = records_for_user(user).filter(pk=record_id).first()
-    if record is None:
-        raise NotFound()
-    return record
-
-
-def record_state(record: ServiceRecord) -> str:
-    """The contract's status: an approved line later corrected shows as `reversed`."""
-    if record.status == ServiceRecord.Status.APPROVED and hasattr(record, "reversed_by"):
-        return "reversed"
-    return record.status
-
-
 def certified_lines(volunteer: Volunteer, period_from=None, period_to=None) -> list[dict]:
     """Approved, not reversed lines, as the certificate lists them."""
     qs = ServiceRecord.objects.filter(volunteer=volunteer, status=ServiceRecord.Status.APPROVED,
@@ -160,6 +106,20 @@ def certificate_by_code(code: str) -> Certificate:
     if cert is None:
         raise NotFound()
     return cert
+
+
+def certificate_facts(cert: Certificate) -> dict:
+    """What anyone holding a certificate's code may learn: what its public verification page
+    shows, no more (the name and ID number masked; each line's date, title, place, hours and
+    organising unit, not its content or leader). The page and `/api/verify` both show this."""
+    return {
+        "valid": True, "code": cert.code, "real_name": mask_name(cert.real_name),
+        "id_number": cert.id_number_masked, "period": period_text(cert),
+        "total_hours": float(cert.total_hours), "record_count": len(cert.records),
+        "org": cert.org.name, "issued_on": timezone.localdate(cert.issued_at),
+        "records": [{"date": r["date"], "title": r["title"], "place": r.get("place", ""),
+                     "hours": float(r["hours"]), "org": r["org"]} for r in cert.records],
+    }
 
 
 def subtree_totals(org: OrgNode, day_from: datetime.date, day_to: datetime.date) -> dict:
@@ -182,6 +142,23 @@ def with_enrolled(qs: QuerySet[Activity]) -> QuerySet[Activity]:
     return qs.annotate(enrolled=Count("enrollments", filter=Q(enrollments__status="enrolled")))
 
 
+def unmet_requirements(volunteer: Volunteer, activity: Activity) -> list[str]:
+    """Why this volunteer may not sign up (empty when they may)."""
+    reasons = []
+    if volunteer.status != Volunteer.Status.ACTIVE:
+        reasons.append(_("志愿者账号尚未审核通过"))
+    skills = set(volunteer.skills.values_list("name", flat=True))
+    if missing := [s for s in activity.required_skills if s not in skills]:
+        reasons.append(_("需要技能：%(v)s") % {"v": "、".join(missing)})
+    if missing := [t for t in activity.required_tags if t not in volunteer.tags]:
+        labels = dict(Volunteer.Tag.choices)
+        reasons.append(_("需要身份：%(v)s") % {"v": "、".join(str(labels[t]) for t in missing)})
+    if activity.min_age and volunteer.age_on(timezone.localdate(activity.start)) < \
+            activity.min_age:
+        reasons.append(_("需年满%(n)d周岁") % {"n": activity.min_age})
+    return reasons
+
+
 def volunteer_activity_state(volunteer: Volunteer, activity: Activity) -> dict:
     """One volunteer's standing in one activity: live enrollment, place on the waitlist,
     attendance and the ledger line it produced."""
@@ -196,7 +173,8 @@ def volunteer_activity_state(volunteer: Volunteer, activity: Activity) -> dict:
         "enrollment": enrollment, "waitlist_position": position,
         "attendance": Attendance.objects.filter(activity=activity, volunteer=volunteer).first(),
         "record": ServiceRecord.objects.filter(activity=activity, volunteer=volunteer).exclude(
-            kind=ServiceRecord.Kind.REVERSAL).order_by("-created_at", "-id").first(),
+            kind=ServiceRecord.Kind.REVERSAL).select_related("reversed_by").order_by(
+            "-created_at", "-id").first(),
     }
 
 

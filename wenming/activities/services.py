@@ -21,42 +21,43 @@ from wenming.core.masking import mask_id_number
 from wenming.geo import haversine_km
 from wenming.inbox.services import notify
 from wenming.orgs.models import OrgNode, Platform
-from wenming.orgs.permissions import can_manage, require_manage
+from wenming.orgs.permissions import require_manage
 from wenming.people.models import User, Volunteer
 from wenming.points.services import points_for_record
 from wenming.teams.models import Team
-from wenming.teams.permissions import led_team_ids
 
 from . import qr
 from .models import (
+    ACTIVITY_FLOW,
+    ENROLLMENT_FLOW,
+    RECORD_FLOW,
     Activity,
     Attendance,
     Certificate,
     Enrollment,
     HoursDaily,
     Project,
+    RecordState,
     ServiceRecord,
 )
-from .rules import add_workdays, overlap_hours, rules_for, scheduled_hours
+from .permissions import can_organise, cancellable, record_caps, require_organise
+from .rules import (
+    checkin_open,
+    checkout_open,
+    enrollment_open,
+    is_late,
+    overlap_hours,
+    rules_for,
+    scheduled_hours,
+    withdrawal_open,
+)
+from .selectors import certified_lines, unmet_requirements
 
 ZERO = Decimal("0")
 EDITABLE = {"title", "content", "address", "lat", "lng", "radius_m", "start", "end", "quota",
             "required_skills", "required_tags", "min_age", "people_served", "leader", "team",
             "project"}
 NULLABLE = {"min_age", "people_served", "leader", "team", "project"}
-
-
-# ---- permission helpers ---------------------------------------------------------------
-
-def can_organise(user: User, org: OrgNode, team: Team | None) -> bool:
-    """Staff of the node, or a leader of the organising team anchored at that node."""
-    return can_manage(user, org) or (
-        team is not None and team.org_id == org.pk and team.pk in led_team_ids(user))
-
-
-def require_organise(user: User, activity: Activity) -> None:
-    if not (can_organise(user, activity.org, activity.team) or activity.leader_id == user.pk):
-        raise Forbidden()
 
 
 # ---- projects and activities ----------------------------------------------------------
@@ -160,7 +161,7 @@ def activity_update(*, by: User, activity: Activity, changes: dict) -> Activity:
         raise ValidationError(_("不能为空：%(fields)s") % {"fields": "、".join(nulls)},
                               code="invalid_input")
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    if activity.status == Activity.Status.CANCELLED:
+    if not activity.is_open:
         raise Conflict(_("活动已取消，不能修改"), code="invalid_transition")
     fields = {f: getattr(activity, f) for f in EDITABLE} | changes
     if "people_served" in changes and (changes["people_served"] or 0) < 0:
@@ -179,12 +180,14 @@ def activity_update(*, by: User, activity: Activity, changes: dict) -> Activity:
 
 @transaction.atomic
 def activity_cancel(*, by: User, activity: Activity, reason: str) -> Activity:
+    """Cancel before the end, while nobody has checked in; those signed up are told why."""
     require_organise(by, activity)
     if not (reason or "").strip():
         raise ValidationError(_("请填写取消原因，将通知已报名的志愿者"), code="reason_required")
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    if activity.status == Activity.Status.CANCELLED:
-        raise Conflict(_("活动已取消"), code="invalid_transition")
+    ACTIVITY_FLOW.check(activity.status, Activity.Status.CANCELLED)
+    if not cancellable(activity, timezone.now()):
+        raise Conflict(_("活动已结束，不能取消"), code="invalid_transition")
     if activity.attendances.exists():
         raise Conflict(_("已有志愿者签到，活动不能取消"), code="invalid_transition")
     activity.status = Activity.Status.CANCELLED
@@ -199,39 +202,23 @@ def activity_cancel(*, by: User, activity: Activity, reason: str) -> Activity:
 
 # ---- enrollment -----------------------------------------------------------------------
 
-def unmet_requirements(volunteer: Volunteer, activity: Activity) -> list[str]:
-    """Why this volunteer may not sign up (empty when they may)."""
-    reasons = []
-    if volunteer.status != Volunteer.Status.ACTIVE:
-        reasons.append(_("志愿者账号尚未审核通过"))
-    skills = set(volunteer.skills.values_list("name", flat=True))
-    if missing := [s for s in activity.required_skills if s not in skills]:
-        reasons.append(_("需要技能：%(v)s") % {"v": "、".join(missing)})
-    if missing := [t for t in activity.required_tags if t not in volunteer.tags]:
-        labels = dict(Volunteer.Tag.choices)
-        reasons.append(_("需要身份：%(v)s") % {"v": "、".join(str(labels[t]) for t in missing)})
-    if activity.min_age and volunteer.age_on(timezone.localdate(activity.start)) < \
-            activity.min_age:
-        reasons.append(_("需年满%(n)d周岁") % {"n": activity.min_age})
-    return reasons
-
-
 @transaction.atomic
 def enrollment_create(*, volunteer: Volunteer, activity: Activity) -> Enrollment:
     """Sign up: enrolled while the quota lasts, waitlisted after. The activity row is locked,
     so concurrent sign-ups are counted one at a time."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    if activity.status != Activity.Status.PUBLISHED or activity.start <= timezone.now():
+    if not enrollment_open(activity, timezone.now()):
         raise Conflict(_("活动已开始或已取消，不能报名"), code="enrollment_closed")
     if reasons := unmet_requirements(volunteer, activity):
         raise Conflict(_("不符合报名条件：%(r)s") % {"r": "；".join(reasons)},
                        code="requirements_not_met")
     enrollment = Enrollment.objects.select_for_update().filter(
         activity=activity, volunteer=volunteer).first()
-    if enrollment and enrollment.status != Enrollment.Status.CANCELLED:
+    if enrollment and ENROLLMENT_FLOW.in_group(enrollment.status, "live"):
         raise Conflict(_("您已报名该活动"), code="already_enrolled")
     taken = activity.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
     status = Enrollment.Status.ENROLLED if taken < activity.quota else Enrollment.Status.WAITLISTED
+    ENROLLMENT_FLOW.check(enrollment.status if enrollment else "", status)
     if enrollment is None:
         return Enrollment.objects.create(activity=activity, volunteer=volunteer, status=status)
     enrollment.status, enrollment.created_at = status, timezone.now()
@@ -248,11 +235,11 @@ def enrollment_cancel(*, volunteer: Volunteer, activity: Activity) -> Enrollment
         status=Enrollment.Status.CANCELLED).first()
     if enrollment is None:
         raise Conflict(_("您没有报名该活动"), code="not_enrolled")
-    cutoff = activity.start - datetime.timedelta(
-        minutes=rules_for(activity.org).cancel_cutoff_minutes)
-    if enrollment.status == Enrollment.Status.ENROLLED and timezone.now() >= cutoff:
+    ENROLLMENT_FLOW.check(enrollment.status, Enrollment.Status.CANCELLED)
+    rules = rules_for(activity.org)
+    if not withdrawal_open(enrollment.status, activity, rules, timezone.now()):
         raise Conflict(_("活动开始前%(n)d分钟起不能取消报名，请联系活动负责人") % {
-            "n": rules_for(activity.org).cancel_cutoff_minutes}, code="cancel_closed")
+            "n": rules.cancel_cutoff_minutes}, code="cancel_closed")
     enrollment.status = Enrollment.Status.CANCELLED
     enrollment.save(update_fields=["status", "updated_at"])
     _promote_waitlist(activity)
@@ -298,9 +285,7 @@ def attendance_checkin(*, volunteer: Volunteer, activity: Activity, qr_token: st
     if not Enrollment.objects.filter(activity=activity, volunteer=volunteer,
                                      status=Enrollment.Status.ENROLLED).exists():
         raise Conflict(_("您没有报名该活动（或仍在候补），不能签到"), code="not_enrolled")
-    if activity.status != Activity.Status.PUBLISHED or not (
-            activity.start - datetime.timedelta(minutes=rules.checkin_early_minutes)
-            <= now <= activity.end):
+    if not checkin_open(activity, rules, now):
         raise Conflict(_("不在签到时间内：活动开始前%(n)d分钟至结束前可签到") % {
             "n": rules.checkin_early_minutes}, code="outside_checkin_window")
     method = _check_presence(activity, qr_token, lat, lng, rules.qr_window_seconds)
@@ -336,7 +321,7 @@ def attendance_checkout(*, volunteer: Volunteer, activity: Activity,
         raise Conflict(_("您还没有签到，不能签退"), code="not_checked_in")
     if attendance.checkout_at is not None:
         raise Conflict(_("您已签退"), code="already_checked_out")
-    if now > activity.end + datetime.timedelta(minutes=rules.checkout_late_minutes):
+    if not checkout_open(activity, rules, now):
         raise Conflict(_("已超过签退时间，请联系活动负责人补录"), code="outside_checkout_window")
     if _live_records(activity, volunteer).exists():  # a backfill came first
         raise Conflict(_("该志愿者已有本活动的服务记录"), code="record_exists")
@@ -345,20 +330,45 @@ def attendance_checkout(*, volunteer: Volunteer, activity: Activity,
     attendance.checkout_at = now
     attendance.save(update_fields=["checkout_at", "checkout_method"])
     hours = overlap_hours(attendance.checkin_at, now, activity.start, activity.end)
-    if hours < scheduled_hours(activity.start, activity.end) * rules.coverage_ratio:
+    if hours <= ZERO or hours < scheduled_hours(activity.start, activity.end) * \
+            rules.coverage_ratio:
         return attendance, None
-    record = _record_write(volunteer=volunteer, activity=activity, hours=hours,
-                           kind=ServiceRecord.Kind.ATTENDANCE, by=volunteer.user, rules=rules)
+    record = record_write(volunteer=volunteer, kind=ServiceRecord.Kind.ATTENDANCE, hours=hours,
+                          by=volunteer.user, **activity_line(activity))
     return attendance, record
 
 
-def _record_write(*, volunteer, activity, hours: Decimal, kind: str, by: User, rules,
-                  reason: str = "", service_date: datetime.date | None = None) -> ServiceRecord:
-    """A pending ledger line under the daily rule: hours beyond the cap need the parent
-    node's approval, and nothing beyond the maximum counts."""
-    day = service_date or timezone.localdate(activity.start)
+def activity_line(activity: Activity) -> dict:
+    """What a ledger line copies from its activity (`record_write`'s keywords)."""
+    return {"activity": activity, "org": activity.org, "title": activity.title,
+            "place": activity.address, "content": activity.content,
+            "leader_name": activity.leader.real_name if activity.leader else "",
+            "service_date": timezone.localdate(activity.start)}
+
+
+@transaction.atomic
+def record_write(*, volunteer: Volunteer, kind: str, org: OrgNode, title: str,
+                 service_date: datetime.date, hours: Decimal, by: User | None,
+                 activity: Activity | None = None, order_id: int | None = None,
+                 place: str = "", content: str = "", leader_name: str = "",
+                 reason: str = "") -> ServiceRecord:
+    """The one way into the hours ledger: a pending line, under the district's daily rule.
+
+    Of one volunteer's pending and approved hours on one day, those beyond the cap (8 h by
+    default) need the parent node's approval and nothing beyond the maximum (12 h) counts: a
+    line that would pass it is cut to what is left (possibly 0, with the reason said). A line
+    recorded more than the deadline's working days after `service_date` is marked late.
+    Attendance, backfill and order completion all write here; the caller has checked who may.
+    The volunteer's row is locked, so two lines for one day are summed one at a time."""
+    if kind not in (ServiceRecord.Kind.ATTENDANCE, ServiceRecord.Kind.BACKFILL,
+                    ServiceRecord.Kind.ORDER):
+        raise ValueError(f"record_write writes attendance, backfill and order lines: {kind}")
+    if not ZERO < hours <= 24:
+        raise ValidationError(_("服务时长应在0到24小时之间"), code="invalid_hours")
+    rules = rules_for(org)
+    Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()
     logged = ServiceRecord.objects.filter(
-        volunteer=volunteer, service_date=day,
+        volunteer=volunteer, service_date=service_date,
         status__in=[ServiceRecord.Status.PENDING, ServiceRecord.Status.APPROVED],
     ).aggregate(h=Sum("hours"))["h"] or ZERO
     allowed = max(rules.daily_hours_max - logged, ZERO)
@@ -367,41 +377,27 @@ def _record_write(*, volunteer, activity, hours: Decimal, kind: str, by: User, r
             "n": rules.daily_hours_max}).strip()
         hours = allowed
     return ServiceRecord.objects.create(
-        volunteer=volunteer, activity=activity, org=activity.org, kind=kind,
-        title=activity.title, place=activity.address, content=activity.content,
-        leader_name=activity.leader.real_name if activity.leader else "",
-        service_date=day, hours=hours, reason=reason, created_by=by,
-        needs_parent_approval=logged + hours > rules.daily_hours_cap)
+        volunteer=volunteer, activity=activity, order_id=order_id, org=org, kind=kind,
+        title=title[:100], place=place[:200], content=content, leader_name=leader_name[:50],
+        service_date=service_date, hours=hours, reason=reason, created_by=by,
+        needs_parent_approval=logged + hours > rules.daily_hours_cap,
+        late=is_late(service_date, timezone.localdate(), rules.record_deadline_workdays))
 
 
 # ---- the hours ledger ------------------------------------------------------------------
 
-def can_decide(user: User, record: ServiceRecord) -> bool:
-    """Leaders of the activity confirm ordinary lines; backfills need the node's staff;
-    lines over the daily cap need staff of the node above. Nobody decides their own line."""
-    if record.volunteer.user_id == user.pk:
-        return False
-    if record.needs_parent_approval:
-        return can_manage(user, record.org.parent or record.org)
-    if record.kind == ServiceRecord.Kind.BACKFILL:
-        return can_manage(user, record.org)
-    activity = record.activity
-    return can_manage(user, record.org) or (activity is not None and (
-        activity.leader_id == user.pk or (activity.team_id in led_team_ids(user))))
-
-
-def _decide(by: User, record: ServiceRecord) -> ServiceRecord:
-    if not can_decide(by, record):
+def _decide(by: User, record: ServiceRecord, to: str) -> ServiceRecord:
+    if not record_caps(by, record).may_decide:
         raise Forbidden(_("您无权审核这条记录"))
     record = ServiceRecord.objects.select_for_update().get(pk=record.pk)
-    if record.status != ServiceRecord.Status.PENDING:
+    if not RECORD_FLOW.can(record.state, to):
         raise Conflict(_("该记录已审核，不能再更改"), code="invalid_transition")
     return record
 
 
 @transaction.atomic
 def record_approve(*, by: User, record: ServiceRecord) -> ServiceRecord:
-    record = _decide(by, record)
+    record = _decide(by, record, RecordState.APPROVED)
     record.status, record.decided_by, record.decided_at = (
         ServiceRecord.Status.APPROVED, by, timezone.now())
     record.save()
@@ -414,7 +410,7 @@ def record_approve(*, by: User, record: ServiceRecord) -> ServiceRecord:
 def record_reject(*, by: User, record: ServiceRecord, reason: str) -> ServiceRecord:
     if not (reason or "").strip():
         raise ValidationError(_("请填写不予认定的原因"), code="reason_required")
-    record = _decide(by, record)
+    record = _decide(by, record, RecordState.REJECTED)
     record.status, record.decided_by, record.decided_at = (
         ServiceRecord.Status.REJECTED, by, timezone.now())
     record.reason = (record.reason + "\n" + reason.strip()).strip()
@@ -427,13 +423,14 @@ def record_reject(*, by: User, record: ServiceRecord, reason: str) -> ServiceRec
 @transaction.atomic
 def record_reverse(*, by: User, record: ServiceRecord, reason: str) -> ServiceRecord:
     """Correct an approved line by a new, approved line of the opposite hours."""
-    if not can_manage(by, record.org):
+    if not record_caps(by, record).may_reverse:
         raise Forbidden(_("只有记录单位的管理员可以冲正"))
     if not (reason or "").strip():
         raise ValidationError(_("请填写冲正原因"), code="reason_required")
+    # Locked, then `state` asks for a reversing line afresh: one committed meanwhile shows.
     record = ServiceRecord.objects.select_for_update().get(pk=record.pk)
-    if record.status != ServiceRecord.Status.APPROVED or record.kind == \
-            ServiceRecord.Kind.REVERSAL or ServiceRecord.objects.filter(reverses=record).exists():
+    if not (RECORD_FLOW.can(record.state, RecordState.REVERSED)
+            and record.kind != ServiceRecord.Kind.REVERSAL):
         raise Conflict(_("只有已认定且未冲正的记录可以冲正"), code="invalid_transition")
     now = timezone.now()
     reversal = ServiceRecord.objects.create(
@@ -457,15 +454,16 @@ def record_backfill(*, by: User, volunteer: Volunteer, activity: Activity, hours
         raise ValidationError(_("补录须说明原因"), code="reason_required")
     if activity.end > timezone.now():
         raise Conflict(_("活动结束后才能补录"), code="activity_not_finished")
+    if not activity.is_open:
+        raise Conflict(_("活动已取消，不能补录"), code="invalid_transition")
     limit = scheduled_hours(activity.start, activity.end)
     if not ZERO < hours <= limit:
         raise ValidationError(_("补录时长应大于0且不超过活动时长%(n)s小时") % {"n": limit},
                               code="invalid_hours")
     if _live_records(activity, volunteer).exists():
         raise Conflict(_("该志愿者已有本活动的服务记录"), code="record_exists")
-    return _record_write(volunteer=volunteer, activity=activity, hours=hours,
-                         kind=ServiceRecord.Kind.BACKFILL, by=by, rules=rules_for(activity.org),
-                         reason=reason.strip())
+    return record_write(volunteer=volunteer, kind=ServiceRecord.Kind.BACKFILL, hours=hours,
+                        by=by, reason=reason.strip(), **activity_line(activity))
 
 
 def _live_records(activity: Activity, volunteer: Volunteer):
@@ -474,15 +472,6 @@ def _live_records(activity: Activity, volunteer: Volunteer):
     return ServiceRecord.objects.filter(activity=activity, volunteer=volunteer).exclude(
         status=ServiceRecord.Status.REJECTED).exclude(kind=ServiceRecord.Kind.REVERSAL).exclude(
         reversed_by__isnull=False)
-
-
-def record_is_late(record: ServiceRecord) -> bool:
-    """Entered after the district's deadline (10 working days after the activity by default)."""
-    if record.activity is None:
-        return False
-    deadline = add_workdays(timezone.localdate(record.activity.end),
-                            rules_for(record.org).record_deadline_workdays)
-    return timezone.localdate(record.created_at) > deadline
 
 
 def _rollup(org_id: int, day: datetime.date, hours: Decimal, records: int) -> None:
@@ -509,8 +498,6 @@ def certificate_issue(*, by: User, volunteer: Volunteer, period_from: datetime.d
         require_manage(by, volunteer.station)
     if period_from and period_to and period_from > period_to:
         raise ValidationError(_("起始日期不能晚于截止日期"), code="invalid_period")
-    from .selectors import certified_lines
-
     lines = certified_lines(volunteer, period_from, period_to)
     total = sum((Decimal(line["hours"]) for line in lines), ZERO)
     return Certificate.objects.create(

@@ -21,6 +21,8 @@ urlpatterns = [
     path("records/pending/", views.records_pending, name="records_pending"),
     path("records/pending/card/", views.card_pending, name="card_pending"),
     path("records/approve/", views.records_approve_many, name="records_approve_many"),
+    path("records/<int:record_id>/", views.record_detail, name="record_detail"),
+    path("records/<int:record_id>/reverse/", views.record_reverse, name="record_reverse"),
     path("records/<int:record_id>/approve/", views.record_approve, name="record_approve"),
     path("records/<int:record_id>/reject/", views.record_reject, name="record_reject"),
 ]

@@ -21,10 +21,8 @@ from django.views.decorators.http import require_POST
 from wenming.core.errors import Forbidden
 from wenming.core.forms import attempt, call_service
 from wenming.core.views import back, flash_errors
-from wenming.orgs.permissions import is_staff_member
 from wenming.people.models import Volunteer
 from wenming.people.selectors import my_volunteer
-from wenming.teams.permissions import led_team_ids
 
 from . import qr, services
 from .forms import (
@@ -38,17 +36,24 @@ from .forms import (
     RecordFilterForm,
     ServedForm,
 )
-from .models import Activity, Enrollment, ServiceRecord
+from .models import RECORD_FLOW, Activity, Enrollment, ServiceRecord
+from .permissions import (
+    activities_for_user,
+    activity_caps,
+    activity_get_for_user,
+    may_publish,
+    may_review,
+    record_caps,
+    record_get_for_user,
+    records_for_user,
+    require_organise,
+)
 from .rules import rules_for
 from .selectors import (
-    activities_for_user,
-    activity_get_for_user,
     activity_roster,
     activity_search,
     enrolled_count,
-    record_get_for_user,
-    record_state,
-    records_for_user,
+    unmet_requirements,
     volunteer_activity_state,
     volunteer_standing,
     with_enrolled,
@@ -58,22 +63,6 @@ TAGS = dict(Volunteer.Tag.choices)
 VOLUNTEERS_ONLY = gettext_lazy("只有志愿者可以报名、签到和查看服务时长")
 
 # ---- helpers shared by the page views -------------------------------------------------
-
-
-def is_organiser(user, activity: Activity) -> bool:
-    try:
-        services.require_organise(user, activity)
-    except Forbidden:
-        return False
-    return True
-
-
-def may_publish(user) -> bool:
-    return is_staff_member(user) or bool(led_team_ids(user))
-
-
-def may_review(user) -> bool:
-    return is_staff_member(user) or bool(led_team_ids(user))
 
 
 def qr_context(request, activity: Activity) -> dict:
@@ -107,12 +96,12 @@ def activity_detail(request, activity_id: int):
     activity = activity_get_for_user(request.user, activity_id)
     volunteer = Volunteer.objects.filter(user=request.user).first()
     state = volunteer_activity_state(volunteer, activity) if volunteer else {}
-    unmet = (services.unmet_requirements(volunteer, activity)
+    unmet = (unmet_requirements(volunteer, activity)
              if volunteer and not state["enrollment"] else [])
+    caps = activity_caps(request.user, activity, volunteer=volunteer, standing=state or None)
     return render(request, "activities/activity_detail.html", {
         "a": activity, "enrolled": enrolled_count(activity), "volunteer": volunteer,
-        "unmet": unmet, "organiser": is_organiser(request.user, activity),
-        "rules": rules_for(activity.org), "now": timezone.now(), **state,
+        "unmet": unmet, "caps": caps, "rules": rules_for(activity.org), **state,
         "tags": [TAGS.get(t, t) for t in activity.required_tags]})
 
 
@@ -147,8 +136,10 @@ def checkin(request, activity_id: int):
     volunteer = my_volunteer(request.user, VOLUNTEERS_ONLY)
     form = PresenceForm(request.POST if request.method == "POST" else request.GET)
     if request.method == "GET" or not form.is_valid():
+        state = volunteer_activity_state(volunteer, activity)
         return render(request, "activities/checkin.html", {
-            "a": activity, "form": form, **volunteer_activity_state(volunteer, activity)})
+            "a": activity, "form": form, **state, "caps": activity_caps(
+                request.user, activity, volunteer=volunteer, standing=state)})
     attempt(request, services.attendance_checkin, _("签到成功"), volunteer=volunteer,
             activity=activity, **form.presence())
     return redirect("activity_detail", activity.pk)
@@ -190,7 +181,7 @@ def activity_new(request):
 @login_required
 def activity_edit(request, activity_id: int):
     activity = activity_get_for_user(request.user, activity_id)
-    services.require_organise(request.user, activity)
+    require_organise(request.user, activity)
     form = ActivityEditForm.for_activity(activity, request.POST or None)
     if request.method == "POST" and form.is_valid():
         if call_service(form, services.activity_update, by=request.user, activity=activity,
@@ -204,7 +195,7 @@ def activity_edit(request, activity_id: int):
 @login_required
 def activity_cancel(request, activity_id: int):
     activity = activity_get_for_user(request.user, activity_id)
-    services.require_organise(request.user, activity)
+    require_organise(request.user, activity)
     form = ReasonForm(request.POST)
     if form.is_valid():
         attempt(request, services.activity_cancel, _("活动已取消，已通知报名的志愿者"),
@@ -219,13 +210,14 @@ def activity_manage(request, activity_id: int):
     """The organiser's page: live check-in code, enrolled and waitlist, attendance, this
     activity's pending lines, backfill and people served."""
     activity = activity_get_for_user(request.user, activity_id)
-    services.require_organise(request.user, activity)
+    require_organise(request.user, activity)
     pending = records_for_user(request.user).filter(
-        activity=activity, status=ServiceRecord.Status.PENDING).select_related(
-        "org__parent").order_by("id")
+        activity=activity, status=ServiceRecord.Status.PENDING).order_by("id")
+    caps = activity_caps(request.user, activity, as_volunteer=False)
     return render(request, "activities/activity_manage.html", {
-        "a": activity, **activity_roster(activity), **qr_context(request, activity),
-        "pending": [(r, services.can_decide(request.user, r)) for r in pending],
+        "a": activity, "caps": caps, **activity_roster(activity),
+        **(qr_context(request, activity) if caps.can_show_qr else {}),
+        "pending": [(r, record_caps(request.user, r)) for r in pending],
         "backfill_form": BackfillForm(activity=activity), "cancel_form": ReasonForm(),
         "served_form": ServedForm(initial={"people_served": activity.people_served}),
         "ended": activity.end <= timezone.now()})
@@ -235,7 +227,8 @@ def activity_manage(request, activity_id: int):
 def activity_qr(request, activity_id: int):
     """The code alone, for htmx to swap in every few seconds."""
     activity = activity_get_for_user(request.user, activity_id)
-    services.require_organise(request.user, activity)
+    if not activity_caps(request.user, activity, as_volunteer=False).can_show_qr:
+        raise Forbidden()
     return render(request, "activities/_qr.html", {"a": activity,
                                                    **qr_context(request, activity)})
 
@@ -244,7 +237,7 @@ def activity_qr(request, activity_id: int):
 @login_required
 def backfill(request, activity_id: int):
     activity = activity_get_for_user(request.user, activity_id)
-    services.require_organise(request.user, activity)
+    require_organise(request.user, activity)
     form = BackfillForm(request.POST, activity=activity)
     if form.is_valid():
         attempt(request, services.record_backfill, _("已补录，等待管理员审核"), by=request.user,
@@ -278,7 +271,8 @@ def my_hours(request):
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     next_at = standing["next_star_at"]
     return render(request, "activities/my_hours.html", {
-        **standing, "page": page, "rows": [(r, record_state(r)) for r in page],
+        **standing, "page": page,
+        "rows": [(r, r.state, RECORD_FLOW.label(r.state)) for r in page],
         "to_next": next_at - standing["total_hours"] if next_at is not None else None,
         "stars": range(1, 6)})
 
@@ -289,12 +283,11 @@ def records_pending(request):
         raise Forbidden()
     form = RecordFilterForm(request.GET or None, user=request.user)
     qs = form.apply(records_for_user(request.user).filter(
-        status=ServiceRecord.Status.PENDING).exclude(volunteer__user=request.user)
-        .select_related("org__parent"))
+        status=ServiceRecord.Status.PENDING).exclude(volunteer__user=request.user))
     page = Paginator(qs.order_by("created_at", "id"), 30).get_page(request.GET.get("page"))
     return render(request, "activities/records_pending.html", {
         "form": form, "page": page,
-        "rows": [(r, services.can_decide(request.user, r)) for r in page]})
+        "rows": [(r, record_caps(request.user, r)) for r in page]})
 
 
 @require_POST
@@ -311,6 +304,29 @@ def records_approve_many(request):
     if refused:
         messages.warning(request, _("%(n)d 条未认定：已处理，或须由其他管理员审核") % {"n": refused})
     return redirect(back(request, reverse("records_pending")))
+
+
+@login_required
+def record_detail(request, record_id: int):
+    """One ledger line with the moves the caller may make on it (approve, reject, reverse)."""
+    record = record_get_for_user(request.user, record_id)
+    return render(request, "activities/record_detail.html", {
+        "r": record, "caps": record_caps(request.user, record), "state": record.state,
+        "state_label": RECORD_FLOW.label(record.state), "reversal": getattr(
+            record, "reversed_by", None)})
+
+
+@require_POST
+@login_required
+def record_reverse(request, record_id: int):
+    record = record_get_for_user(request.user, record_id)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        attempt(request, services.record_reverse, _("已冲正：%(t)s") % {"t": record.title},
+                by=request.user, record=record, reason=form.cleaned_data["reason"])
+    else:
+        flash_errors(request, form)
+    return redirect("record_detail", record.pk)
 
 
 @require_POST

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wenming.core.errors import DomainError, NotFound
-from wenming.core.masking import mask_name
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import visible_orgs
 from wenming.people.models import User, Volunteer
@@ -26,8 +25,8 @@ from wenming.people.selectors import volunteer_get_for_user
 from wenming.people.views import staff_required
 
 from . import excel, services
-from .certificates import period_text, render_certificate_pdf
-from .selectors import certificate_by_code
+from .certificates import render_certificate_pdf
+from .selectors import certificate_by_code, certificate_facts
 
 PDF = "application/pdf"
 
@@ -107,15 +106,15 @@ def certificate_verify_form(request):
 
 def certificate_verify(request, code: str):
     """Public: what the certificate certified when it was issued, no more personal data
-    than it prints (the name masked here, since anyone holding a code may look)."""
+    than it prints (the name masked here, since anyone holding a code may look). The same
+    facts as `/api/verify/{code}` answers."""
     try:
         cert = certificate_by_code(code[:32])
     except NotFound:
         return render(request, "documents/verify.html", {"asked": True, "code": code[:32]},
                       status=404)
     return render(request, "documents/verify.html", {
-        "asked": True, "code": cert.code, "cert": cert, "name": mask_name(cert.real_name),
-        "period": period_text(cert), "issued": timezone.localtime(cert.issued_at)})
+        "asked": True, "code": cert.code, "facts": certificate_facts(cert)})
 
 
 # ---- record export ---------------------------------------------------------------------

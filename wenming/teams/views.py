@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from wenming.activities.selectors import activities_for_user
+from wenming.activities.permissions import activities_for_user
 from wenming.core.errors import Forbidden, NotFound
 from wenming.core.forms import attempt, call_service
 from wenming.core.masking import mask_mobile

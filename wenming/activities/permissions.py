@@ -1,0 +1,278 @@
+"""Who may see and do what with activities and the hours ledger.
+
+The scope reads (`*_for_user`, and `*_get_for_user` answering 404 outside the caller's scope)
+and one capabilities object per entity, built by one function on `orgs.permissions`.
+Services enforce the capabilities (403) and the workflows (409); pages, templates and the
+API only read them, and `allowed_moves` lists the moves they allow from the current state.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from wenming.core.errors import Forbidden, NotFound
+from wenming.orgs.models import OrgNode
+from wenming.orgs.permissions import (
+    can_manage,
+    is_platform_admin,
+    is_staff_member,
+    roles_of,
+    subtree_q,
+)
+from wenming.people.models import Volunteer
+from wenming.teams.models import Team
+from wenming.teams.permissions import led_team_ids
+
+from .models import (
+    ACTIVITY_FLOW,
+    ENROLLMENT_FLOW,
+    RECORD_FLOW,
+    Activity,
+    Enrollment,
+    RecordState,
+    ServiceRecord,
+)
+from .rules import checkin_open, checkout_open, enrollment_open, rules_for, withdrawal_open
+from .selectors import unmet_requirements, volunteer_activity_state
+
+# ---- scope reads ------------------------------------------------------------------------
+
+
+def activities_for_user(user) -> QuerySet[Activity]:
+    """Staff: their subtrees' activities. Volunteers and residents: activities of their own
+    district (any published one, so they can find and join, and those they signed up for);
+    leaders also their teams'."""
+    qs = Activity.objects.select_related("org", "platform", "team", "leader")
+    if is_platform_admin(user):
+        return qs
+    if is_staff_member(user):
+        return qs.filter(subtree_q(user, "org__path") | Q(team_id__in=led_team_ids(user)))
+    districts = {r.org.path.split("/")[1] for r in roles_of(user) if r.org}
+    if not districts:
+        return qs.none()
+    in_district = Q()
+    for d in districts:
+        in_district |= Q(org__path__startswith=f"/{d}/")
+    # A cancelled activity stays visible to those signed up: the inbox message links to it.
+    signed_up = Enrollment.objects.filter(volunteer__user=user).values("activity_id")
+    return qs.filter(in_district).filter(Q(status=Activity.Status.PUBLISHED) |
+                                         Q(team_id__in=led_team_ids(user)) | Q(pk__in=signed_up))
+
+
+def activity_get_for_user(user, activity_id: int) -> Activity:
+    activity = activities_for_user(user).filter(pk=activity_id).first()
+    if activity is None:
+        raise NotFound()
+    return activity
+
+
+def records_for_user(user) -> QuerySet[ServiceRecord]:
+    """Staff: records of their subtrees; leaders: of their teams' and led activities;
+    a volunteer: their own."""
+    qs = ServiceRecord.objects.select_related("volunteer__user", "activity", "org__parent")
+    if is_platform_admin(user):
+        return qs
+    scope = Q(volunteer__user=user) | Q(activity__leader=user) | Q(
+        activity__team_id__in=led_team_ids(user))
+    if is_staff_member(user):
+        scope |= subtree_q(user, "org__path")
+    return qs.filter(scope) if user.is_authenticated else qs.none()
+
+
+def record_get_for_user(user, record_id: int) -> ServiceRecord:
+    record = records_for_user(user).select_related("reversed_by").filter(pk=record_id).first()
+    if record is None:
+        raise NotFound()
+    return record
+
+
+# ---- who organises, publishes, reviews ----------------------------------------------------
+
+def can_organise(user, org: OrgNode, team: Team | None) -> bool:
+    """Staff of the node, or a leader of the organising team anchored at that node."""
+    return can_manage(user, org) or (
+        team is not None and team.org_id == org.pk and team.pk in led_team_ids(user))
+
+
+def is_organiser(user, activity: Activity) -> bool:
+    """Who runs an activity: its node's staff, its team's leader, its named leader."""
+    return can_organise(user, activity.org, activity.team) or (
+        user.is_authenticated and activity.leader_id == user.pk)
+
+
+def require_organise(user, activity: Activity) -> None:
+    if not is_organiser(user, activity):
+        raise Forbidden()
+
+
+def may_publish(user) -> bool:
+    return is_staff_member(user) or bool(led_team_ids(user))
+
+
+def may_review(user) -> bool:
+    """Who has an approval queue at all (which lines they may decide is `record_caps`)."""
+    return is_staff_member(user) or bool(led_team_ids(user))
+
+
+# ---- activities -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ActivityCaps:
+    """What one user may do with one activity now. The organiser's side: open the
+    organiser page (`can_manage`, with the roster and the check-in code), edit, cancel,
+    backfill a line, record the people served. The volunteer's side: sign up, withdraw,
+    check in, check out."""
+
+    can_manage: bool = False
+    sees_roster: bool = False
+    can_show_qr: bool = False
+    can_edit: bool = False
+    can_cancel: bool = False
+    can_backfill: bool = False
+    can_record_served: bool = False
+    can_enroll: bool = False
+    can_withdraw: bool = False
+    can_checkin: bool = False
+    can_checkout: bool = False
+
+    @property
+    def moves(self) -> list[str]:
+        return [move for move, attr in ACTIVITY_MOVES if getattr(self, attr)]
+
+
+# The moves' names, as the API's `allowed_moves` and the pages' `data-move` spell them.
+ACTIVITY_MOVES = (("edit", "can_edit"), ("cancel", "can_cancel"), ("backfill", "can_backfill"),
+                  ("enroll", "can_enroll"), ("withdraw", "can_withdraw"),
+                  ("checkin", "can_checkin"), ("checkout", "can_checkout"))
+
+
+def activity_caps(user, activity: Activity, *, standing: dict | None = None,
+                  volunteer: Volunteer | None = None, as_volunteer: bool = True,
+                  now: datetime.datetime | None = None) -> ActivityCaps:
+    """`standing` is `volunteer_activity_state` for the caller's volunteer profile when the
+    page has it already; otherwise it is read here. `as_volunteer=False` leaves the
+    volunteer's side out (all False) for callers that ask only about organising."""
+    now = now or timezone.now()
+    organiser = _organiser_caps(user, activity, now)
+    if not as_volunteer:
+        return ActivityCaps(**organiser)
+    if volunteer is None and user.is_authenticated:
+        volunteer = Volunteer.objects.filter(user=user).first()
+    if volunteer is None:
+        return ActivityCaps(**organiser)
+    if standing is None:
+        standing = volunteer_activity_state(volunteer, activity)
+    return ActivityCaps(**organiser, **_volunteer_caps(volunteer, activity, standing, now))
+
+
+def _organiser_caps(user, activity: Activity, now: datetime.datetime) -> dict:
+    if not is_organiser(user, activity):
+        return {}
+    is_open, ended = activity.is_open, activity.end <= now
+    return {
+        "can_manage": True, "sees_roster": True, "can_show_qr": is_open,
+        "can_edit": is_open, "can_backfill": is_open and ended,
+        "can_record_served": is_open and ended,
+        "can_cancel": cancellable(activity, now) and not activity.attendances.exists(),
+    }
+
+
+def cancellable(activity: Activity, now: datetime.datetime) -> bool:
+    """The map allows it and it has not ended (what happened is recorded, not cancelled)."""
+    return ACTIVITY_FLOW.can(activity.status, Activity.Status.CANCELLED) and activity.end > now
+
+
+def _volunteer_caps(volunteer: Volunteer, activity: Activity, standing: dict,
+                    now: datetime.datetime) -> dict:
+    enrollment, attendance = standing["enrollment"], standing["attendance"]
+    state = enrollment.status if enrollment else ""
+    rules = rules_for(activity.org)
+    return {
+        "can_enroll": enrollment is None and enrollment_open(activity, now)
+        and ENROLLMENT_FLOW.can(state, Enrollment.Status.ENROLLED)
+        and not unmet_requirements(volunteer, activity),
+        "can_withdraw": enrollment is not None
+        and ENROLLMENT_FLOW.can(state, Enrollment.Status.CANCELLED)
+        and withdrawal_open(state, activity, rules, now),
+        "can_checkin": state == Enrollment.Status.ENROLLED and attendance is None
+        and checkin_open(activity, rules, now),
+        "can_checkout": attendance is not None and attendance.checkout_at is None
+        and checkout_open(activity, rules, now) and not _counts(standing["record"]),
+    }
+
+
+def _counts(record: ServiceRecord | None) -> bool:
+    return record is not None and RECORD_FLOW.in_group(record.state, "counts")
+
+
+# ---- the hours ledger -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RecordCaps:
+    """What one user may do with one ledger line. `may_decide` is the authority to approve
+    or reject whatever the state (a 403 without it); `can_approve`/`can_reject` add that the
+    line is still pending. `needs_parent`: only staff of the node above the recording node
+    decide it (over the daily cap, or recorded late where the district's rules say so).
+    `undecided`: the line still waits for a decision."""
+
+    may_decide: bool = False
+    can_approve: bool = False
+    can_reject: bool = False
+    may_reverse: bool = False
+    can_reverse: bool = False
+    needs_parent: bool = False
+    late: bool = False
+    undecided: bool = False
+
+    @property
+    def moves(self) -> list[str]:
+        return [move for move, attr in RECORD_MOVES if getattr(self, attr)]
+
+
+RECORD_MOVES = (("approve", "can_approve"), ("reject", "can_reject"),
+                ("reverse", "can_reverse"))
+
+
+def record_caps(user, record: ServiceRecord) -> RecordCaps:
+    parent = needs_parent(record)
+    decides = _may_decide(user, record, parent)
+    reverses = can_manage(user, record.org)
+    state = record.state
+    undecided = RECORD_FLOW.can(state, RecordState.APPROVED)
+    return RecordCaps(
+        may_decide=decides, needs_parent=parent, late=record.late, may_reverse=reverses,
+        undecided=undecided, can_approve=decides and undecided,
+        can_reject=decides and RECORD_FLOW.can(state, RecordState.REJECTED),
+        can_reverse=reverses and record.kind != ServiceRecord.Kind.REVERSAL
+        and RECORD_FLOW.can(state, RecordState.REVERSED))
+
+
+def needs_parent(record: ServiceRecord) -> bool:
+    """Over the daily cap (decided when written), or recorded late while the district's
+    rules send late lines up (read now, so switching the rule applies to waiting lines)."""
+    if record.needs_parent_approval:
+        return True
+    return record.late and rules_for(record.org).late_needs_parent_approval
+
+
+def _may_decide(user, record: ServiceRecord, parent: bool) -> bool:
+    """Leaders of the activity confirm ordinary lines; backfills and order lines need the
+    node's staff; lines that need the parent need staff of the node above. Nobody decides
+    their own line."""
+    if not user.is_authenticated or record.volunteer.user_id == user.pk:
+        return False
+    if parent:
+        return can_manage(user, record.org.parent or record.org)
+    if can_manage(user, record.org):
+        return True
+    activity = record.activity
+    return record.kind == ServiceRecord.Kind.ATTENDANCE and activity is not None and (
+        activity.leader_id == user.pk or activity.team_id in led_team_ids(user))
+
+
+def allowed_moves(user, obj: Activity | ServiceRecord) -> list[str]:
+    if isinstance(obj, ServiceRecord):
+        return record_caps(user, obj).moves
+    return activity_caps(user, obj).moves

@@ -1,5 +1,7 @@
-"""The order pipeline over JSON: submit, list, one order with its history, candidates,
-and every transition as its own POST."""
+"""The order pipeline over JSON: submit, list, one order with its history and the moves the
+caller may make (`allowed_moves`), candidates, and every transition as its own POST. The
+resident's contact goes through `permissions.order_contact` as on the pages: masked unless
+the caller asks `?reveal=1` (audited)."""
 
 import datetime
 from decimal import Decimal
@@ -9,19 +11,28 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
 
 from wenming.core.errors import Forbidden, NotFound
-from wenming.core.masking import mask_mobile
+from wenming.core.masking import mask_name
 from wenming.core.pagination import PageQuery, paginate
 from wenming.core.schemas import Strict
 from wenming.orgs.models import Platform
-from wenming.orgs.permissions import can_manage, org_get_for_user
-from wenming.people.models import Resident, Volunteer
+from wenming.orgs.permissions import org_get_for_user, require_manage
+from wenming.people.models import Volunteer
 from wenming.people.selectors import my_volunteer, volunteer_get_for_user
 from wenming.teams.permissions import team_get_for_user
 
 from . import batch, services
-from .models import ServiceOrder
+from .models import ServiceOrder, in_group
+from .permissions import (
+    OrderCaps,
+    order_caps,
+    order_contact,
+    order_get_for_grab,
+    order_get_for_user,
+    orders_for_user,
+    resident_get_for_order,
+)
 from .ranking import candidates_for
-from .selectors import order_get_for_grab, order_get_for_user, order_history, orders_for_user
+from .selectors import order_history
 
 router = Router(tags=["orders 点单与民呼我应"])
 
@@ -41,7 +52,7 @@ class OrderIn(Strict):
 
 
 class OrderFilter(PageQuery):
-    state: str = Field("", max_length=16)
+    state: str = Field("", max_length=24)  # "escalated": both escalated states
     kind: str = Field("", max_length=16)
     org: int | None = None
     mine: bool = False
@@ -72,28 +83,39 @@ class RateIn(Strict):
     comment: str = Field("", max_length=1000)
 
 
-def order_out(o: ServiceOrder, *, full_contact: bool = False) -> dict:
+def order_out(o: ServiceOrder, user, *, caps: OrderCaps | None = None, reveal: bool = False,
+              ip: str | None = None) -> dict:
+    contact = order_contact(user, o, caps=caps, reveal=reveal, ip=ip)
     return {
         "id": o.id, "kind": o.kind, "state": o.state, "platform": o.platform.code,
-        "skill": o.skill, "text": o.text, "address": o.address, "lat": o.lat, "lng": o.lng,
+        "skill": o.skill, "text": o.text, "address": contact.address, "area": contact.area,
+        "lat": contact.lat, "lng": contact.lng,
         "wished_at": timezone.localtime(o.wished_at).isoformat(),
         "org_id": o.org_id, "station_id": o.station_id, "grid_id": o.grid_id,
         "volunteer_id": o.volunteer_id, "team_id": o.team_id,
         "due_at": timezone.localtime(o.due_at).isoformat() if o.due_at else None,
         "escalations": o.escalations, "score": o.score, "comment": o.comment,
         "needs_review": o.needs_review, "completion_note": o.completion_note,
-        "contact_name": o.contact_name,
-        "contact_phone": o.contact_phone if full_contact else mask_mobile(o.contact_phone),
+        "contact_name": contact.name, "contact_phone": contact.phone,
+        "contact_full": contact.full, "contact_revealed": contact.revealed,
         "created_at": timezone.localtime(o.created_at).isoformat(),
     }
 
 
-def _detail(request, order: ServiceOrder) -> dict:
-    # Whoever serves or handles the order needs to call the resident.
-    full = (order.resident.user_id == request.user.pk or can_manage(request.user, order.org)
-            or (order.volunteer_id and order.volunteer.user_id == request.user.pk))
-    history = [{**h, "at": timezone.localtime(h["at"]).isoformat()} for h in order_history(order)]
-    return {**order_out(order, full_contact=bool(full)), "history": history}
+def _detail(request, order: ServiceOrder, *, reveal: bool = False) -> dict:
+    caps = order_caps(request.user, order)
+    return {**order_out(order, request.user, caps=caps, reveal=reveal,
+                        ip=request.META.get("REMOTE_ADDR")),
+            "allowed_moves": caps.moves, "history": _history(request.user, order, caps)}
+
+
+def _history(user, order: ServiceOrder, caps: OrderCaps) -> list[dict]:
+    """Who made each move: named for staff of the order (and oneself), masked otherwise
+    (the resident's own name stays private to a volunteer nearby)."""
+    def who(h):
+        return h["by"] if caps.sees_names or h["by_id"] == user.pk else mask_name(h["by"])
+    return [{**h, "by": who(h), "at": timezone.localtime(h["at"]).isoformat()}
+            for h in order_history(order)]
 
 
 def _my_volunteer(request) -> Volunteer:
@@ -103,7 +125,9 @@ def _my_volunteer(request) -> Volunteer:
 @router.get("", summary="订单列表（?state=&org=&kind=service|appeal）")
 def order_list(request, filters: Query[OrderFilter]):
     qs = orders_for_user(request.user)
-    if filters.state:
+    if filters.state == "escalated":
+        qs = qs.filter(state__in=in_group("escalated"))
+    elif filters.state:
         qs = qs.filter(state=filters.state)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
@@ -113,7 +137,8 @@ def order_list(request, filters: Query[OrderFilter]):
         qs = qs.filter(resident__user=request.user)
     if filters.overdue:
         qs = qs.filter(due_at__lte=timezone.now())
-    return paginate(qs.order_by("due_at", "-id"), filters, order_out)
+    return paginate(qs.order_by("due_at", "-id"), filters,
+                    lambda o: order_out(o, request.user))
 
 
 @router.post("", response={201: dict}, summary="点单 / 提交诉求（工作人员可代点单）")
@@ -121,12 +146,8 @@ def order_create(request, payload: OrderIn):
     platform = Platform.objects.filter(code=payload.platform, is_active=True).first()
     if platform is None:
         raise NotFound(_("服务平台不存在"), code="unknown_platform")
-    resident = None
-    if payload.resident_id:
-        resident = Resident.objects.select_related("user", "station").filter(
-            pk=payload.resident_id).first()
-        if resident is None or not can_manage(request.user, resident.station):
-            raise NotFound(_("群众不存在"), code="unknown_resident")
+    resident = (resident_get_for_order(request.user, payload.resident_id)
+                if payload.resident_id else None)
     order = services.order_submit(by=request.user, resident=resident, platform=platform,
                                   **payload.dict(exclude={"platform", "resident_id"}))
     return Status(201, _detail(request, order))
@@ -151,8 +172,7 @@ class BatchDispatchIn(Strict):
 @router.get("/batch/proposal", summary="批量派单方案：总距离最短，并与先到先派对比")
 def order_batch_proposal(request, query: Query[BatchQuery]):
     org = org_get_for_user(request.user, query.org)
-    if not can_manage(request.user, org):
-        raise Forbidden()
+    require_manage(request.user, org)
     return batch.dispatch_proposal(by=request.user, org=org, capacity=query.capacity)
 
 
@@ -161,18 +181,19 @@ def order_batch_dispatch(request, payload: BatchDispatchIn):
     orders = services.orders_batch_dispatch(
         by=request.user, proposal_pairs=[(p.order_id, p.volunteer_id) for p in payload.pairs],
         capacity=payload.capacity)
-    return {"dispatched": len(orders), "items": [order_out(o) for o in orders]}
+    return {"dispatched": len(orders), "items": [order_out(o, request.user) for o in orders]}
 
 
-@router.get("/{order_id}", summary="一个订单及其全部流转记录")
-def order_get(request, order_id: int):
-    return _detail(request, order_get_for_user(request.user, order_id))
+@router.get("/{order_id}", summary="一个订单、全部流转记录和您可执行的操作"
+                                   "（reveal=1 查看完整联系电话，留痕）")
+def order_get(request, order_id: int, reveal: bool = False):
+    return _detail(request, order_get_for_user(request.user, order_id), reveal=reveal)
 
 
 @router.get("/{order_id}/candidates", summary="推荐的志愿者和队伍（含评分理由）")
 def order_candidates(request, order_id: int):
     order = order_get_for_user(request.user, order_id)
-    if not can_manage(request.user, order.org):
+    if not order_caps(request.user, order).sees_candidates:
         raise Forbidden()
     return {"items": candidates_for(order)}
 

@@ -33,10 +33,10 @@ from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import subtree_q
 from wenming.people.models import User, Volunteer
 
-from .models import ServiceOrder, State
+from .models import ServiceOrder, in_group
 from .ranking import BUSY, REACH_KM
 
-AWAITING = [State.REVIEWED, State.DECLINED, State.ESCALATED]
+AWAITING = in_group("awaiting")
 MAX_ORDERS = 2000  # the oldest waiting orders of a batch; the rest wait for the next one
 MAX_CAPACITY = 5
 MAX_CANDIDATES = 20  # the nearest candidates each order keeps for the solver

@@ -19,7 +19,7 @@ from wenming.people.models import Resident, Volunteer
 from wenming.teams.models import Team
 
 from .batch import MAX_CAPACITY, MAX_ORDERS
-from .models import ServiceOrder, State
+from .models import ServiceOrder, State, in_group
 
 DATETIME = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -127,13 +127,14 @@ class ResidentSearchForm(forms.Form):
         return rows
 
 
-ACTIVE = [State.SUBMITTED, State.REVIEWED, State.DECLINED, State.ESCALATED, State.DISPATCHED,
-          State.OPEN, State.ACCEPTED]
+ACTIVE = in_group("active")
+ESCALATED = "escalated"  # both escalated states, as the API's ?state=escalated
 
 
 class QueueFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("状态"), required=False,
-                              choices=[("", _("办理中")), ("all", _("全部"))] + State.choices)
+                              choices=[("", _("办理中")), ("all", _("全部")),
+                                       (ESCALATED, _("已上报（全部）"))] + State.choices)
     kind = forms.ChoiceField(label=_("类型"), required=False,
                              choices=[("", _("全部类型"))] + ServiceOrder.Kind.choices)
     org = forms.ModelChoiceField(label=_("阵地"), required=False, queryset=OrgNode.objects.none(),
@@ -151,6 +152,8 @@ class QueueFilterForm(forms.Form):
         state = d.get("state", "")
         if state == "":
             qs = qs.filter(state__in=ACTIVE)
+        elif state == ESCALATED:
+            qs = qs.filter(state__in=in_group("escalated"))
         elif state != "all":
             qs = qs.filter(state=state)
         if d.get("kind"):

@@ -1,6 +1,7 @@
 """The order pipeline 点单-审单-派单-接单-评单 and 民呼我应 appeals.
 
-The transition map is data (`TRANSITIONS`); `services.order_transition` is the one function
+The state machine is data (`WORKFLOW`: states, transitions, groups, steps, colours, and the
+named `MOVES` the pages and the API offer); `services.order_transition` is the one function
 that applies a move, refuses any other, and writes an `OrderEvent` (who, when, from, to, why).
 """
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core.workflow import Workflow
 from wenming.orgs.models import Grid, OrgNode, Platform
 from wenming.people.models import Resident, Volunteer
 from wenming.teams.models import Team
@@ -23,29 +25,128 @@ class State(models.TextChoices):
     ACCEPTED = "accepted", _("服务中")
     COMPLETED = "completed", _("待评价")
     RATED = "rated", _("已评价")
-    ESCALATED = "escalated", _("已上报")
+    # A passed time limit hands the order to the parent node. Before a volunteer accepted it,
+    # the parent reviews or dispatches it again (QUEUE); after, the volunteer keeps serving
+    # and the parent follows it up (SERVING). Two states, so nobody guesses which one it is.
+    ESCALATED_QUEUE = "escalated_queue", _("已上报待办")
+    ESCALATED_SERVING = "escalated_serving", _("已上报服务中")
     CANCELLED = "cancelled", _("已取消")
 
 
 S = State
-# Which states each state may move to. Escalation hands the order to the parent node's queue.
-TRANSITIONS: dict[str, set[str]] = {
-    "": {S.SUBMITTED},  # a new order
-    S.SUBMITTED: {S.REVIEWED, S.REJECTED, S.CANCELLED, S.ESCALATED},
-    S.REVIEWED: {S.DISPATCHED, S.OPEN, S.REJECTED, S.CANCELLED, S.ESCALATED},
-    S.ESCALATED: {S.REVIEWED, S.DISPATCHED, S.OPEN, S.REJECTED, S.CANCELLED, S.ESCALATED,
-                  S.COMPLETED},
-    S.DISPATCHED: {S.ACCEPTED, S.DECLINED, S.CANCELLED, S.ESCALATED},
-    S.DECLINED: {S.DISPATCHED, S.OPEN, S.CANCELLED, S.ESCALATED},
-    S.OPEN: {S.ACCEPTED, S.DISPATCHED, S.CANCELLED, S.ESCALATED},
-    S.ACCEPTED: {S.COMPLETED, S.ESCALATED},
-    S.COMPLETED: {S.RATED},
-    S.RATED: set(),
-    S.REJECTED: set(),
-    S.CANCELLED: set(),
+# Which states each state may move to ("" is an order not yet created).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "": frozenset({S.SUBMITTED}),
+    S.SUBMITTED: frozenset({S.REVIEWED, S.REJECTED, S.CANCELLED, S.ESCALATED_QUEUE}),
+    S.REVIEWED: frozenset({S.DISPATCHED, S.OPEN, S.REJECTED, S.CANCELLED, S.ESCALATED_QUEUE}),
+    S.ESCALATED_QUEUE: frozenset({S.REVIEWED, S.DISPATCHED, S.OPEN, S.REJECTED, S.CANCELLED,
+                                  S.ESCALATED_QUEUE}),
+    S.DISPATCHED: frozenset({S.ACCEPTED, S.DECLINED, S.CANCELLED, S.ESCALATED_QUEUE}),
+    S.DECLINED: frozenset({S.DISPATCHED, S.OPEN, S.CANCELLED, S.ESCALATED_QUEUE}),
+    S.OPEN: frozenset({S.ACCEPTED, S.DISPATCHED, S.CANCELLED, S.ESCALATED_QUEUE}),
+    S.ACCEPTED: frozenset({S.COMPLETED, S.ESCALATED_SERVING}),
+    S.ESCALATED_SERVING: frozenset({S.COMPLETED, S.ESCALATED_SERVING}),
+    S.COMPLETED: frozenset({S.RATED}),
+    S.RATED: frozenset(),
+    S.REJECTED: frozenset(),
+    S.CANCELLED: frozenset(),
 }
-# States before a volunteer has accepted: the resident may still cancel.
-CANCELLABLE = {S.SUBMITTED, S.REVIEWED, S.DISPATCHED, S.DECLINED, S.OPEN, S.ESCALATED}
+
+
+def _leading_to(state: str) -> frozenset[str]:
+    return frozenset(s for s, dests in TRANSITIONS.items() if s and state in dests)
+
+
+ESCALATED = frozenset({S.ESCALATED_QUEUE, S.ESCALATED_SERVING})
+WORKFLOW = Workflow(
+    states=State,
+    transitions=TRANSITIONS,
+    # Badge tones; the map's markers need one colour per state (MARKER_COLOURS).
+    colours={S.SUBMITTED: "warn", S.REVIEWED: "info", S.DISPATCHED: "info", S.OPEN: "ok",
+             S.DECLINED: "bad", S.ACCEPTED: "info", S.COMPLETED: "warn", S.RATED: "ok",
+             S.ESCALATED_QUEUE: "bad", S.ESCALATED_SERVING: "warn"},
+    steps=(S.SUBMITTED, S.REVIEWED, S.DISPATCHED, S.ACCEPTED, S.COMPLETED, S.RATED),
+    groups={
+        "escalated": ESCALATED,
+        # Still being handled: the queue, the map and the escalated list show these.
+        "active": frozenset({S.SUBMITTED, S.REVIEWED, S.DECLINED, S.ESCALATED_QUEUE,
+                             S.DISPATCHED, S.OPEN, S.ACCEPTED, S.ESCALATED_SERVING}),
+        # Before a volunteer accepted: the resident (or staff) may still withdraw.
+        "cancellable": _leading_to(S.CANCELLED),
+        # Staff may dispatch (or re-dispatch) from these.
+        "dispatchable": _leading_to(S.DISPATCHED),
+        # Waiting for a volunteer at the handling node (batch dispatch takes these).
+        "awaiting": frozenset({S.REVIEWED, S.DECLINED, S.ESCALATED_QUEUE}),
+        # Staff read the ranked candidates while the order still needs somebody.
+        "ranking": frozenset({S.SUBMITTED, S.REVIEWED, S.DECLINED, S.ESCALATED_QUEUE, S.OPEN}),
+        # A volunteer holds the order: it counts against their load.
+        "busy": frozenset({S.DISPATCHED, S.ACCEPTED, S.ESCALATED_SERVING}),
+        # The volunteer's to-do list.
+        "todo": frozenset({S.DISPATCHED, S.ACCEPTED, S.ESCALATED_SERVING}),
+        "done": frozenset({S.COMPLETED, S.RATED}),
+        # Each stage has a time limit; the sweep looks only at these.
+        "timed": frozenset({S.SUBMITTED, S.REVIEWED, S.DECLINED, S.DISPATCHED, S.OPEN,
+                            S.ACCEPTED, *ESCALATED}),
+    },
+)
+# Off the happy path, a progress bar shows the step an order stands at.
+STEP_OF = {S.ESCALATED_QUEUE: S.SUBMITTED, S.DECLINED: S.REVIEWED, S.OPEN: S.DISPATCHED,
+           S.ESCALATED_SERVING: S.ACCEPTED}
+STEP_LABELS = (_("审核"), _("派单"), _("接单"), _("服务"), _("评价"), _("办结"))
+# The map tells every active state apart (its legend reads these).
+MARKER_COLOURS = {S.SUBMITTED: "#d97706", S.REVIEWED: "#2563eb", S.DECLINED: "#b91c1c",
+                  S.ESCALATED_QUEUE: "#7c3aed", S.DISPATCHED: "#0891b2", S.OPEN: "#16a34a",
+                  S.ACCEPTED: "#4b5563", S.ESCALATED_SERVING: "#a855f7"}
+# The time line names each move by the state it led to.
+EVENT_LABELS = {S.SUBMITTED: _("提交"), S.REVIEWED: _("审核通过"), S.REJECTED: _("驳回"),
+                S.DISPATCHED: _("派单"), S.OPEN: _("开放抢单"), S.DECLINED: _("拒单"),
+                S.ACCEPTED: _("接单"), S.COMPLETED: _("服务完成"), S.RATED: _("评价"),
+                S.ESCALATED_QUEUE: _("超时上报"), S.ESCALATED_SERVING: _("超时上报"),
+                S.CANCELLED: _("取消")}
+
+
+def in_group(group: str) -> list[str]:
+    """A group's states in the order they are declared (for lists and counts)."""
+    return [s for s in State.values if s in WORKFLOW.groups[group]]
+
+
+def step_of(state: str) -> int | None:
+    """Where a progress bar stands (None off it: rejected, cancelled)."""
+    index = WORKFLOW.step_index(STEP_OF.get(state, state))
+    return None if index < 0 else index
+
+
+def escalation_of(state: str) -> str:
+    """The state an overdue order escalates to: serving once a volunteer accepted it."""
+    return S.ESCALATED_SERVING if state in {S.ACCEPTED, S.ESCALATED_SERVING} else \
+        S.ESCALATED_QUEUE
+
+
+# The moves of the API and the pages: move -> (the state it leads to, the only states it
+# starts from when the map alone would allow more). `allowed_moves` lists these names.
+MOVES: dict[str, tuple[str, frozenset[str] | None]] = {
+    "review": (S.REVIEWED, None),
+    "reject": (S.REJECTED, None),
+    "dispatch": (S.DISPATCHED, None),
+    "open": (S.OPEN, None),
+    "grab": (S.ACCEPTED, frozenset({S.OPEN})),
+    "accept": (S.ACCEPTED, frozenset({S.DISPATCHED})),
+    "decline": (S.DECLINED, None),
+    "complete": (S.COMPLETED, None),
+    "rate": (S.RATED, None),
+    "cancel": (S.CANCELLED, None),
+}
+
+
+def move_allowed(state: str, move: str) -> bool:
+    to, only_from = MOVES[move]
+    return WORKFLOW.can(state, to) and (only_from is None or state in only_from)
+
+
+def move_check(state: str, move: str) -> None:
+    """409 invalid_transition unless the map allows `move` from `state`."""
+    to, only_from = MOVES[move]
+    WORKFLOW.check(state, to, only_from=only_from)
 
 
 class ServiceOrder(models.Model):
@@ -54,7 +155,7 @@ class ServiceOrder(models.Model):
         APPEAL = "appeal", _("民呼我应")
 
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
-    state = models.CharField(_("状态"), max_length=16, choices=State.choices,
+    state = models.CharField(_("状态"), max_length=24, choices=State.choices,
                              default=State.SUBMITTED)
     platform = models.ForeignKey(Platform, verbose_name=_("服务类别"), on_delete=models.PROTECT)
     skill = models.CharField(_("所需技能"), max_length=30, blank=True)
@@ -105,13 +206,17 @@ class ServiceOrder(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.text[:20]}"
 
+    @property
+    def tone(self) -> str:
+        return WORKFLOW.colour(self.state)
+
 
 class OrderEvent(models.Model):
     """One transition: who moved the order, when, from which state to which, and why."""
 
     order = models.ForeignKey(ServiceOrder, on_delete=models.CASCADE, related_name="events")
-    from_state = models.CharField(max_length=16, blank=True)
-    to_state = models.CharField(max_length=16)
+    from_state = models.CharField(max_length=24, blank=True)
+    to_state = models.CharField(max_length=24)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                            on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)

@@ -44,12 +44,12 @@ from wenming.geo import EARTH_RADIUS_KM, cells_by_distance, haversine_km
 from wenming.people.models import AvailabilitySlot, Skill, Volunteer
 from wenming.teams.models import Team
 
-from .models import ServiceOrder, State
+from .models import ServiceOrder, State, in_group
 
 WEIGHTS = {"match": 25, "distance": 25, "availability": 15, "load": 15, "rating": 10,
            "fairness": 10}
 REACH_KM = 7.0
-BUSY = [State.DISPATCHED, State.ACCEPTED]
+BUSY = in_group("busy")  # a volunteer's orders in hand
 # Points of slack in the SQL bound: six factors rounded to 0.1 each, and the sum once more.
 SLACK = 0.5
 KM_PER_DEGREE = 2 * math.pi * EARTH_RADIUS_KM / 360

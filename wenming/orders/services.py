@@ -26,7 +26,8 @@ from wenming.people.validators import normalize_mobile
 from wenming.points.services import points_for_rating
 from wenming.teams.models import Membership, Team
 
-from .models import CANCELLABLE, TRANSITIONS, OrderEvent, ServiceOrder, State, TimeLimit
+from .models import WORKFLOW, OrderEvent, ServiceOrder, State, TimeLimit, escalation_of
+from .permissions import Viewer, orders_for_user, require_move
 
 S = State
 MAX_DISTANCE_KM = 15.0  # a place farther than this from every station is outside the district
@@ -38,7 +39,7 @@ def order_transition(order: ServiceOrder, to: str, *, by: User | None, reason: s
                      **changes) -> ServiceOrder:
     """Move a locked order to `to`, or raise 409 invalid_transition. Writes the event and
     sets the deadline of the new stage. The caller holds the row lock (select_for_update)."""
-    _require_move(order, to)
+    WORKFLOW.check(order.state, to)
     from_state = order.state
     for name, value in changes.items():
         setattr(order, name, value)
@@ -56,20 +57,6 @@ def order_transition(order: ServiceOrder, to: str, *, by: User | None, reason: s
     return order
 
 
-def _require_move(order: ServiceOrder, to: str, *, only_from: set[str] | None = None) -> None:
-    """409 invalid_transition unless the map (narrowed to `only_from`) allows the move. Use
-    cases ask this before who the caller is: whoever can see the order sees its state."""
-    if to not in TRANSITIONS[order.state] or (only_from is not None
-                                              and order.state not in only_from):
-        raise Conflict(_("订单当前状态为“%(s)s”，不能执行此操作") % {
-            "s": State(order.state).label if order.state else "-"}, code="invalid_transition")
-
-
-def _accepted_before(order: ServiceOrder) -> bool:
-    """An escalated order that keeps its volunteer was escalated after acceptance."""
-    return order.state == S.ESCALATED and order.volunteer_id is not None
-
-
 def time_limit_for(org: OrgNode, platform: Platform) -> TimeLimit:
     """The nearest node's limits up the tree, platform-specific first; defaults otherwise."""
     chain = [*org.ancestor_ids, org.pk]
@@ -81,7 +68,9 @@ def time_limit_for(org: OrgNode, platform: Platform) -> TimeLimit:
 
 def _deadline(order: ServiceOrder, state: str) -> datetime.datetime | None:
     limits = time_limit_for(order.org, order.platform)
-    minutes = {S.SUBMITTED: limits.review_minutes, S.ESCALATED: limits.review_minutes,
+    # Escalated either way, the parent node has the review limit to act on it.
+    minutes = {S.SUBMITTED: limits.review_minutes, S.ESCALATED_QUEUE: limits.review_minutes,
+               S.ESCALATED_SERVING: limits.review_minutes,
                S.REVIEWED: limits.accept_minutes, S.DECLINED: limits.accept_minutes,
                S.DISPATCHED: limits.accept_minutes, S.OPEN: limits.accept_minutes,
                S.ACCEPTED: limits.complete_minutes}.get(state)
@@ -93,11 +82,6 @@ def _locked(order: ServiceOrder) -> ServiceOrder:
     # side of the outer joins, and locking org and platform rows would serialise everyone).
     return ServiceOrder.objects.select_for_update(of=("self",)).select_related(
         "org", "platform", "volunteer__user", "resident__user").get(pk=order.pk)
-
-
-def _require_staff(by: User, order: ServiceOrder) -> None:
-    if not can_manage(by, order.org):
-        raise Forbidden(_("只有受理阵地的工作人员可以办理"))
 
 
 def _staff_of(org: OrgNode) -> list[User]:
@@ -173,8 +157,7 @@ def order_submit(*, by: User, kind: str, platform: Platform, text: str, lat: flo
 def order_review(*, by: User, order: ServiceOrder) -> ServiceOrder:
     """审单: the station accepts the request as something volunteers can do."""
     order = _locked(order)
-    _require_move(order, S.REVIEWED)
-    _require_staff(by, order)
+    require_move(Viewer(by), order, "review")
     order = order_transition(order, S.REVIEWED, by=by)
     if time_limit_for(order.org, order.platform).auto_dispatch:
         from .ranking import candidates_for
@@ -191,8 +174,7 @@ def order_review(*, by: User, order: ServiceOrder) -> ServiceOrder:
 def order_reject(*, by: User, order: ServiceOrder, reason: str) -> ServiceOrder:
     """The station turns the request down, with a reason the resident sees."""
     order = _locked(order)
-    _require_move(order, S.REJECTED)
-    _require_staff(by, order)
+    require_move(Viewer(by), order, "reject")
     if not (reason or "").strip():
         raise ValidationError(_("请填写驳回原因，群众可以看到"), code="reason_required")
     order = order_transition(order, S.REJECTED, by=by, reason=reason.strip())
@@ -208,8 +190,7 @@ def order_dispatch(*, by: User, order: ServiceOrder, volunteer: Volunteer | None
     the second see the new state and get 409: a dispatched order is never dispatched again
     (it comes back to the queue by a decline or a passed acceptance limit)."""
     order = _locked(order)
-    _require_move(order, S.DISPATCHED)
-    _require_staff(by, order)
+    require_move(Viewer(by), order, "dispatch")
     return _dispatch(order, by=by, volunteer=volunteer, team=team)
 
 
@@ -242,20 +223,11 @@ def _assignees(order: ServiceOrder) -> list[User]:
 def order_open(*, by: User, order: ServiceOrder) -> ServiceOrder:
     """Offer the order to volunteers nearby to grab (抢单)."""
     order = _locked(order)
-    _require_move(order, S.OPEN)
-    _require_staff(by, order)
+    require_move(Viewer(by), order, "open")
     return order_transition(order, S.OPEN, by=by, volunteer=None, team=None)
 
 
 # ---- the volunteer's moves --------------------------------------------------------------
-
-def _require_assignee(volunteer: Volunteer, order: ServiceOrder) -> None:
-    led = set(Membership.objects.filter(
-        volunteer=volunteer, role=Membership.Role.LEADER,
-        status=Membership.Status.ACTIVE).values_list("team_id", flat=True))
-    if order.volunteer_id != volunteer.pk and order.team_id not in led:
-        raise Forbidden(_("这不是派给您的订单"))
-
 
 @transaction.atomic
 def order_grab(*, volunteer: Volunteer, order: ServiceOrder) -> ServiceOrder:
@@ -263,8 +235,7 @@ def order_grab(*, volunteer: Volunteer, order: ServiceOrder) -> ServiceOrder:
     order = _locked(order)
     if order.state != S.OPEN:
         raise Conflict(_("来晚了，该订单已被接走或已关闭"), code="invalid_transition")
-    if volunteer.status != Volunteer.Status.ACTIVE:
-        raise Conflict(_("志愿者账号尚未审核通过"), code="volunteer_not_active")
+    require_move(Viewer(volunteer.user, volunteer=volunteer), order, "grab")
     return order_transition(order, S.ACCEPTED, by=volunteer.user, volunteer=volunteer,
                             reason=_("抢单"))
 
@@ -272,8 +243,7 @@ def order_grab(*, volunteer: Volunteer, order: ServiceOrder) -> ServiceOrder:
 @transaction.atomic
 def order_accept(*, volunteer: Volunteer, order: ServiceOrder) -> ServiceOrder:
     order = _locked(order)
-    _require_move(order, S.ACCEPTED, only_from={S.DISPATCHED})  # an open order is grabbed
-    _require_assignee(volunteer, order)
+    require_move(Viewer(volunteer.user, volunteer=volunteer), order, "accept")
     order = order_transition(order, S.ACCEPTED, by=volunteer.user,
                              volunteer=order.volunteer or volunteer)
     notify(users=[order.resident.user], title=_("志愿者已接单"),
@@ -286,8 +256,7 @@ def order_accept(*, volunteer: Volunteer, order: ServiceOrder) -> ServiceOrder:
 def order_decline(*, volunteer: Volunteer, order: ServiceOrder, reason: str) -> ServiceOrder:
     """Decline with a reason; the order goes back to the station's dispatch queue."""
     order = _locked(order)
-    _require_move(order, S.DECLINED)
-    _require_assignee(volunteer, order)
+    require_move(Viewer(volunteer.user, volunteer=volunteer), order, "decline")
     if not (reason or "").strip():
         raise ValidationError(_("请说明不能接单的原因"), code="reason_required")
     order = order_transition(order, S.DECLINED, by=volunteer.user, reason=reason.strip(),
@@ -304,10 +273,7 @@ def order_complete(*, volunteer: Volunteer, order: ServiceOrder, note: str, hour
     record for the station to approve."""
     order = _locked(order)
     # Accepted, or escalated after acceptance (the volunteer still serves).
-    _require_move(order, S.COMPLETED,
-                  only_from={S.ACCEPTED, S.ESCALATED} if order.volunteer_id else {S.ACCEPTED})
-    if order.volunteer_id != volunteer.pk:
-        _require_assignee(volunteer, order)
+    require_move(Viewer(volunteer.user, volunteer=volunteer), order, "complete")
     if not (note or "").strip():
         raise ValidationError(_("请填写服务情况说明"), code="note_required")
     if not Decimal("0") < hours <= Decimal("24"):
@@ -335,9 +301,7 @@ def order_complete(*, volunteer: Volunteer, order: ServiceOrder, note: str, hour
 def order_rate(*, by: User, order: ServiceOrder, score: int, comment: str = "") -> ServiceOrder:
     """评单 1–5. Two stars or fewer opens a review for the station."""
     order = _locked(order)
-    _require_move(order, S.RATED)
-    if order.resident.user_id != by.pk:
-        raise Forbidden(_("只有点单的群众可以评价"))
+    require_move(Viewer(by), order, "rate")
     if not 1 <= score <= 5:
         raise ValidationError(_("评分应为1到5分"), code="invalid_score")
     low = score <= 2
@@ -354,10 +318,9 @@ def order_rate(*, by: User, order: ServiceOrder, score: int, comment: str = "") 
 def order_cancel(*, by: User, order: ServiceOrder, reason: str = "") -> ServiceOrder:
     """The resident (or staff on their behalf) withdraws before a volunteer accepts."""
     order = _locked(order)
-    if order.state not in CANCELLABLE or _accepted_before(order):
+    if not WORKFLOW.in_group(order.state, "cancellable"):
         raise Conflict(_("志愿者已接单，不能取消，请联系实践站"), code="invalid_transition")
-    if order.resident.user_id != by.pk and not can_manage(by, order.org):
-        raise Forbidden()
+    require_move(Viewer(by), order, "cancel")
     assignees = _assignees(order)
     order = order_transition(order, S.CANCELLED, by=by, reason=(reason or "").strip())
     notify(users=assignees, title=_("订单已取消"), body=order.text[:50], url=f"/orders/{order.pk}/")
@@ -374,13 +337,15 @@ def order_escalate_if_overdue(*, order_id: int, state: str, due_at: datetime.dat
     order = ServiceOrder.objects.select_for_update(of=("self",)).select_related(
         "org__parent", "platform").filter(
         pk=order_id, state=state, due_at=due_at, due_at__lte=timezone.now()).first()
-    if order is None or (state == S.ESCALATED and order.org.parent is None):
+    if order is None or (WORKFLOW.in_group(state, "escalated") and order.org.parent is None):
         return False  # handled already, or already at the top with nobody above to hand it to
     parent = order.org.parent or order.org
-    # An accepted order keeps its volunteer, however far up it goes.
-    keep_volunteer = state == S.ACCEPTED or _accepted_before(order)
+    # An accepted order keeps its volunteer, however far up it goes (escalated_serving);
+    # any other goes back to a queue, the parent's (escalated_queue).
+    to = escalation_of(state)
+    keep_volunteer = to == S.ESCALATED_SERVING
     stage = State(state).label
-    order_transition(order, S.ESCALATED, by=None, org=parent, escalations=order.escalations + 1,
+    order_transition(order, to, by=None, org=parent, escalations=order.escalations + 1,
                      volunteer=order.volunteer if keep_volunteer else None,
                      team=order.team if keep_volunteer else None,
                      reason=_("“%(stage)s”环节超时，上报%(org)s") % {"stage": stage,
@@ -391,8 +356,8 @@ def order_escalate_if_overdue(*, order_id: int, state: str, due_at: datetime.dat
 
 
 def overdue_orders():
-    return ServiceOrder.objects.filter(due_at__lte=timezone.now()).exclude(
-        state__in=[S.COMPLETED, S.RATED, S.REJECTED, S.CANCELLED])
+    return ServiceOrder.objects.filter(due_at__lte=timezone.now(),
+                                       state__in=WORKFLOW.groups["timed"])
 
 
 # ---- batch dispatch ---------------------------------------------------------------------
@@ -410,8 +375,7 @@ def orders_batch_dispatch(*, by: User, proposal_pairs: list[tuple[int, int]],
     from wenming.core.errors import NotFound
     from wenming.people.selectors import volunteers_for_user
 
-    from .batch import AWAITING, pair_problem, volunteer_facts
-    from .selectors import orders_for_user
+    from .batch import pair_problem, volunteer_facts
 
     pairs = [(int(o), int(v)) for o, v in proposal_pairs]
     if not pairs:
@@ -427,11 +391,13 @@ def orders_batch_dispatch(*, by: User, proposal_pairs: list[tuple[int, int]],
         raise NotFound(_("志愿者 #%(id)s 不存在或您无权查看") % {"id": unknown[0]})
     orders = {o.pk: o for o in ServiceOrder.objects.select_for_update(of=("self",))
               .select_related("org").filter(pk__in=order_ids).order_by("pk")}
+    staff = Viewer(by)
     for order in orders.values():
-        if order.state not in AWAITING or order.volunteer_id or order.team_id:
+        if (not WORKFLOW.in_group(order.state, "awaiting") or order.volunteer_id
+                or order.team_id):
             raise Conflict(_("订单 #%(id)s 已不在待派单状态，方案已过期，请重新生成") % {
                 "id": order.pk}, code="order_changed")
-        _require_staff(by, order)
+        require_move(staff, order, "dispatch")
     platforms, skills, load = volunteer_facts(volunteer_ids)
     for order_id, volunteer_id in pairs:
         problem = pair_problem(orders[order_id], volunteers[volunteer_id],

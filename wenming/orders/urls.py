@@ -15,6 +15,7 @@ urlpatterns = [
     path("map/", views.order_map, name="order_map"),
     path("grid/", views.order_grid, name="order_grid"),
     path("<int:order_id>/", views.order_detail, name="order_detail"),
+    path("<int:order_id>/contact/", views.order_contact_reveal, name="order_contact_reveal"),
     path("<int:order_id>/cancel/", views.order_cancel, name="order_cancel"),
     path("<int:order_id>/rate/", views.order_rate, name="order_rate"),
     path("<int:order_id>/grab/", views.order_grab, name="order_grab"),

@@ -20,23 +20,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from wenming.core.errors import Forbidden, NotFound
+from wenming.core.errors import Forbidden
 from wenming.core.forms import attempt, call_service
-from wenming.core.masking import mask_mobile, mask_name
+from wenming.core.masking import mask_name
 from wenming.core.views import back, flash_errors, require_staff
 from wenming.geo import haversine_km
 from wenming.orgs.models import OrgNode, Platform
 from wenming.orgs.permissions import (
-    can_manage,
     is_staff_member,
     org_get_for_user,
     require_manage,
-    subtree_q,
     visible_orgs,
 )
 from wenming.people.models import Resident, Volunteer
 from wenming.people.selectors import my_volunteer
-from wenming.teams.permissions import led_team_ids
 
 from . import batch, services
 from .forms import (
@@ -54,31 +51,35 @@ from .forms import (
     StartForm,
     needs_for,
 )
-from .models import CANCELLABLE, ServiceOrder, State
+from .models import (
+    EVENT_LABELS,
+    MARKER_COLOURS,
+    STEP_LABELS,
+    WORKFLOW,
+    ServiceOrder,
+    State,
+    step_of,
+)
+from .permissions import (
+    OrderCaps,
+    order_caps,
+    order_contact,
+    order_get_for_grab,
+    order_get_for_user,
+    orders_for_user,
+    resident_get_for_order,
+    viewer_of,
+)
 from .ranking import WEIGHTS, candidates_for
-from .selectors import order_get_for_grab, order_get_for_user, order_history, orders_for_user
+from .selectors import order_history
 
 S = State
-# Marker and badge colours per state (the map's legend uses the same).
-STATE_COLORS = {S.SUBMITTED: "#d97706", S.REVIEWED: "#2563eb", S.DECLINED: "#b91c1c",
-                S.ESCALATED: "#7c3aed", S.DISPATCHED: "#0891b2", S.OPEN: "#16a34a",
-                S.ACCEPTED: "#4b5563"}
 FACTORS = {"match": gettext_lazy("类别技能"), "distance": gettext_lazy("距离"),
            "availability": gettext_lazy("时间"), "load": gettext_lazy("手头订单"),
            "rating": gettext_lazy("评分"), "fairness": gettext_lazy("均衡")}
-EVENTS = {S.SUBMITTED: gettext_lazy("提交"), S.REVIEWED: gettext_lazy("审核通过"),
-          S.REJECTED: gettext_lazy("驳回"), S.DISPATCHED: gettext_lazy("派单"),
-          S.OPEN: gettext_lazy("开放抢单"), S.DECLINED: gettext_lazy("拒单"),
-          S.ACCEPTED: gettext_lazy("接单"), S.COMPLETED: gettext_lazy("服务完成"),
-          S.RATED: gettext_lazy("评价"), S.ESCALATED: gettext_lazy("超时上报"),
-          S.CANCELLED: gettext_lazy("取消")}
-VOLUNTEER_MOVES = {S.ACCEPTED, S.DECLINED, S.COMPLETED}
-STEPS = [S.SUBMITTED, S.REVIEWED, S.DISPATCHED, S.ACCEPTED, S.COMPLETED, S.RATED]
-STEP_OF = {S.SUBMITTED: 0, S.ESCALATED: 0, S.REVIEWED: 1, S.DECLINED: 1, S.OPEN: 2,
-           S.DISPATCHED: 2, S.ACCEPTED: 3, S.COMPLETED: 4, S.RATED: 5}
+VOLUNTEER_MOVES = {S.ACCEPTED, S.DECLINED, S.COMPLETED}  # the time line says "志愿者"
 VOLUNTEERS_ONLY = gettext_lazy("只有志愿者可以接单")
 STAFF_ONLY = gettext_lazy("只有阵地工作人员可以派单")
-DISPATCHABLE = {S.REVIEWED, S.ESCALATED, S.DECLINED, S.OPEN}
 
 
 # ---- read-only helpers --------------------------------------------------------------------
@@ -88,11 +89,7 @@ def orderer(request) -> tuple[str, Resident | None]:
     member's subtree (代点单, ?resident=). None: staff who have not picked anyone yet."""
     kind, resident_id = StartForm(request.GET).values()
     if resident_id:
-        resident = Resident.objects.filter(subtree_q(request.user, "station__path"),
-                                           pk=resident_id).select_related("user", "station")
-        if not is_staff_member(request.user) or not resident:
-            raise NotFound()
-        return kind, resident[0]
+        return kind, resident_get_for_order(request.user, resident_id)
     own = Resident.objects.filter(user=request.user).select_related("user", "station").first()
     if own is None and not is_staff_member(request.user):
         raise Forbidden(_("只有群众可以点单，工作人员可代群众点单"))
@@ -120,7 +117,17 @@ def with_timing(orders, now=None) -> list[ServiceOrder]:
 def with_steps(orders) -> list[ServiceOrder]:
     rows = list(orders)
     for o in rows:
-        o.step = STEP_OF.get(o.state)
+        o.step = step_of(o.state)
+    return rows
+
+
+def with_caps(user, orders) -> list[ServiceOrder]:
+    """Each row with the caller's caps and the contact they may see (the viewer's facts
+    are read once for the page, not per row)."""
+    rows = list(orders)
+    for o in rows:
+        o.caps = order_caps(user, o)
+        o.contact = order_contact(user, o, caps=o.caps)
     return rows
 
 
@@ -134,32 +141,11 @@ def explained(candidates: list[dict]) -> list[dict]:
     return candidates
 
 
-def roles_on(user, order: ServiceOrder) -> dict:
-    """What the caller is to this order; the page shows only the moves that fit. The
-    services decide again on every move."""
-    volunteer = Volunteer.objects.filter(user=user).first()
-    assignee = volunteer is not None and (order.volunteer_id == volunteer.pk
-                                          or order.team_id in led_team_ids(user))
-    owner = order.resident is not None and order.resident.user_id == user.pk
-    staff = can_manage(user, order.org)
-    kept = order.state == S.ESCALATED and order.volunteer_id is not None
-    return {
-        "owner": owner, "staff": staff, "assignee": assignee,
-        "staff_member": is_staff_member(user),
-        "full_contact": owner or staff or assignee,
-        "can_cancel": (owner or staff) and order.state in CANCELLABLE and not kept,
-        "can_rate": owner and order.state == S.COMPLETED,
-        "can_accept": assignee and order.state == S.DISPATCHED,
-        "can_complete": assignee and (order.state == S.ACCEPTED or kept),
-        "can_grab": volunteer is not None and order.state == S.OPEN,
-    }
-
-
-def assignee_name(order: ServiceOrder, roles: dict) -> str:
+def assignee_name(order: ServiceOrder, caps: OrderCaps) -> str:
     """Residents see the volunteer's surname only; staff and volunteers the full name."""
     if order.volunteer_id:
         name = order.volunteer.user.real_name
-        return mask_name(name) if roles["owner"] and not roles["staff"] else name
+        return mask_name(name) if caps.masks_volunteer else name
     return order.team.name if order.team_id else ""
 
 
@@ -173,12 +159,13 @@ def timeline(order: ServiceOrder, user, *, names: bool) -> list[dict]:
         if h["by_id"] == user.pk:
             return _("我")
         return _("志愿者") if h["to"] in VOLUNTEER_MOVES else _("实践站")
-    return [{**h, "label": EVENTS.get(h["to"], h["to"]), "who": who(h)}
+    return [{**h, "label": EVENT_LABELS.get(h["to"], h["to"]), "who": who(h)}
             for h in order_history(order)]
 
 
 def nearby_open(user, volunteer: Volunteer) -> list[ServiceOrder]:
-    rows = list(orders_for_user(user).filter(state=S.OPEN).order_by("due_at", "id")[:100])
+    rows = with_caps(user, orders_for_user(user).filter(state=S.OPEN).order_by("due_at", "id")
+                     [:100])
     if volunteer.home_lat is None:
         return rows
     for o in rows:
@@ -258,7 +245,7 @@ def order_mine(request):
         "-created_at", "-id")
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(request, "orders/mine.html", {
-        "page": page, "rows": with_steps(page), "steps": STEPS,
+        "page": page, "rows": with_steps(page), "steps": STEP_LABELS,
         "grids": manages_grids(request.user),
         "is_resident": Resident.objects.filter(user=request.user).exists()})
 
@@ -266,14 +253,33 @@ def order_mine(request):
 @login_required
 def order_detail(request, order_id: int):
     order = order_get_for_user(request.user, order_id)
-    roles = roles_on(request.user, order)
-    return render(request, "orders/detail.html", {
-        "o": order, **roles, "steps": STEPS,
-        "history": timeline(order, request.user, names=roles["staff"]),
-        "step": STEP_OF.get(order.state), "rate_form": RateForm(),
-        "complete_form": CompleteForm(), "assignee_name": assignee_name(order, roles),
-        "phone": order.contact_phone if roles["full_contact"] else mask_mobile(
-            order.contact_phone)})
+    return render(request, "orders/detail.html", detail_context(request, order))
+
+
+def detail_context(request, order: ServiceOrder, *, reveal: bool = False) -> dict:
+    caps = order_caps(request.user, order)
+    return {
+        "o": order, "caps": caps, "steps": STEP_LABELS, "step": step_of(order.state),
+        "contact": order_contact(request.user, order, caps=caps, reveal=reveal,
+                                 ip=request.META.get("REMOTE_ADDR")),
+        "history": timeline(order, request.user, names=caps.sees_names),
+        "rejected": order.state == S.REJECTED, "staff_member": is_staff_member(request.user),
+        "rate_form": RateForm(), "complete_form": CompleteForm(),
+        "assignee_name": assignee_name(order, caps)}
+
+
+@require_POST
+@login_required
+def order_contact_reveal(request, order_id: int):
+    """查看完整号码: the resident's full phone for those who serve or handle the order,
+    audited (order_contact writes the row). htmx swaps the contact in place; without
+    JavaScript the order page comes back with it."""
+    order = order_get_for_user(request.user, order_id)
+    if request.headers.get("HX-Request"):
+        contact = order_contact(request.user, order, reveal=True,
+                                ip=request.META.get("REMOTE_ADDR"))
+        return render(request, "orders/_contact.html", {"o": order, "contact": contact})
+    return render(request, "orders/detail.html", detail_context(request, order, reveal=True))
 
 
 @require_POST
@@ -308,12 +314,14 @@ def order_rate(request, order_id: int):
 def order_tasks(request):
     volunteer = my_volunteer(request.user, VOLUNTEERS_ONLY)
     mine = orders_for_user(request.user).filter(
-        Q(volunteer=volunteer) | Q(team_id__in=led_team_ids(request.user)))
-    todo = mine.filter(state__in=[S.DISPATCHED, S.ACCEPTED, S.ESCALATED]).order_by(
+        Q(volunteer=volunteer) | Q(team_id__in=viewer_of(request.user).led_team_ids))
+    todo = mine.filter(state__in=WORKFLOW.groups["todo"]).order_by(
         F("due_at").asc(nulls_last=True), "id")
     return render(request, "orders/tasks.html", {
-        "tab": "tasks", "todo": with_timing(todo), "complete_form": CompleteForm(),
-        "done": list(mine.filter(state__in=[S.COMPLETED, S.RATED]).order_by("-updated_at")[:10]),
+        "tab": "tasks", "todo": with_caps(request.user, with_timing(todo)),
+        "complete_form": CompleteForm(),
+        "done": list(mine.filter(state__in=WORKFLOW.groups["done"]).order_by(
+            "-updated_at")[:10]),
         "grids": manages_grids(request.user),
         "is_resident": Resident.objects.filter(user=request.user).exists()})
 
@@ -382,7 +390,8 @@ def order_queue(request):
     counts = dict(scope.filter(state__in=ACTIVE).values_list("state").annotate(
         n=Count("id", distinct=True)))
     return render(request, "orders/queue.html", {
-        "form": form, "page": page, "rows": with_timing(page), "tab": "queue",
+        "form": form, "page": page, "rows": with_caps(request.user, with_timing(page)),
+        "tab": "queue",
         "counts": [(s, S(s).label, counts.get(s, 0)) for s in ACTIVE],
         "grids": manages_grids(request.user)})
 
@@ -394,8 +403,8 @@ def order_escalated(request):
     qs = orders_for_user(request.user).filter(escalations__gt=0, state__in=ACTIVE).order_by(
         F("due_at").asc(nulls_last=True), "id")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "orders/escalated.html", {"page": page, "rows": with_timing(page),
-                                                     "tab": "escalated"})
+    return render(request, "orders/escalated.html", {
+        "page": page, "rows": with_caps(request.user, with_timing(page)), "tab": "escalated"})
 
 
 @login_required
@@ -403,10 +412,10 @@ def order_dispatch(request, order_id: int):
     """The dispatch page: the order, its history and the ranked candidates; POST dispatches
     to one of them."""
     order = order_get_for_user(request.user, order_id)
-    require_staff(request, STAFF_ONLY)
-    manage = can_manage(request.user, order.org)
-    ranked = explained(candidates_for(order)) if manage and order.state in (
-        DISPATCHABLE | {S.SUBMITTED}) and not order.volunteer_id else []
+    caps = order_caps(request.user, order)
+    if not caps.sees_desk:
+        raise Forbidden(STAFF_ONLY)
+    ranked = explained(candidates_for(order)) if caps.offers_candidates else []
     form = DispatchForm(request.POST if request.method == "POST" else None, candidates=ranked)
     if request.method == "POST":
         if form.is_valid():
@@ -416,8 +425,8 @@ def order_dispatch(request, order_id: int):
             flash_errors(request, form)
         return redirect("order_dispatch", order.pk)
     return render(request, "orders/dispatch.html", {
-        "o": with_timing([order])[0], "manage": manage, "candidates": ranked,
-        "dispatchable": order.state in DISPATCHABLE,
+        "o": with_timing([order])[0], "caps": caps, "candidates": ranked,
+        "contact": order_contact(request.user, order, caps=caps),
         "history": timeline(order, request.user, names=True),
         "reject_form": ReasonForm()})
 
@@ -497,14 +506,16 @@ def order_map(request):
     when WENMING_MAP_TILE_URL names a (intranet) tile server: nothing comes from outside."""
     require_staff(request, STAFF_ONLY)
     orders = orders_for_user(request.user).filter(state__in=ACTIVE).order_by("-id")[:2000]
-    markers = [{"id": o.pk, "lat": o.lat, "lng": o.lng, "color": STATE_COLORS[o.state],
-                "state": S(o.state).label, "text": o.text[:40], "address": o.address,
-                "url": reverse("order_dispatch", args=[o.pk])} for o in orders]
+    markers = [{"id": o.pk, "lat": o.contact.lat, "lng": o.contact.lng,
+                "color": MARKER_COLOURS[o.state], "state": S(o.state).label,
+                "text": o.text[:40], "address": o.contact.address,
+                "url": reverse("order_dispatch", args=[o.pk])}
+               for o in with_caps(request.user, orders)]
     stations = list(visible_orgs(request.user).filter(
         kind=OrgNode.Kind.STATION, lat__isnull=False).values("name", "lat", "lng")[:5000])
     return render(request, "orders/map.html", {
         "markers": markers, "stations": stations, "tile_url": settings.WENMING_MAP_TILE_URL,
-        "legend": [(S(s).label, c) for s, c in STATE_COLORS.items()], "tab": "map"})
+        "legend": [(S(s).label, c) for s, c in MARKER_COLOURS.items()], "tab": "map"})
 
 
 # ---- the grid manager: 民呼我应 appeals in my grids ----------------------------------------
@@ -517,5 +528,5 @@ def order_grid(request):
         kind=ServiceOrder.Kind.APPEAL, grid__managers=request.user).select_related(
         "grid").order_by("-created_at", "-id")
     page = Paginator(qs.distinct(), 20).get_page(request.GET.get("page"))
-    return render(request, "orders/grid.html", {"page": page, "rows": with_timing(
-        with_steps(page))})
+    return render(request, "orders/grid.html", {"page": page, "rows": with_caps(
+        request.user, with_timing(with_steps(page)))})

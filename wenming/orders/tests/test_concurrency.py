@@ -104,8 +104,8 @@ def overdue_orders(world, n: int, monkeypatch) -> list[ServiceOrder]:
 def assert_escalated_once(world, orders) -> None:
     for order in orders:
         order.refresh_from_db()
-        assert (order.state, order.org_id, order.escalations) == ("escalated", world.inst1.id, 1)
-        assert OrderEvent.objects.filter(order=order, to_state="escalated").count() == 1
+        assert (order.state, order.org_id, order.escalations) == ("escalated_queue", world.inst1.id, 1)
+        assert OrderEvent.objects.filter(order=order, to_state="escalated_queue").count() == 1
     told = Notification.objects.filter(user=world.inst1_staff, title__startswith="超时上报")
     assert sorted(told.values_list("url", flat=True)) == sorted(
         f"/orders/{o.pk}/" for o in orders)

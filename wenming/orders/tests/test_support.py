@@ -83,12 +83,14 @@ def overdue(order: ServiceOrder) -> ServiceOrder:
 
 def order_in(state: str, *, resident, staff, volunteer) -> ServiceOrder:
     """An order of `resident` at sta1 brought to `state` through the services: reviewed and
-    dispatched by `staff` to `volunteer`, who accepts and completes it."""
+    dispatched by `staff` to `volunteer`, who accepts and completes it. Escalated orders
+    passed a limit: escalated_queue while submitted, escalated_serving once accepted (both
+    are handled by inst1 then)."""
     order = submit(resident)
     me = resident.user
     if state == "submitted":
         return order
-    if state == "escalated":
+    if state == "escalated_queue":
         return overdue(order)
     if state == "rejected":
         return services.order_reject(by=staff, order=order, reason="不属于志愿服务范围")
@@ -107,6 +109,8 @@ def order_in(state: str, *, resident, staff, volunteer) -> ServiceOrder:
     order = services.order_accept(volunteer=volunteer, order=order)
     if state == "accepted":
         return order
+    if state == "escalated_serving":
+        return overdue(order)
     order = services.order_complete(volunteer=volunteer, order=order, note="已修好水管",
                                     hours=Decimal("1.5"), people_served=1)
     if state == "completed":

@@ -96,7 +96,7 @@ def run_worker() -> int:
 
 
 def escalations(order) -> list[OrderEvent]:
-    return list(OrderEvent.objects.filter(order=order, to_state="escalated"))
+    return list(OrderEvent.objects.filter(order=order, to_state__startswith="escalated"))
 
 
 def test_passed_limits_escalate_station_institute_center_once_each(
@@ -118,7 +118,7 @@ def test_passed_limits_escalate_station_institute_center_once_each(
         run_worker()
         run_worker()  # a second run finds nothing to do
         order.refresh_from_db()
-        assert (order.state, order.org, order.escalations) == ("escalated", parent, n)
+        assert (order.state, order.org, order.escalations) == ("escalated_queue", parent, n)
         assert len(escalations(order)) == n
         assert Notification.objects.filter(user=staff, title__contains="超时上报").count() == 1
         assert order.due_at == clock.now + its_limit * MINUTE  # the parent's own limit
@@ -144,7 +144,7 @@ def test_a_stale_timer_stands_down_and_the_current_one_fires(world, monkeypatch,
     clock.advance(hours=2, minutes=1)  # the review limit would have passed; reviewed in time
     run_worker()
     order.refresh_from_db()
-    assert order.state == "escalated" and escalations(order)[0].from_state == "reviewed"
+    assert order.state == "escalated_queue" and escalations(order)[0].from_state == "reviewed"
     assert len(escalations(order)) == 1  # the review timer found a later stage and stood down
 
 
@@ -161,7 +161,7 @@ def test_an_accepted_order_keeps_its_volunteer_up_the_chain(world):
 def test_an_unaccepted_dispatch_goes_up_and_leaves_the_volunteer(world):
     order = overdue(order_in("dispatched", resident=world.res1, staff=world.sta1_staff,
                              volunteer=world.vol1))
-    assert (order.state, order.org, order.volunteer) == ("escalated", world.inst1, None)
+    assert (order.state, order.org, order.volunteer) == ("escalated_queue", world.inst1, None)
     assert Notification.objects.filter(user=world.inst1_staff, title__contains="超时").exists()
 
 
@@ -177,7 +177,7 @@ def test_the_sweep_catches_a_deadline_whose_task_was_lost(world, monkeypatch):
     clock.advance(minutes=90)
     assert sweep_overdue.call() == 2  # the submitted ones: 2 hours to review
     assert sweep_overdue.call() == 0
-    assert OrderEvent.objects.filter(to_state="escalated").count() == 3
+    assert OrderEvent.objects.filter(to_state="escalated_queue").count() == 3
 
 
 def test_an_order_that_passed_its_limit_is_escalated_once_by_the_task_and_the_sweep(world,

@@ -12,21 +12,21 @@ from wenming.people.tests.factories import volunteer_at
 pytestmark = pytest.mark.django_db
 
 STATES = ["submitted", "reviewed", "rejected", "dispatched", "open", "declined", "accepted",
-          "completed", "rated", "escalated", "cancelled"]
+          "completed", "rated", "escalated_queue", "escalated_serving", "cancelled"]
 
 # move -> (the state it leads to, the states it may start from): the pipeline of issue 4.
 MOVES = {
-    "review": ("reviewed", {"submitted", "escalated"}),
-    "reject": ("rejected", {"submitted", "reviewed", "escalated"}),
-    "dispatch": ("dispatched", {"reviewed", "declined", "open", "escalated"}),
-    "open": ("open", {"reviewed", "declined", "escalated"}),
+    "review": ("reviewed", {"submitted", "escalated_queue"}),
+    "reject": ("rejected", {"submitted", "reviewed", "escalated_queue"}),
+    "dispatch": ("dispatched", {"reviewed", "declined", "open", "escalated_queue"}),
+    "open": ("open", {"reviewed", "declined", "escalated_queue"}),
     "grab": ("accepted", {"open"}),
     "accept": ("accepted", {"dispatched"}),
     "decline": ("declined", {"dispatched"}),
-    "complete": ("completed", {"accepted"}),
+    "complete": ("completed", {"accepted", "escalated_serving"}),
     "rate": ("rated", {"completed"}),
     "cancel": ("cancelled", {"submitted", "reviewed", "dispatched", "declined", "open",
-                             "escalated"}),
+                             "escalated_queue"}),
 }
 
 
@@ -80,8 +80,8 @@ def test_an_order_escalated_after_acceptance_stays_with_its_volunteer(world, per
     still finish, and the resident may no longer cancel (cancelling is before acceptance)."""
     order = overdue(order_in("accepted", resident=world.res1, staff=world.sta1_staff,
                              volunteer=world.vol1))
-    assert (order.state, order.org_id, order.volunteer_id) == ("escalated", world.inst1.id,
-                                                               world.vol1.id)
+    assert (order.state, order.org_id, order.volunteer_id) == ("escalated_serving",
+                                                               world.inst1.id, world.vol1.id)
     for user, move in [(world.res1.user, "cancel"), (world.vol1.user, "accept"),
                        (world.vol1.user, "decline")]:
         assert_error(post(client_for(user), f"/api/orders/{order.id}/{move}",

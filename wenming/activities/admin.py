@@ -1,62 +1,65 @@
 from django.contrib import admin
 
+from wenming.core.admin import ChineseAdmin, ReadOnlyAdmin, ServiceAddAdmin
+
 from .models import Activity, Certificate, Project, ServiceRecord, ServiceRules
+from .services import project_create
 
 
 @admin.register(ServiceRules)
-class ServiceRulesAdmin(admin.ModelAdmin):
+class ServiceRulesAdmin(ChineseAdmin):
+    """A district's rules: configuration with no service (read by `activities.rules`)."""
+
     list_display = ("center", "max_checkins_per_day", "daily_hours_cap", "daily_hours_max",
                     "coverage_ratio", "record_deadline_workdays")
     raw_id_fields = ("center",)
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ServiceAddAdmin):
+    """New projects through `project_create` (the admin is their only page). A project is not
+    changed afterwards: there is no service for it yet."""
+
     list_display = ("title", "platform", "org", "is_brand")
     list_filter = ("is_brand", "platform")
     search_fields = ("title",)
-    raw_id_fields = ("org", "team", "created_by")
+    raw_id_fields = ("org", "team")
+    fields = ("title", "platform", "org", "team", "is_brand", "description")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def create(self, request, data: dict) -> Project:
+        return project_create(by=request.user, title=data["title"], platform=data["platform"],
+                              org=data["org"], team=data["team"], is_brand=data["is_brand"],
+                              description=data["description"])
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(ReadOnlyAdmin):
+    """Read-only: quota, waitlist and cancellation rules live in `activities.services`."""
+
     list_display = ("title", "platform", "org", "start", "quota", "status")
     list_filter = ("status", "platform")
     search_fields = ("title",)
-    raw_id_fields = ("org", "team", "project", "leader", "created_by")
-
-    def has_change_permission(self, request, obj=None):
-        return False  # quota and waitlist rules live in activities.services
-
-    def has_add_permission(self, request):
-        return False
+    exclude = ("qr_secret",)
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(admin.ModelAdmin):
-    """Read-only: the ledger changes only through approval, rejection and reversal."""
+class ServiceRecordAdmin(ReadOnlyAdmin):
+    """Read-only: the hours ledger changes only through approval, rejection and reversal."""
 
     list_display = ("volunteer", "title", "service_date", "hours", "status", "kind")
     list_filter = ("status", "kind")
-    raw_id_fields = ("volunteer", "activity", "org", "reverses", "created_by", "decided_by")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_select_related = ("volunteer__user",)
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ReadOnlyAdmin):
+    """Read-only: certificates are issued by `certificate_issue` and never changed."""
+
     list_display = ("code", "real_name", "total_hours", "org", "issued_at")
     search_fields = ("code",)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,18 +1,24 @@
 from django.contrib import admin
 
+from wenming.core.admin import ReadOnlyAdmin
+
 from .models import Membership, Team
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ReadOnlyAdmin):
+    """Read-only: teams are founded, joined and led through `teams.services` (the team pages
+    and the API), which check scope and keep the leaders' roles in step."""
+
     list_display = ("name", "level", "org", "platform", "is_active")
     list_filter = ("level", "is_active", "platform")
     search_fields = ("name",)
-    raw_id_fields = ("org", "parent")
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
+    """Read-only: a leader appointed here would have no team-leader role (`leader_appoint`)."""
+
     list_display = ("team", "volunteer", "role", "status", "requested_at")
     list_filter = ("role", "status")
-    raw_id_fields = ("team", "volunteer", "decided_by")
+    list_select_related = ("team", "volunteer__user")

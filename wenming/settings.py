@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("WENMING_VAR_DIR", BASE_DIR / "var"))
@@ -18,7 +20,38 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "wenming-dev-only-insecure-key-change-me")
+DEV_SECRET_KEY = "wenming-dev-only-insecure-key-change-me"
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
+
+# --- Security of a deployment (docs/deployment.md) ----------------------------------------
+# WENMING_TLS=1: the site is reached over HTTPS through a TLS-terminating proxy that sets
+# X-Forwarded-Proto (and strips any the client sent). WENMING_PRODUCTION=1 (implied by TLS):
+# refuse to start with DEBUG on or a default / weak secret key.
+TLS = env_bool("WENMING_TLS", False)
+PRODUCTION = env_bool("WENMING_PRODUCTION", TLS)
+
+
+def insecure_secret_key(key: str) -> bool:
+    """Django's own bar (check security.W009) plus our published development key."""
+    return (key == DEV_SECRET_KEY or key.startswith("django-insecure-") or len(key) < 50
+            or len(set(key)) < 5)
+
+
+if PRODUCTION and insecure_secret_key(SECRET_KEY):
+    raise ImproperlyConfigured(
+        "WENMING_PRODUCTION: set DJANGO_SECRET_KEY to a random value of 50+ characters, "
+        "e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("WENMING_PRODUCTION: DJANGO_DEBUG must be off")
+if TLS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("WENMING_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("WENMING_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("WENMING_HSTS_SUBDOMAINS", False)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -31,6 +64,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # its templates and static files: Swagger UI served locally, not from a CDN
     "axes",
     "wenming.core",
     "wenming.orgs",
@@ -48,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "wenming.core.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -56,13 +91,17 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "wenming.core.middleware.AtomicWritesMiddleware",
     "wenming.core.middleware.DomainErrorMiddleware",
     "wenming.core.middleware.ApiErrorShapeMiddleware",
 ]
 
 ROOT_URLCONF = "wenming.urls"
+# Under /api/ a CSRF failure answers in the API's JSON error shape, elsewhere a page.
+CSRF_FAILURE_VIEW = "wenming.core.error_views.csrf_failure"
 WSGI_APPLICATION = "wenming.wsgi.application"
 
 TEMPLATES = [
@@ -129,6 +168,9 @@ AXES_COOLOFF_TIME = 0.25  # hours: a locked account opens again after 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The counter's key is the account, not the typed string: its mobile, spaces around it or
+# another letter case name the same account and share one count.
+AXES_USERNAME_CALLABLE = "wenming.people.backends.lockout_username"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -139,6 +181,10 @@ USE_TZ = True
 
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Optional: an internal-only proxy location (nginx `internal;`, e.g. "/_protected_media/")
+# that maps onto MEDIA_ROOT; the media views then answer with X-Accel-Redirect after their
+# check and the proxy sends the bytes. Empty: Django sends them. Never a public location.
+MEDIA_ACCEL_REDIRECT = os.environ.get("WENMING_MEDIA_ACCEL_REDIRECT", "")
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [
@@ -150,6 +196,36 @@ STATICFILES_DIRS = [
 # The order map's tile layer, e.g. an intranet tile server "https://tiles.example/{z}/{x}/{y}.png".
 # Empty: markers on a plain map with the stations for reference, so it works offline.
 WENMING_MAP_TILE_URL = os.environ.get("WENMING_MAP_TILE_URL", "")
+
+
+
+def _origin(url: str) -> list[str]:
+    parts = url.split("/")
+    return ["/".join(parts[:3]).replace("{s}.", "*.")] if url.startswith(("https://", "http://")) \
+        else []
+
+
+# Content-Security-Policy (django-csp): scripts and styles from this site only. An inline
+# <script> must carry nonce="{{ request.csp_nonce }}"; once a page uses the nonce, browsers
+# ignore 'unsafe-inline' and block every inline script and on* attribute without it.
+# 'unsafe-inline' stays for scripts only until the templates that have no nonce yet are
+# nonce'd (the list in people/tests/test_security_settings.py); styles keep it for style=
+# attributes and htmx's indicator style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE, "'unsafe-inline'"],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", *_origin(WENMING_MAP_TILE_URL)],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": TLS,
+    },
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -168,6 +244,11 @@ WENMING_OUTBOUND_CHANNELS = [c for c in os.environ.get(
     "WENMING_OUTBOUND_CHANNELS", "wenming.inbox.channels.ConsoleChannel").split(",") if c]
 
 API_TOKEN_DAYS = int(os.environ.get("WENMING_API_TOKEN_DAYS", "30"))
+# A new login mobile is proved by a code sent to it: how long it lives, how many tries it
+# takes, how many codes an account may ask for in an hour.
+WENMING_MOBILE_CODE_MINUTES = 10
+WENMING_MOBILE_CODE_ATTEMPTS = 5
+WENMING_MOBILE_CODES_PER_HOUR = 5
 
 LOGGING = {
     "version": 1,

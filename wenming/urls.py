@@ -1,9 +1,17 @@
-from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
-from django.views.static import serve
+from django.urls import include, path, register_converter
 
 from wenming.api import api
+from wenming.core.converters import IdConverter
+
+# Before the apps' urls are included: their routes take `<id:pk>` (a 64-bit row id).
+register_converter(IdConverter, "id")
+
+# Answers Django gives itself: JSON in the API's error shape under /api/, pages elsewhere.
+handler400 = "wenming.core.error_views.bad_request"
+handler403 = "wenming.core.error_views.permission_denied"
+handler404 = "wenming.core.error_views.page_not_found"
+handler500 = "wenming.core.error_views.server_error"
 
 admin.site.site_header = "新时代文明实践服务管理平台"
 admin.site.site_title = "文明实践平台管理"
@@ -23,12 +31,6 @@ urlpatterns = [
     path("", include("wenming.people.urls")),
 ]
 
-# Uploaded goods pictures, served by Django: the embedded single-machine default has no web
-# server beside it; in production a reverse proxy serves this folder (docs/deployment.md).
-# Only goods/: wish photos may show residents, so they go through their scoped view
-# (/wishes/<id>/photo/) and never out of MEDIA_ROOT directly.
-def media(request, path: str):
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
-
-
-urlpatterns += [re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>goods/.+)$", media)]
+# No URL serves MEDIA_ROOT by its path (here or in a proxy, docs/deployment.md): a goods
+# picture or a wish photo leaves only through its object's view, which checks who may see it
+# (wenming.points.media).

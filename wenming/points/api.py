@@ -9,20 +9,24 @@ from ninja import Field, Query, Router, Status
 from wenming.core.errors import NotFound
 from wenming.core.pagination import PageQuery, paginate
 from wenming.core.schemas import Strict
-from wenming.orgs.permissions import can_manage, org_get_for_user
+from wenming.orgs.permissions import org_get_for_user
 from wenming.people.models import Volunteer
 from wenming.people.selectors import my_volunteer
 
 from . import services
 from .models import Goods, PointsAccount, PointsEntry, Redemption
-from .selectors import (
+from .permissions import (
     accounts_for_user,
+    allowed_moves,
     goods_get_for_user,
-    on_sale,
+    redemption_caps,
+    redemption_get_for_user,
     redemptions_for_user,
+    store_caps,
     store_get_for_user,
     stores_for_user,
 )
+from .selectors import on_sale, picture_url
 
 router = Router(tags=["points 积分与爱心超市"])
 
@@ -71,14 +75,18 @@ class PickupIn(Strict):
 def goods_out(g: Goods) -> dict:
     return {"id": g.id, "store_id": g.store_id, "name": g.name, "price": g.price,
             "stock": g.stock, "per_person_limit": g.per_person_limit, "is_active": g.is_active,
-            "picture": g.picture.url if g.picture else None}
+            "picture": picture_url(g)}
 
 
-def redemption_out(r: Redemption) -> dict:
+def redemption_out(request, r: Redemption) -> dict:
+    """The pickup code only for the volunteer who redeemed (`sees_pickup_code`), as on the
+    pages; the moves the caller may make now."""
+    caps = redemption_caps(request.user, r)
     return {"id": r.id, "goods_id": r.goods_id, "goods_name": r.goods.name,
-            "quantity": r.quantity, "points": r.points, "status": r.status,
-            "pickup_code": r.pickup_code,
-            "created_at": timezone.localtime(r.created_at).isoformat()}
+            "store_id": r.goods.store_id, "quantity": r.quantity, "points": r.points,
+            "status": r.status, "pickup_code": r.pickup_code if caps.sees_pickup_code else None,
+            "created_at": timezone.localtime(r.created_at).isoformat(),
+            "allowed_moves": allowed_moves(request.user, r, caps)}
 
 
 def entry_out(e: PointsEntry) -> dict:
@@ -130,7 +138,7 @@ def store_create(request, payload: StoreIn):
 def goods_list(request, store_id: int, page: Query[PageQuery]):
     store = store_get_for_user(request.user, store_id)
     goods = store.goods.all()
-    if not can_manage(request.user, store.org):
+    if not store_caps(request.user, store).sees_off_sale:
         goods = on_sale(goods)
     return paginate(goods.order_by("price", "id"), page, goods_out)
 
@@ -159,7 +167,7 @@ def redemption_create(request, payload: RedeemIn):
     redemption, created = services.redemption_create(
         volunteer=_my_volunteer(request), goods=goods, quantity=payload.quantity,
         idempotency_key=key, expected_price=payload.expected_price)
-    return Status(201 if created else 200, redemption_out(redemption))
+    return Status(201 if created else 200, redemption_out(request, redemption))
 
 
 @router.get("/redemptions", summary="我的兑换（工作人员：辖区的兑换）")
@@ -167,19 +175,25 @@ def redemption_list(request, page: Query[PageQuery], status: str = ""):
     qs = redemptions_for_user(request.user)
     if status:
         qs = qs.filter(status=status[:16])
-    return paginate(qs.order_by("-created_at", "-id"), page, redemption_out)
+    return paginate(qs.order_by("-created_at", "-id"), page,
+                    lambda r: redemption_out(request, r))
 
 
 @router.post("/redemptions/{redemption_id}/cancel", summary="取消兑换（领取前），退回积分与库存")
 def redemption_cancel(request, redemption_id: int):
-    redemption = redemptions_for_user(request.user).filter(pk=redemption_id).first()
-    if redemption is None:
-        raise NotFound()
-    return redemption_out(services.redemption_cancel(by=request.user, redemption=redemption))
+    redemption = redemption_get_for_user(request.user, redemption_id)
+    return redemption_out(request, services.redemption_cancel(by=request.user,
+                                                              redemption=redemption))
 
 
 @router.post("/redemptions/pickup", summary="凭取货码领取（超市工作人员）")
 def redemption_pickup(request, payload: PickupIn):
     store = store_get_for_user(request.user, payload.store_id)
-    return redemption_out(services.redemption_pickup(by=request.user, store=store,
-                                                     pickup_code=payload.pickup_code))
+    return redemption_out(request, services.redemption_pickup(
+        by=request.user, store=store, pickup_code=payload.pickup_code))
+
+
+# After /redemptions/pickup: the path of this one would take "pickup" for an id.
+@router.get("/redemptions/{redemption_id}", summary="一笔兑换（取货码只给兑换的志愿者）")
+def redemption_get(request, redemption_id: int):
+    return redemption_out(request, redemption_get_for_user(request.user, redemption_id))

@@ -86,8 +86,9 @@ class GoodsForm(forms.Form):
         kind = picture_kind(picture)
         if kind is None or picture.size > MAX_PICTURE_BYTES:
             raise forms.ValidationError(_("图片须为5MB以内的JPG或PNG"))
-        # Stored under the type its bytes show, never the uploader's file name.
-        picture.name = f"goods-{uuid.uuid4().hex[:12]}.{kind}"
+        # Stored under the type its bytes show, never the uploader's file name; the model's
+        # `picture_path` gives it a random name.
+        picture.name = f"picture.{kind}"
         return picture
 
     def goods_values(self) -> dict:

@@ -1,10 +1,13 @@
 """Points (积分): a ledger of entries, a cached balance kept in the same transaction, and
 the stores (爱心超市) where points buy goods."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core.workflow import Workflow
 from wenming.orgs.models import OrgNode
 from wenming.people.models import Volunteer
 
@@ -99,10 +102,16 @@ class Store(models.Model):
         return self.name
 
 
+def picture_path(goods: "Goods", filename: str) -> str:
+    """A name nobody can guess or count through: a random token, and the extension the form
+    gave after reading the file's first bytes."""
+    return f"goods/{secrets.token_urlsafe(16)}.{filename.rsplit('.', 1)[-1].lower()}"
+
+
 class Goods(models.Model):
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="goods")
     name = models.CharField(_("名称"), max_length=100)
-    picture = models.FileField(_("图片"), upload_to="goods/", blank=True)
+    picture = models.FileField(_("图片"), upload_to=picture_path, blank=True)
     price = models.PositiveIntegerField(_("所需积分"))
     stock = models.IntegerField(_("库存"))
     per_person_limit = models.PositiveIntegerField(_("每人每月限兑"), null=True, blank=True)
@@ -163,3 +172,21 @@ class Redemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.goods} × {self.quantity}"
+
+
+R = Redemption.Status
+REDEMPTION_FLOW = Workflow(
+    states=Redemption.Status,
+    transitions={"": frozenset({R.RESERVED}),
+                 R.RESERVED: frozenset({R.PICKED_UP, R.CANCELLED})},
+    colours={R.RESERVED: "warn", R.PICKED_UP: "ok", R.CANCELLED: "muted"},
+    steps=(R.RESERVED, R.PICKED_UP),
+    groups={"active": frozenset({R.RESERVED}),  # points spent, goods not yet handed over
+            "cancellable": frozenset({R.RESERVED})},
+)
+# A person's move on a redemption (the API's `allowed_moves`, the pages' `data-move`): the
+# state it leads to and the states it starts from.
+REDEMPTION_MOVES: dict[str, tuple[str, frozenset[str]]] = {
+    "cancel": (R.CANCELLED, REDEMPTION_FLOW.groups["cancellable"]),
+    "pick_up": (R.PICKED_UP, frozenset({R.RESERVED})),
+}

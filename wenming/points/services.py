@@ -15,10 +15,20 @@ from django.utils.translation import gettext as _
 from wenming.core.bulk import bulk_add, bulk_insert
 from wenming.core.errors import Conflict, Forbidden
 from wenming.orgs.models import OrgNode
-from wenming.orgs.permissions import can_manage, require_manage
+from wenming.orgs.permissions import require_manage
 from wenming.people.models import User, Volunteer
 
-from .models import Goods, PointsAccount, PointsEntry, PointsRules, Redemption, Store
+from .models import (
+    REDEMPTION_FLOW,
+    REDEMPTION_MOVES,
+    Goods,
+    PointsAccount,
+    PointsEntry,
+    PointsRules,
+    Redemption,
+    Store,
+)
+from .permissions import redemption_caps, store_caps
 
 Kind = PointsEntry.Kind
 
@@ -126,7 +136,8 @@ def _check_goods(name: str, price: int, stock: int, per_person_limit, active_fro
 def goods_add(*, by: User, store: Store, name: str, price: int, stock: int,
               per_person_limit: int | None = None, active_from=None, active_to=None,
               picture=None) -> Goods:
-    require_manage(by, store.org)
+    if not store_caps(by, store).can_edit_goods:
+        raise Forbidden()
     _check_goods(name, price, stock, per_person_limit, active_from, active_to)
     return Goods.objects.create(store=store, name=name.strip()[:100], price=price, stock=stock,
                                 per_person_limit=per_person_limit, active_from=active_from,
@@ -136,7 +147,8 @@ def goods_add(*, by: User, store: Store, name: str, price: int, stock: int,
 @transaction.atomic
 def goods_update(*, by: User, goods: Goods, changes: dict) -> Goods:
     """Staff change price, stock, limit or window; redemptions already made keep their price."""
-    require_manage(by, goods.store.org)
+    if not store_caps(by, goods.store).can_edit_goods:
+        raise Forbidden()
     if missing := [n for n in ("name", "price", "stock", "is_active")
                    if n in changes and changes[n] is None]:
         raise ValidationError(_("字段 %(field)s 不能为空") % {"field": missing[0]},
@@ -223,19 +235,14 @@ def _replayed(done: Redemption, goods: Goods, quantity: int) -> Redemption:
 @transaction.atomic
 def redemption_cancel(*, by: User, redemption: Redemption) -> Redemption:
     """Before pickup the volunteer (or the store's staff) cancels; points and stock return."""
-    redemption = Redemption.objects.select_related("goods__store", "account__volunteer").get(
+    redemption = Redemption.objects.select_related("goods__store__org", "account__volunteer").get(
         pk=redemption.pk)
-    if redemption.account.volunteer.user_id != by.pk and not can_manage(
-            by, redemption.goods.store.org):
+    if not redemption_caps(by, redemption).can_cancel:
         raise Forbidden()
     goods = Goods.objects.select_for_update().get(pk=redemption.goods_id)
     account = PointsAccount.objects.select_for_update().get(pk=redemption.account_id)
     redemption = Redemption.objects.select_for_update().get(pk=redemption.pk)
-    if redemption.status != Redemption.Status.RESERVED:
-        raise Conflict(_("该兑换已领取或已取消"), code="invalid_transition")
-    redemption.status, redemption.handled_at, redemption.handled_by = (
-        Redemption.Status.CANCELLED, timezone.now(), by)
-    redemption.save()
+    _move(redemption, "cancel", by=by)
     Goods.objects.filter(pk=goods.pk).update(stock=F("stock") + redemption.quantity)
     _post(account, redemption.points, Kind.REFUND, _("取消兑换：%(g)s") % {"g": goods.name},
           redemption, by)
@@ -245,17 +252,23 @@ def redemption_cancel(*, by: User, redemption: Redemption) -> Redemption:
 @transaction.atomic
 def redemption_pickup(*, by: User, pickup_code: str, store: Store) -> Redemption:
     """The store's staff scan or type the pickup code and hand the goods over."""
-    require_manage(by, store.org)
+    if not store_caps(by, store).can_pick_up:
+        raise Forbidden()
     # Lock the redemption alone: with the joined goods row too, a pickup and a cancel (goods,
     # account, then redemption) could each hold what the other waits for.
     redemption = Redemption.objects.select_for_update(of=("self",)).filter(
         pickup_code=(pickup_code or "").strip().upper(), goods__store=store).first()
     if redemption is None:
         raise Conflict(_("取货码无效，或不是本超市的兑换"), code="unknown_pickup_code")
-    if redemption.status != Redemption.Status.RESERVED:
+    return _move(redemption, "pick_up", by=by)
+
+
+def _move(redemption: Redemption, move: str, *, by: User) -> Redemption:
+    """Apply a move of the redemption map to a locked redemption, or 409 invalid_transition."""
+    to, only_from = REDEMPTION_MOVES[move]
+    if redemption.status not in only_from or not REDEMPTION_FLOW.can(redemption.status, to):
         raise Conflict(_("该兑换已领取或已取消"), code="invalid_transition")
-    redemption.status, redemption.handled_at, redemption.handled_by = (
-        Redemption.Status.PICKED_UP, timezone.now(), by)
+    redemption.status, redemption.handled_at, redemption.handled_by = to, timezone.now(), by
     redemption.save()
     return redemption
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("stores/<int:store_id>/pickup/", views.store_pickup, name="store_pickup"),
     path("goods/<int:goods_id>/edit/", views.goods_edit, name="goods_edit"),
     path("goods/<int:goods_id>/redeem/", views.redeem, name="goods_redeem"),
+    path("goods/<int:goods_id>/pictures/<str:name>", views.goods_picture, name="goods_picture"),
     path("redemptions/", views.my_redemptions, name="my_redemptions"),
     path("redemptions/<int:redemption_id>/", views.redemption_detail, name="redemption_detail"),
     path("redemptions/<int:redemption_id>/cancel/", views.redemption_cancel,

@@ -12,40 +12,43 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wenming.core.errors import Forbidden, NotFound
+from wenming.core.errors import Forbidden
 from wenming.core.forms import attempt, call_service
 from wenming.core.views import flash_errors
-from wenming.orgs.permissions import can_manage, is_staff_member, require_manage
+from wenming.orgs.permissions import is_staff_member
 from wenming.people.models import Volunteer
+from wenming.people.selectors import my_volunteer
 from wenming.people.views import staff_required
 
 from . import services
 from .forms import GoodsEditForm, GoodsForm, PickupForm, RedeemForm, StoreForm
-from .models import PointsEntry, Redemption
-from .selectors import (
+from .media import file_response
+from .models import REDEMPTION_FLOW, PointsEntry, Redemption
+from .permissions import (
+    account_get_for_user,
     accounts_for_user,
+    allowed_moves,
+    goods_file_for_user,
     goods_get_for_user,
-    on_sale,
+    redemption_caps,
+    redemption_get_for_user,
     redemptions_for_user,
+    store_caps,
     store_get_for_user,
     stores_for_user,
 )
+from .selectors import on_sale, picture_url
 
 Status = Redemption.Status
 
 
 # ---- helpers ----------------------------------------------------------------------------
-
-def my_volunteer(request) -> Volunteer:
-    volunteer = Volunteer.objects.filter(user=request.user).select_related("user").first()
-    if volunteer is None:
-        raise Forbidden(_("只有志愿者有积分账户"))
-    return volunteer
-
 
 def my_balance(user) -> int:
     """Read only: a volunteer who never earned has no account yet, and a page makes none."""
@@ -53,18 +56,32 @@ def my_balance(user) -> int:
     return account.balance if account else 0
 
 
-def redemption_get_for_user(user, redemption_id: int) -> Redemption:
-    redemption = redemptions_for_user(user).filter(pk=redemption_id).first()
-    if redemption is None:
-        raise NotFound()
-    return redemption
-
-
 def pickup_qr(request, redemption: Redemption) -> str:
     """The QR a store's staff scan: their pickup counter, with the code filled in."""
     url = request.build_absolute_uri(reverse("store_pickup", args=[redemption.goods.store_id])
                                      + f"?code={redemption.pickup_code}")
     return mark_safe(segno.make(url, error="m").svg_inline(scale=1, omitsize=True, light="#fff"))
+
+
+def shown_code(request, redemption: Redemption, caps) -> str:
+    """The pickup QR while the code is still good, and only for whom caps show the code."""
+    if caps.sees_pickup_code and REDEMPTION_FLOW.in_group(redemption.status, "active"):
+        return pickup_qr(request, redemption)
+    return ""
+
+
+def outcome(redemption: Redemption) -> str:
+    """A finished redemption in a sentence."""
+    if redemption.status == Status.PICKED_UP:
+        return _("已于 %(t)s 领取") % {"t": date_format(
+            timezone.localtime(redemption.handled_at), "n月j日 H:i")}
+    return _("已取消，积分已退回。") if redemption.status == Status.CANCELLED else ""
+
+
+def require(allowed: bool) -> None:
+    """A page only for those whose caps allow it (the services check again on every POST)."""
+    if not allowed:
+        raise Forbidden()
 
 
 # ---- my points ---------------------------------------------------------------------------
@@ -94,9 +111,7 @@ def points_accounts(request):
 
 @staff_required
 def points_account(request, account_id: int):
-    account = accounts_for_user(request.user).filter(pk=account_id).first()
-    if account is None:
-        raise NotFound()
+    account = account_get_for_user(request.user, account_id)
     page = Paginator(account.entries.order_by("-created_at", "-id"), 30).get_page(
         request.GET.get("page"))
     return render(request, "points/account.html", {"account": account, "page": page})
@@ -108,20 +123,25 @@ def points_account(request, account_id: int):
 def store_list(request):
     stores = stores_for_user(request.user).order_by("org__path", "id")
     return render(request, "points/store_list.html", {
-        "stores": [(s, can_manage(request.user, s.org)) for s in stores[:200]],
+        "stores": [(s, store_caps(request.user, s)) for s in stores[:200]],
         "staff": is_staff_member(request.user)})
 
 
 @login_required
 def store_detail(request, store_id: int):
     store = store_get_for_user(request.user, store_id)
-    manage = can_manage(request.user, store.org)
-    goods = store.goods.all() if manage else on_sale(store.goods.all())
-    volunteer = Volunteer.objects.filter(user=request.user).exists()
+    caps = store_caps(request.user, store)
+    goods = store.goods.all() if caps.sees_off_sale else on_sale(store.goods.all())
     return render(request, "points/store_detail.html", {
-        "store": store, "manage": manage, "volunteer": volunteer,
-        "balance": my_balance(request.user) if volunteer else None,
-        "goods": [(g, RedeemForm.new_key()) for g in goods.order_by("price", "id")]})
+        "store": store, "caps": caps,
+        "balance": my_balance(request.user) if caps.can_redeem else None,
+        "goods": [(g, RedeemForm.new_key(), picture_url(g))
+                  for g in goods.order_by("price", "id")]})
+
+
+def goods_picture(request, goods_id: int, name: str):
+    """A goods picture, for anyone who may see its store; 404 for anyone else."""
+    return file_response(goods_file_for_user(request.user, goods_id, name))
 
 
 @require_POST
@@ -133,7 +153,8 @@ def redeem(request, goods_id: int):
         flash_errors(request, form)
         return redirect("store_detail", goods.store_id)
     d = form.cleaned_data
-    result = attempt(request, services.redemption_create, volunteer=my_volunteer(request),
+    result = attempt(request, services.redemption_create, volunteer=my_volunteer(
+                         request.user, _("只有志愿者有积分账户")),
                      goods=goods, quantity=d["quantity"], idempotency_key=d["key"],
                      expected_price=d["expected_price"])
     if result is None:
@@ -149,15 +170,16 @@ def my_redemptions(request):
     qs = redemptions_for_user(request.user).filter(account__volunteer__user=request.user)
     page = Paginator(qs.order_by("-created_at", "-id"), 20).get_page(request.GET.get("page"))
     return render(request, "points/my_redemptions.html", {"page": page, "rows": [
-        (r, pickup_qr(request, r) if r.status == Status.RESERVED else "") for r in page]})
+        (r, shown_code(request, r, redemption_caps(request.user, r))) for r in page]})
 
 
 @login_required
 def redemption_detail(request, redemption_id: int):
     r = redemption_get_for_user(request.user, redemption_id)
+    caps = redemption_caps(request.user, r)
     return render(request, "points/redemption_detail.html", {
-        "r": r, "own": r.account.volunteer.user_id == request.user.pk,
-        "qr_svg": pickup_qr(request, r) if r.status == Status.RESERVED else ""})
+        "r": r, "caps": caps, "moves": allowed_moves(request.user, r, caps),
+        "qr_svg": shown_code(request, r, caps), "outcome": outcome(r)})
 
 
 @require_POST
@@ -185,7 +207,7 @@ def store_new(request):
 @login_required
 def store_manage(request, store_id: int):
     store = store_get_for_user(request.user, store_id)
-    require_manage(request.user, store.org)
+    require(store_caps(request.user, store).can_manage_store)
     form = GoodsForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         if call_service(form, services.goods_add, by=request.user, store=store,
@@ -202,7 +224,7 @@ def store_manage(request, store_id: int):
 @login_required
 def goods_edit(request, goods_id: int):
     goods = goods_get_for_user(request.user, goods_id)
-    require_manage(request.user, goods.store.org)
+    require(store_caps(request.user, goods.store).can_edit_goods)
     form = GoodsEditForm(request.POST or None, request.FILES or None, initial={
         f: getattr(goods, f) for f in ("name", "price", "stock", "per_person_limit",
                                         "is_active", "active_from", "active_to")})
@@ -211,14 +233,15 @@ def goods_edit(request, goods_id: int):
                         changes=form.goods_values()):
             messages.success(request, _("商品已保存"))
             return redirect("store_manage", goods.store_id)
-    return render(request, "points/goods_form.html", {"form": form, "goods": goods})
+    return render(request, "points/goods_form.html", {"form": form, "goods": goods,
+                                                      "picture": picture_url(goods)})
 
 
 @login_required
 def store_pickup(request, store_id: int):
     """The counter: type or scan a code, see what to hand over, confirm."""
     store = store_get_for_user(request.user, store_id)
-    require_manage(request.user, store.org)
+    require(store_caps(request.user, store).can_pick_up)
     form = PickupForm(request.POST or request.GET or None)
     if request.method == "POST" and form.is_valid():
         r = call_service(form, services.redemption_pickup, by=request.user, store=store,

@@ -5,6 +5,7 @@ persona and bad input."""
 
 import datetime
 import itertools
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -270,10 +271,13 @@ def test_staff_add_goods_with_a_picture_and_edit_price_and_stock(world, client_f
         "name": "洗衣液", "price": "30", "stock": "20", "per_person_limit": "2",
         "picture": SimpleUploadedFile("我的图片.html", PNG)})
     goods = Goods.objects.get()
-    assert goods.picture.name.startswith("goods/goods-") and goods.picture.name.endswith(".png")
+    name = goods.picture.name.removeprefix("goods/")
+    assert re.fullmatch(r"[\w-]{22}\.png", name)  # random, not the uploader's, not counted
     html = page(client_for(world.vol1.user).get(f"/points/stores/{store.pk}/"))
-    assert f'src="/media/{goods.picture.name}"' in html
-    assert client_for(world.vol1.user).get(f"/media/{goods.picture.name}").status_code == 200
+    assert f'src="/points/goods/{goods.pk}/pictures/{name}"' in html
+    response = client_for(world.vol1.user).get(f"/points/goods/{goods.pk}/pictures/{name}")
+    assert (response.status_code, response["Content-Type"]) == (200, "image/png")
+    assert client_for(world.vol1.user).get(f"/media/{goods.picture.name}").status_code == 404
     client.post(f"/points/goods/{goods.pk}/edit/", {
         "name": "洗衣液（大瓶）", "price": "40", "stock": "15", "is_active": "on"})
     goods.refresh_from_db()

@@ -3,7 +3,7 @@ from ninja import Query, Router, Schema
 from wenming.core.pagination import PageQuery, paginate
 
 from .models import OrgNode
-from .permissions import org_get_for_user, visible_orgs
+from .permissions import org_contact, org_get_for_user, visible_orgs
 from .selectors import subtree_counts
 
 router = Router(tags=["orgs 阵地"])
@@ -27,8 +27,10 @@ class OrgDetailOut(OrgOut):
     counts: dict[str, int]
 
 
-def org_out(node: OrgNode) -> dict:
-    return OrgOut.from_orm(node).dict()
+def org_out(user, node: OrgNode) -> dict:
+    contact = org_contact(user, node)
+    return {**OrgOut.from_orm(node).dict(), "contact_name": contact.name,
+            "contact_phone": contact.phone}
 
 
 @router.get("/{org_id}", response=OrgDetailOut, summary="一个阵地及其下属统计")
@@ -40,11 +42,11 @@ def org_detail(request, org_id: int):
     by_kind = {k: 0 for k in OrgNode.Kind.values}
     for child in subtree[1:]:
         by_kind[child.kind] += 1
-    return {**org_out(node), "counts": {**counts, **{f"{k}s": n for k, n in by_kind.items()}}}
+    return {**org_out(request.user, node), "counts": {**counts, **{f"{k}s": n for k, n in by_kind.items()}}}
 
 
 @router.get("/{org_id}/children", response=dict, summary="直接下级阵地")
 def org_children(request, org_id: int, page: Query[PageQuery]):
     node = org_get_for_user(request.user, org_id)
     children = visible_orgs(request.user).filter(parent=node).order_by("kind", "name", "id")
-    return paginate(children, page, org_out)
+    return paginate(children, page, lambda n: org_out(request.user, n))

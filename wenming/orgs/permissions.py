@@ -4,12 +4,14 @@ Staff hold a role at a node and reach that node's subtree; platform admins reach
 volunteers and residents reach their own station and its ancestors (to read, never to manage).
 """
 
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
 from django.db.models import Q, QuerySet
 
 from wenming.core.errors import Forbidden, NotFound
+from wenming.core.masking import mask_mobile, mask_name
 
 from .models import OrgNode, RoleAssignment
 
@@ -77,3 +79,26 @@ def org_get_for_user(user, org_id: int) -> OrgNode:
     if org is None:
         raise NotFound()
     return org
+
+
+@dataclass(frozen=True)
+class OrgContact:
+    name: str
+    phone: str
+    masked: bool
+
+
+def org_contact(user, node: OrgNode) -> OrgContact:
+    """A node's contact person and phone, the one place that decides who reads them whole.
+
+    They are published to the people the node serves: its managers (and those above), and
+    members whose own node lies in its subtree or on its path (a resident calls their
+    station, a volunteer their institute). Anyone else gets them masked; no page shows them
+    so today, so there is nothing to reveal and nothing to audit."""
+    own = [r.org for r in roles_of(user) if r.org]
+    published = can_manage(user, node) or any(
+        o.path.startswith(node.path) or node.path.startswith(o.path) for o in own)
+    if published:
+        return OrgContact(name=node.contact_name, phone=node.contact_phone, masked=False)
+    return OrgContact(name=mask_name(node.contact_name), phone=mask_mobile(node.contact_phone),
+                      masked=True)

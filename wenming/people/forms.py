@@ -92,10 +92,42 @@ class ResidentRegisterForm(AccountFields):
 
 
 class VolunteerProfileForm(ProfileFields):
-    mobile = forms.CharField(label=_("手机号"), max_length=20, widget=PhoneInput)
+    """The login mobile is not here: it changes on its own page, proved by a code."""
+
+
+class MobileChangeForm(forms.Form):
+    mobile = forms.CharField(label=_("新手机号"), max_length=20, widget=PhoneInput)
 
     def clean_mobile(self):
         return normalize_mobile(self.cleaned_data["mobile"])
+
+
+class MobileConfirmForm(forms.Form):
+    code = forms.CharField(label=_("验证码"), max_length=10, widget=forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+
+
+def _password_field(label):
+    return forms.CharField(label=label, max_length=128, strip=False,
+                           widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
+class PasswordResetForm(forms.Form):
+    new_password = _password_field(_("新密码"))
+    new_password2 = _password_field(_("再次输入新密码"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
+            self.add_error("new_password2", _("两次输入的密码不一致"))
+        return data
+
+
+class PasswordChangeForm(PasswordResetForm):
+    current_password = forms.CharField(
+        label=_("当前密码"), max_length=128, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    field_order = ["current_password", "new_password", "new_password2"]
 
 
 class VolunteerFilterForm(forms.Form):

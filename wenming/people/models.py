@@ -23,6 +23,15 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.real_name or self.username
 
+    def save(self, *args, **kwargs):
+        # A password change ends every API token, whichever path changed it: our services,
+        # the admin, `changepassword`, Django's reset views. `_password` is set only by
+        # set_password, and Django clears it for hash upgrades at login, which are no change.
+        changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if changed:
+            ApiToken.objects.filter(user=self).delete()
+
 
 class Skill(models.Model):
     name = models.CharField(_("技能"), max_length=30, unique=True)
@@ -184,6 +193,9 @@ class AuditLog(models.Model):
     class Action(models.TextChoices):
         VIEW_PERSONAL = "view_personal", _("查看完整个人信息")
         EXPORT = "export", _("导出数据")
+        SEARCH_NUMBER = "search_number", _("按完整号码搜索")
+        DUPLICATE_REGISTRATION = "duplicate_registration", _("用已注册的号码申请注册")
+        PASSWORD_RESET = "password_reset", _("重置密码")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                               related_name="+")
@@ -202,3 +214,26 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} · {self.get_action_display()} · {self.object_type}#{self.object_id}"
+
+
+class MobileChange(models.Model):
+    """A pending change of a login mobile: a code went to the new number by SMS; the change
+    happens only when that code comes back (`services.mobile_change_confirm`). Only an HMAC
+    of the code is kept: six digits hash back in a moment."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="mobile_changes")
+    new_mobile = models.CharField(_("新手机号"), max_length=11)
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("手机号变更")
+        verbose_name_plural = _("手机号变更")
+        indexes = [models.Index(fields=["user", "created_at"], name="mobile_change_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,43 +1,59 @@
 """Reads of people, always through the caller's scope."""
 
-from django.db.models import F, Q, QuerySet
+import re
+import unicodedata
+
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
-from wenming.core.errors import Forbidden, NotFound
+from wenming.core.errors import Forbidden
+from wenming.core.masking import mask_id_number, mask_mobile
 from wenming.orgs.models import OrgNode
-from wenming.orgs.permissions import is_staff_member, subtree_q
 
-from .models import AvailabilitySlot, Volunteer
+from .models import AuditLog, AvailabilitySlot, Volunteer
 
+# The scope reads live in permissions; other apps import them from here too.
+from .permissions import volunteer_get_for_user, volunteers_for_user  # noqa: F401
 
-def volunteers_for_user(user) -> QuerySet[Volunteer]:
-    """Staff: volunteers of their subtrees; a volunteer: only themself; others: none."""
-    qs = Volunteer.objects.select_related("user", "station")
-    if is_staff_member(user):
-        return qs.filter(subtree_q(user, "station__path"))
-    if user.is_authenticated:
-        return qs.filter(user=user)
-    return qs.none()
+# What a search box holds when it is a number: digits, perhaps spaced or dashed, perhaps a
+# +86, perhaps an X at the end (full-width forms are folded first).
+_NUMBER_LIKE = re.compile(r"^\+?[0-9][0-9\s-]*[0-9Xx]?$")
+_WHOLE_ID = re.compile(r"^[1-9][0-9]{16}[0-9X]$")
 
 
-def volunteer_get_for_user(user, volunteer_id: int) -> Volunteer:
-    volunteer = volunteers_for_user(user).filter(pk=volunteer_id).first()
-    if volunteer is None:
-        raise NotFound()
-    return volunteer
+def number_in_query(q: str) -> tuple[str, str] | None:
+    """("mobile" | "id_number", the number) for a whole number; ("partial", "") for a
+    number-like query that is not one (it matches nothing); None for a name."""
+    text = unicodedata.normalize("NFKC", q).strip()
+    if not text or not _NUMBER_LIKE.match(text):
+        return None
+    digits = re.sub(r"[\s-]", "", text).upper()
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    if len(digits) == 11 and digits.startswith("1") and digits.isdigit():
+        return ("mobile", digits)
+    if _WHOLE_ID.match(digits):
+        return ("id_number", digits)
+    return ("partial", "")
 
 
-def volunteer_search(qs: QuerySet[Volunteer], *, org: OrgNode | None = None, q: str = "",
-                     skill: str = "", status: str = "", political_status: str = "",
-                     tag: str = "") -> QuerySet[Volunteer]:
-    """Filters of the staff volunteer list; `q` matches a name, or a mobile or ID number."""
+def volunteer_search(qs: QuerySet[Volunteer], *, by, ip: str | None = None,
+                     org: OrgNode | None = None, q: str = "", skill: str = "", status: str = "",
+                     political_status: str = "", tag: str = "") -> QuerySet[Volunteer]:
+    """Filters of the staff volunteer list; `q` matches part of a name, or a WHOLE mobile or
+    ID number. A part of a number matches nothing: prefixes would rebuild a masked number
+    digit by digit. A search by a whole number writes an audit row (masked) for `by`."""
     if org is not None:
         qs = qs.filter(station__path__startswith=org.path)
-    q = q.strip()
-    if q.isdigit() or (q[:-1].isdigit() and q[-1:] in "xX" and len(q) == 18):
-        qs = qs.filter(Q(user__mobile__startswith=q) | Q(id_number=q.upper()))
-    elif q:
-        qs = qs.filter(real_name__contains=q)
+    number = number_in_query(q)
+    if number is None and q.strip():
+        qs = qs.filter(real_name__contains=q.strip())
+    elif number is not None:
+        kind, value = number
+        qs = qs.filter(**{"user__mobile" if kind == "mobile" else "id_number": value}) \
+            if value else qs.none()
+        if value:
+            _number_search_audit(by=by, kind=kind, value=value, ip=ip)
     if skill:
         qs = qs.filter(skills__name=skill)
     if status:
@@ -48,6 +64,14 @@ def volunteer_search(qs: QuerySet[Volunteer], *, org: OrgNode | None = None, q: 
         # JSON containment is not portable to SQLite; a quoted match on the list is exact.
         qs = qs.filter(tags__icontains=f'"{tag}"')
     return qs.order_by("-id")
+
+
+def _number_search_audit(*, by, kind: str, value: str, ip: str | None) -> None:
+    from .services import audit_record
+
+    masked = mask_mobile(value) if kind == "mobile" else mask_id_number(value)
+    audit_record(actor=by, action=AuditLog.Action.SEARCH_NUMBER, object_type="people.volunteer",
+                 detail={"kind": kind, "searched": masked}, ip=ip)
 
 
 def name_copy_problems() -> list[str]:

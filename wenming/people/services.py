@@ -197,9 +197,11 @@ def volunteer_register(*, data: VolunteerInput, by: User | None = None) -> Volun
     return volunteer
 
 
+# A volunteer's own mobile is their login: they change it by proving the new number
+# (`mobile_change_start` / `mobile_change_confirm`), never by typing it here.
 EDITABLE_BY_SELF = {"skills", "service_categories", "residence_area", "political_status",
-                    "tags", "home_lat", "home_lng", "availability", "mobile", "real_name"}
-EDITABLE_BY_STAFF = EDITABLE_BY_SELF | {"station", "status"}
+                    "tags", "home_lat", "home_lng", "availability", "real_name"}
+EDITABLE_BY_STAFF = EDITABLE_BY_SELF | {"mobile", "station", "status"}
 
 
 @transaction.atomic
@@ -215,6 +217,9 @@ def volunteer_update(*, volunteer: Volunteer, by: User, changes: dict) -> Volunt
     if not allowed:
         raise Forbidden()
     refused = set(changes) - allowed
+    if refused == {"mobile"} and is_self:
+        raise Forbidden(_("修改手机号须验证新号码：请在“修改手机号”中获取验证码"),
+                        code="mobile_needs_code")
     if refused:
         raise Forbidden(_("无权修改：%(fields)s") % {"fields": "、".join(sorted(refused))})
     volunteer = Volunteer.objects.select_for_update().select_related("user").get(pk=volunteer.pk)
@@ -308,19 +313,13 @@ def resident_register(*, real_name: str, mobile: str, password: str, station: Or
     return resident
 
 
-def audit_record(*, actor: User | None, action: str, obj, detail: dict | None = None,
-                 ip: str | None = None) -> AuditLog:
-    return AuditLog.objects.create(actor=actor, action=action, object_type=obj._meta.label_lower,
-                                   object_id=str(obj.pk), detail=detail or {}, ip=ip)
-
-
-def personal_data_reveal(*, volunteer: Volunteer, by: User, ip: str | None = None) -> dict:
-    """Full mobile and ID number for the volunteer themself or their staff; audited."""
-    if volunteer.user_id != by.pk:
-        require_manage(by, volunteer.station)
-        audit_record(actor=by, action=AuditLog.Action.VIEW_PERSONAL, obj=volunteer,
-                     detail={"fields": ["mobile", "id_number"]}, ip=ip)
-    return {"mobile": volunteer.user.mobile, "id_number": volunteer.id_number}
+def audit_record(*, actor: User | None, action: str, obj=None, object_type: str = "",
+                 detail: dict | None = None, ip: str | None = None) -> AuditLog:
+    """One audit row: about `obj`, or about a kind of object (`object_type`) when no single
+    object is concerned (a search by number)."""
+    return AuditLog.objects.create(
+        actor=actor, action=action, object_type=obj._meta.label_lower if obj else object_type,
+        object_id=str(obj.pk) if obj else "", detail=detail or {}, ip=ip)
 
 
 def _token_hash(raw: str) -> str:
@@ -333,6 +332,11 @@ def token_issue(*, user: User) -> str:
                             expires_at=timezone.now() + datetime.timedelta(
                                 days=settings.API_TOKEN_DAYS))
     return raw
+
+
+def token_revoke(*, raw: str) -> int:
+    """End one token (the caller's own: `DELETE /api/auth/token`)."""
+    return ApiToken.objects.filter(key_hash=_token_hash(raw)).delete()[0]
 
 
 def token_user(raw: str) -> User | None:

@@ -11,7 +11,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", views.register, name="register"),
     path("me/", views.my_profile, name="my_profile"),
+    path("me/password/", views.password_change, name="password_change"),
+    path("me/mobile/", views.mobile_change, name="mobile_change"),
     path("prefs/elder/", views.elder_mode, name="elder_mode"),
     path("volunteers/", views.volunteer_list, name="volunteer_list"),
     path("volunteers/<int:volunteer_id>/", views.volunteer_detail, name="volunteer_detail"),
+    path("volunteers/<int:volunteer_id>/password/", views.volunteer_password,
+         name="volunteer_password"),
 ]

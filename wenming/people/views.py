@@ -1,7 +1,7 @@
 """Pages about people. Thin: check who is asking, validate a form, call one service."""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -12,38 +12,53 @@ from django.views.decorators.http import require_POST
 
 from wenming.core.errors import Forbidden
 from wenming.core.forms import call_service
-from wenming.core.masking import mask_id_number, mask_mobile
+from wenming.core.masking import mask_mobile
+from wenming.core.views import require_staff
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import (
     is_staff_member,
     managed_nodes,
+    org_contact,
     roles_of,
     visible_orgs,
 )
 from wenming.orgs.selectors import subtree_counts
 
-from . import services
+from . import accounts, services
 from .forms import (
+    MobileChangeForm,
+    MobileConfirmForm,
+    PasswordChangeForm,
+    PasswordResetForm,
     ResidentRegisterForm,
     VolunteerFilterForm,
     VolunteerProfileForm,
     VolunteerRegisterForm,
 )
 from .models import Resident, Volunteer
-from .selectors import volunteer_get_for_user, volunteer_search, volunteers_for_user
-
-BACKEND = "wenming.people.backends.UsernameOrMobileBackend"
+from .permissions import (
+    resident_contact,
+    volunteer_caps,
+    volunteer_contact,
+    volunteer_get_for_user,
+    volunteer_moves,
+    volunteers_for_user,
+)
+from .selectors import volunteer_search
 
 
 def staff_required(view):
     @login_required
     def wrapped(request, *args, **kwargs):
-        if not is_staff_member(request.user):
-            raise Forbidden()
+        require_staff(request)
         return view(request, *args, **kwargs)
 
     wrapped.__name__ = view.__name__
     return wrapped
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
 
 
 def home(request):
@@ -67,21 +82,19 @@ def register(request):
     form_class = ResidentRegisterForm if kind == "resident" else VolunteerRegisterForm
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        profile = call_service(form, register_service(kind), **register_values(kind, form))
-        if profile is not None:
-            login(request, profile.user, backend=BACKEND)
-            if getattr(profile, "status", "") == Volunteer.Status.PENDING:
-                messages.info(request, _("注册成功，等待实践站管理员审核后即可参加志愿服务"))
-            else:
-                messages.success(request, _("注册成功，欢迎加入！"))
-            return redirect("home")
+        call_service(form, register_service(kind), **register_values(kind, form))
+        if not form.errors:
+            # One answer whether or not the number was registered already (no login here:
+            # a session for one case and none for the other would tell them apart).
+            messages.success(request, _("申请已提交，请留意短信/站内信。请用手机号和密码登录。"))
+            return redirect("login")
     return render(request, "registration/register.html", {"form": form, "kind": kind})
 
 
 def register_service(kind: str):
     if kind == "resident":
-        return services.resident_register
-    return lambda **kw: services.volunteer_register(data=services.VolunteerInput(**kw))
+        return accounts.resident_apply
+    return lambda **kw: accounts.volunteer_apply(data=services.VolunteerInput(**kw))
 
 
 def register_values(kind: str, form) -> dict:
@@ -98,11 +111,12 @@ def volunteer_list(request):
     orgs = visible_orgs(request.user)
     form = VolunteerFilterForm(request.GET or None, orgs=orgs)
     filters = form.cleaned_data if form.is_valid() else {}
-    qs = volunteer_search(volunteers_for_user(request.user),
+    qs = volunteer_search(volunteers_for_user(request.user), by=request.user,
+                          ip=client_ip(request),
                           **{k: v or "" for k, v in filters.items() if k != "org"},
                           org=filters.get("org"))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    rows = [(v, mask_mobile(v.user.mobile), mask_id_number(v.id_number)) for v in page]
+    rows = [(v, volunteer_contact(request.user, v)) for v in page]
     template = "people/_volunteer_rows.html" if request.htmx else "people/volunteer_list.html"
     return render(request, template, {"form": form, "page": page, "rows": rows})
 
@@ -110,38 +124,92 @@ def volunteer_list(request):
 @staff_required
 def volunteer_detail(request, volunteer_id: int):
     volunteer = volunteer_get_for_user(request.user, volunteer_id)
-    revealed = None
-    if request.method == "POST" and request.POST.get("action") == "reveal":
-        revealed = services.personal_data_reveal(volunteer=volunteer, by=request.user,
-                                                 ip=request.META.get("REMOTE_ADDR"))
-    elif request.method == "POST" and request.POST.get("action") == "approve":
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "approve":
         services.volunteer_approve(volunteer=volunteer, by=request.user)
         messages.success(request, _("已审核通过"))
         return redirect("volunteer_detail", volunteer_id=volunteer.id)
+    data = volunteer_contact(request.user, volunteer, reveal=action == "reveal",
+                             ip=client_ip(request))
+    caps = volunteer_caps(request.user, volunteer)
     return render(request, "people/volunteer_detail.html", {
-        "v": volunteer, "revealed": revealed,
-        "mobile": mask_mobile(volunteer.user.mobile),
-        "id_number": mask_id_number(volunteer.id_number)})
+        "v": volunteer, "data": data, "caps": caps,
+        "moves": [m for m in volunteer_moves(caps) if not (m == "reveal" and not data.masked)]})
+
+
+@staff_required
+def volunteer_password(request, volunteer_id: int):
+    """Staff set a new password for a volunteer of their subtree (404 outside it)."""
+    volunteer = volunteer_get_for_user(request.user, volunteer_id)
+    if not volunteer_caps(request.user, volunteer).can_reset_password:
+        raise Forbidden()
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and call_service(
+            form, accounts.password_reset_by_staff, by=request.user, volunteer=volunteer,
+            new=form.cleaned_data["new_password"], ip=client_ip(request)):
+        messages.success(request, _("密码已重置，已通知该志愿者"))
+        return redirect("volunteer_detail", volunteer_id=volunteer.id)
+    return render(request, "people/password_reset.html", {"v": volunteer, "form": form})
 
 
 @login_required
 def my_profile(request):
-    volunteer = Volunteer.objects.filter(user=request.user).select_related("station").first()
+    volunteer = (Volunteer.objects.filter(user=request.user).select_related("user", "station")
+                 .first())
     if volunteer is None:
         resident = Resident.objects.filter(user=request.user).select_related("station").first()
-        return render(request, "people/my_profile.html", {"resident": resident})
-    initial = {"mobile": volunteer.user.mobile, "political_status": volunteer.political_status,
+        return render(request, "people/my_profile.html", {
+            "resident": resident,
+            "data": resident and resident_contact(request.user, resident)})
+    initial = {"political_status": volunteer.political_status,
                "tags": volunteer.tags, "residence_area": volunteer.residence_area,
                "skills": "、".join(s.name for s in volunteer.skills.all()),
                "service_categories": volunteer.service_categories.all()}
     form = VolunteerProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        changes = {**form.profile_values(), "mobile": form.cleaned_data["mobile"]}
         if call_service(form, services.volunteer_update, volunteer=volunteer, by=request.user,
-                        changes=changes):
+                        changes=form.profile_values()):
             messages.success(request, _("资料已保存"))
             return redirect("my_profile")
-    return render(request, "people/my_profile.html", {"volunteer": volunteer, "form": form})
+    return render(request, "people/my_profile.html", {
+        "volunteer": volunteer, "form": form, "data": volunteer_contact(request.user, volunteer),
+        "station_contact": org_contact(request.user, volunteer.station)})
+
+
+@login_required
+def password_change(request):
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = call_service(form, accounts.password_change, user=request.user,
+                            current=form.cleaned_data["current_password"],
+                            new=form.cleaned_data["new_password"], request=request)
+        if user is not None:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("密码已修改"))
+            return redirect("my_profile")
+    return render(request, "people/password_change.html", {"form": form})
+
+
+@login_required
+def mobile_change(request):
+    """Two steps on one page: the new number (a code is sent to it), then the code."""
+    pending = accounts.mobile_change_pending(request.user)
+    send_form = MobileChangeForm(request.POST if "send" in request.POST else None)
+    code_form = MobileConfirmForm(request.POST if "confirm" in request.POST else None)
+    if send_form.is_bound and send_form.is_valid():
+        pending = call_service(send_form, accounts.mobile_change_start, user=request.user,
+                               new_mobile=send_form.cleaned_data["mobile"]) or pending
+        if not send_form.errors:
+            messages.info(request, _("验证码已发送到新手机号"))
+            return redirect("mobile_change")
+    if code_form.is_bound and code_form.is_valid() and call_service(
+            code_form, accounts.mobile_change_confirm, user=request.user,
+            code=code_form.cleaned_data["code"]):
+        messages.success(request, _("登录手机号已修改"))
+        return redirect("my_profile")
+    return render(request, "people/mobile_change.html", {
+        "send_form": send_form, "code_form": code_form, "pending": pending,
+        "sent_to": mask_mobile(pending.new_mobile) if pending else ""})
 
 
 @require_POST

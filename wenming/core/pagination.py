@@ -4,8 +4,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
-from ninja import Schema
 from pydantic import Field
+
+from .schemas import Schema
 
 MAX_PAGE_SIZE = 200
 

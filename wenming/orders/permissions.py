@@ -267,13 +267,13 @@ def order_contact(user, order: ServiceOrder, *, reveal: bool = False, ip: str | 
     """The resident's contact as this caller may see it. Whoever serves or handles the order
     sees the name and the exact address, and the full phone only when they ask (`reveal`),
     which writes an audit row; the resident sees their own in full. Anyone else (a volunteer
-    nearby who may grab it) sees the need's area, a masked name and a masked phone."""
+    nearby who may grab it) sees the need's area and a masked name, no phone at all."""
     caps = caps or order_caps(user, order)
     area = order.station.name
     if not caps.sees_contact:
         if reveal:
             raise Forbidden(_("您无权查看联系人的完整信息"))
-        return Contact(name=mask_name(order.contact_name), phone=mask_mobile(order.contact_phone),
+        return Contact(name=mask_name(order.contact_name), phone="",
                        address=area, lat=round(order.lat, 2), lng=round(order.lng, 2),
                        area=area, full=False, revealed=False, can_reveal=False)
     revealed = caps.is_owner or (reveal and bool(order.contact_phone))

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from wenming.core.admin import ChineseAdmin, ReadOnlyAdmin, ServiceAddAdmin
 
@@ -6,9 +8,35 @@ from .models import Activity, Certificate, Project, ServiceRecord, ServiceRules
 from .services import project_create
 
 
+class ServiceRulesForm(forms.ModelForm):
+    """The checks of the rules' only editor: no stored value may break a later read."""
+
+    def clean_star_thresholds(self) -> list[int]:
+        value = self.cleaned_data["star_thresholds"] or []
+        whole = isinstance(value, list) and all(
+            type(t) is int and t > 0 for t in value)  # a bool is no number of hours
+        if not whole or value != sorted(set(value)):
+            raise forms.ValidationError(_("星级门槛应为递增的正整数（小时），如 [100, 300, 600]"))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        cap, top = data.get("daily_hours_cap"), data.get("daily_hours_max")
+        if cap is not None and top is not None and cap > top:
+            self.add_error("daily_hours_max", _("每日时长最高不能低于直接认定上限"))
+        ratio = data.get("coverage_ratio")
+        if ratio is not None and not 0 < ratio <= 1:
+            self.add_error("coverage_ratio", _("出勤比例应大于0且不超过1"))
+        if data.get("qr_window_seconds") == 0:
+            self.add_error("qr_window_seconds", _("签到码刷新周期应大于0"))
+        return data
+
+
 @admin.register(ServiceRules)
 class ServiceRulesAdmin(ChineseAdmin):
     """A district's rules: configuration with no service (read by `activities.rules`)."""
+
+    form = ServiceRulesForm
 
     list_display = ("center", "max_checkins_per_day", "daily_hours_cap", "daily_hours_max",
                     "coverage_ratio", "record_deadline_workdays")

@@ -316,3 +316,21 @@ def test_configuration_stays_editable(site, world):
     platform.refresh_from_db()
     assert (platform.name, platform.code) == ("文化服务平台（新）", "culture")
 
+
+
+def rules_form(center: OrgNode, **fields) -> dict:
+    return {"center": center.pk, "max_checkins_per_day": 3, "daily_hours_cap": "8",
+            "daily_hours_max": "12", "coverage_ratio": "0.60", "record_deadline_workdays": 10,
+            "star_thresholds": "[100, 300, 600]", "cancel_cutoff_minutes": 120,
+            "checkin_early_minutes": 30, "checkout_late_minutes": 120, "qr_window_seconds": 60,
+            **fields}
+
+
+def test_district_rules_that_would_break_a_later_read_are_refused(site, world):
+    add = reverse("admin:activities_servicerules_add")
+    for bad in ({"star_thresholds": '["100", 300]'}, {"star_thresholds": "[300, 100]"},
+                {"daily_hours_cap": "13"}, {"coverage_ratio": "0"}, {"qr_window_seconds": 0}):
+        assert site.post(add, rules_form(world.center, **bad)).status_code == 200, bad
+        assert not ServiceRules.objects.exists(), bad
+    assert site.post(add, rules_form(world.center)).status_code == 302
+    assert ServiceRules.objects.get().stars == [100, 300, 600]

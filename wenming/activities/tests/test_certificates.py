@@ -2,6 +2,8 @@
 snapshot that stays true after the ledger moves on."""
 
 import datetime
+import json
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -9,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.test import Client
 
 from wenming.activities import certificates, services
@@ -179,6 +182,39 @@ def test_verify_page_shows_the_certificate_and_no_more(world, ledger, client_for
     assert mask_id_number(world.vol1.id_number) in html
     assert world.vol1.id_number not in html and world.vol1.user.mobile not in html
     assert "9.5" in html and "理论宣讲进社区" in html and world.sta1.name in html
+
+
+def shown(hours: float) -> str:
+    """Hours as the page writes them (`floatformat:"-2"`): 3, 9.50."""
+    return f"{hours:.2f}".removesuffix(".00")
+
+
+def test_verify_api_answers_exactly_what_the_page_shows(world, ledger, client_for):
+    client_for(world.vol1.user).get(certificate_url(world.vol1, "?from=2025-01-01"))
+    cert = Certificate.objects.get()
+    api = Client().get(f"/api/verify/{cert.code}").json()
+    page = Client().get(f"/verify/{cert.code}/")
+    # One function builds both: the page renders the very facts the API returns.
+    assert api == json.loads(json.dumps(page.context["facts"], cls=DjangoJSONEncoder))
+    html = page.content.decode()
+    for key in ("code", "real_name", "id_number", "period", "org"):
+        assert api[key] in html, key
+    assert api["real_name"] == mask_name(world.vol1.user.real_name)
+    assert api["id_number"] == mask_id_number(world.vol1.id_number)
+    assert f"<strong>{shown(api['total_hours'])}</strong>" in html
+    assert f"{api['record_count']} 条记录" in html
+    issued = datetime.date.fromisoformat(api["issued_on"])
+    assert f"{issued.year}年{issued.month}月{issued.day}日" in html
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>"
+                      r"<td>(.*?)</td></tr>", html)
+    assert rows == [(r["date"], r["title"], r["place"] or "—", shown(r["hours"]), r["org"])
+                    for r in api["records"]]
+    # Nothing the page keeps back: the full name and ID, each line's content and leader.
+    text = json.dumps(api, ensure_ascii=False)
+    for secret in (world.vol1.user.real_name, world.vol1.id_number, "为行动不便的老人理发", "李四"):
+        assert secret not in text and secret not in html
+    assert {key for r in api["records"] for key in r} == {"date", "title", "place", "hours",
+                                                          "org"}
 
 
 def test_verify_page_says_not_found_clearly(world):

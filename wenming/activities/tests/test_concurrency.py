@@ -3,6 +3,7 @@ file or PostgreSQL): the quota, the waitlist order and the one-attendance rule h
 
 import datetime
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -104,3 +105,21 @@ def test_racing_approvals_of_one_record_count_its_hours_once(world):
     daily = HoursDaily.objects.get(org=world.sta1, day=record.service_date)
     assert (daily.hours, daily.records) == (record.hours, 1)
     assert ServiceRecord.objects.get(pk=record.pk).status == "approved"
+
+
+def test_racing_lines_for_one_day_never_pass_the_daily_maximum(world):
+    """Six order lines of 5 h for one day, written at once through the one write path: the
+    volunteer's lock makes each see the others, so 12 h are held, not 30."""
+    day = datetime.date(2026, 11, 20)
+
+    def write(order_id: int):
+        return services.record_write(
+            volunteer=world.vol1, kind=ServiceRecord.Kind.ORDER, org=world.sta1,
+            title="点单服务：陪同就医", service_date=day, hours=Decimal("5"),
+            by=world.vol1.user, order_id=order_id)
+
+    lines = race([lambda n=n: write(n) for n in range(1, 7)])
+    assert sorted(line.hours for line in lines) == [0, 0, 0, 2, 5, 5]
+    assert [line.needs_parent_approval for line in sorted(lines, key=lambda r: r.id)] == \
+        [False, True, True, True, True, True]
+

@@ -217,3 +217,41 @@ def test_an_activity_is_cancelled_once_with_a_reason_and_not_after_check_ins(
                          409, "invalid_transition")
     assert_chinese_error(patch(staff, f"/api/activities/{other.id}", {"title": "改名"}), 409,
                          "invalid_transition")
+
+
+def test_an_activity_that_has_ended_is_not_cancelled(world, clock, client_for):
+    """What happened is recorded, not cancelled (the organiser's page offered no cancel after
+    the end; the API now refuses it too)."""
+    activity = publish(world.sta1_staff, world.sta1, start=tomorrow(9))
+    clock.set(activity.end + datetime.timedelta(minutes=1))
+    staff = client_for(world.sta1_staff)
+    response = post(staff, f"/api/activities/{activity.id}/cancel", {"reason": "无人参加"})
+    assert_chinese_error(response, 409, "invalid_transition")
+    assert "cancel" not in staff.get(f"/api/activities/{activity.id}").json()["allowed_moves"]
+
+
+def test_a_cancelled_activity_takes_no_backfill_and_shows_no_code(world, clock, client_for):
+    activity = publish(world.sta1_staff, world.sta1, start=tomorrow(9))
+    services.enrollment_create(volunteer=world.vol1, activity=activity)
+    services.activity_cancel(by=world.sta1_staff, activity=activity, reason="暴雨预警")
+    clock.set(activity.end + datetime.timedelta(hours=1))
+    staff = client_for(world.sta1_staff)
+    response = post(staff, f"/api/activities/{activity.id}/backfill",
+                    {"volunteer_id": world.vol1.id, "hours": "1", "reason": "补录"})
+    assert_chinese_error(response, 409, "invalid_transition")
+    assert_chinese_error(staff.get(f"/api/activities/{activity.id}/qr"), 409,
+                         "invalid_transition")
+    assert staff.get(f"/activities/{activity.id}/qr/").status_code == 403
+    assert staff.get(f"/api/activities/{activity.id}").json()["allowed_moves"] == []
+
+
+def test_the_activity_detail_lists_the_callers_moves(world, client_for):
+    activity = publish(world.sta1_staff, world.sta1, start=tomorrow(9, days=3))
+    moves = {name: client_for(user).get(f"/api/activities/{activity.id}").json()["allowed_moves"]
+             for name, user in [("staff", world.sta1_staff), ("vol1", world.vol1.user),
+                                ("res1", world.res1.user)]}
+    assert moves == {"staff": ["edit", "cancel"], "vol1": ["enroll"], "res1": []}
+    services.enrollment_create(volunteer=world.vol1, activity=activity)
+    assert client_for(world.vol1.user).get(
+        f"/api/activities/{activity.id}").json()["allowed_moves"] == ["withdraw"]
+    assert_chinese_error(client_for(world.sta2_staff).get(f"/api/activities/{activity.id}"), 404)

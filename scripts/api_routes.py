@@ -19,22 +19,11 @@ AUTH = {"public": "public", "optional": "token, session or none", "login": "toke
 
 
 def openapi_schema() -> dict:
-    """The OpenAPI document of `wenming.api`, where an operation open to visitors (its auth
-    ends with `core.auth.anonymous`) lists the empty requirement `{}` among its security, as
-    OpenAPI spells "authentication optional"; ninja leaves that out."""
-    from ninja.openapi.schema import OpenAPISchema
-
+    """The OpenAPI document `wenming.api` serves at /api/openapi.json (`core.openapi`: an
+    operation open to visitors lists the empty requirement `{}` among its security)."""
     from wenming.api import api
-    from wenming.core.auth import anonymous
 
-    class Schema(OpenAPISchema):
-        def operation_details(self, operation):
-            details = super().operation_details(operation)
-            if anonymous in operation.auth_callbacks:
-                details["security"] = [*details.get("security", []), {}]
-            return details
-
-    return Schema(api, api.get_root_path({}))
+    return api.get_openapi_schema()
 
 
 def auth_of(operation: dict) -> str:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from wenming.core.admin import ChineseAdmin, ReadOnlyAdmin
@@ -72,6 +73,14 @@ class UserAdmin(ChineseAdmin, BaseUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def user_change_password(self, request, id, form_url=""):
+        """A volunteer's password is reset on their page, through `password_reset_by_staff`
+        (audited, the volunteer told); other accounts here (the save ends their tokens)."""
+        volunteer = Volunteer.objects.filter(user_id=id).first() if id.isdigit() else None
+        if volunteer is not None:
+            return redirect("volunteer_password", volunteer_id=volunteer.pk)
+        return super().user_change_password(request, id, form_url)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -334,3 +334,20 @@ def test_district_rules_that_would_break_a_later_read_are_refused(site, world):
         assert not ServiceRules.objects.exists(), bad
     assert site.post(add, rules_form(world.center)).status_code == 302
     assert ServiceRules.objects.get().stars == [100, 300, 600]
+
+
+def test_a_volunteers_password_is_reset_on_their_audited_page(site, world):
+    url = reverse("admin:auth_user_password_change", args=[world.vol1.user.pk])
+    response = site.post(url, {"usable_password": "true", "password1": "Xy7!long-pass",
+                               "password2": "Xy7!long-pass"})
+    assert response.status_code == 302
+    assert response.url == reverse("volunteer_password", args=[world.vol1.pk])
+    assert not User.objects.get(pk=world.vol1.user.pk).check_password("Xy7!long-pass")
+
+
+def test_a_staff_accounts_password_is_set_here(site, world):
+    url = reverse("admin:auth_user_password_change", args=[world.sta1_staff.pk])
+    response = site.post(url, {"usable_password": "true", "password1": "Xy7!long-pass",
+                               "password2": "Xy7!long-pass"})
+    assert response.status_code == 302
+    assert User.objects.get(pk=world.sta1_staff.pk).check_password("Xy7!long-pass")

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import visible_orgs
 
-MAX_PICTURE_BYTES = 5 * 1024 * 1024
+from .services import MAX_PICTURE_BYTES, picture_kind
+
 DATETIME = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
@@ -20,15 +21,6 @@ class DateTimeLocal(forms.DateTimeInput):
 
     def __init__(self):
         super().__init__(format="%Y-%m-%dT%H:%M")
-
-
-def picture_kind(upload) -> str | None:
-    """jpg or png by the file's first bytes (never its name or the browser's word)."""
-    head = upload.read(8)
-    upload.seek(0)
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    return "png" if head == b"\x89PNG\r\n\x1a\n" else None
 
 
 class RedeemForm(forms.Form):
@@ -83,12 +75,9 @@ class GoodsForm(forms.Form):
         picture = self.cleaned_data.get("picture")
         if not picture:
             return None
-        kind = picture_kind(picture)
-        if kind is None or picture.size > MAX_PICTURE_BYTES:
+        # Checked here too so the message sits under the field; the service names the file.
+        if picture_kind(picture) is None or picture.size > MAX_PICTURE_BYTES:
             raise forms.ValidationError(_("图片须为5MB以内的JPG或PNG"))
-        # Stored under the type its bytes show, never the uploader's file name; the model's
-        # `picture_path` gives it a random name.
-        picture.name = f"picture.{kind}"
         return picture
 
     def goods_values(self) -> dict:

@@ -132,6 +132,30 @@ def _check_goods(name: str, price: int, stock: int, per_person_limit, active_fro
         raise ValidationError(_("下架时间必须晚于上架时间"), code="invalid_window")
 
 
+MAX_PICTURE_BYTES = 5 * 1024 * 1024
+
+
+def picture_kind(upload) -> str | None:
+    """jpg or png by the file's first bytes (never its name or the browser's word)."""
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    return "png" if head == b"\x89PNG\r\n\x1a\n" else None
+
+
+def _checked_picture(picture):
+    """A JPG or PNG of at most 5 MB, named by the type its bytes show (the model's
+    `picture_path` then makes the name random): never served as anything else."""
+    if not picture:
+        return ""
+    kind = picture_kind(picture)
+    if kind is None or picture.size > MAX_PICTURE_BYTES:
+        raise ValidationError(_("图片须为5MB以内的JPG或PNG"), code="invalid_picture")
+    picture.name = f"picture.{kind}"
+    return picture
+
+
 @transaction.atomic
 def goods_add(*, by: User, store: Store, name: str, price: int, stock: int,
               per_person_limit: int | None = None, active_from=None, active_to=None,
@@ -141,7 +165,7 @@ def goods_add(*, by: User, store: Store, name: str, price: int, stock: int,
     _check_goods(name, price, stock, per_person_limit, active_from, active_to)
     return Goods.objects.create(store=store, name=name.strip()[:100], price=price, stock=stock,
                                 per_person_limit=per_person_limit, active_from=active_from,
-                                active_to=active_to, picture=picture or "")
+                                active_to=active_to, picture=_checked_picture(picture))
 
 
 @transaction.atomic
@@ -154,6 +178,8 @@ def goods_update(*, by: User, goods: Goods, changes: dict) -> Goods:
         raise ValidationError(_("字段 %(field)s 不能为空") % {"field": missing[0]},
                               code="invalid_input")
     goods = Goods.objects.select_for_update().get(pk=goods.pk)
+    if "picture" in changes:
+        changes = {**changes, "picture": _checked_picture(changes["picture"])}
     for name, value in changes.items():
         setattr(goods, name, value)
     _check_goods(goods.name, goods.price, goods.stock, goods.per_person_limit,

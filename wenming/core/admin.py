@@ -41,15 +41,20 @@ LABELS = {
 }
 
 
-def label_of(model, name: str):
-    """The Chinese label of a field: its own verbose_name if Chinese, else LABELS; None when
-    the name is no field or has no better label."""
+def _field(model, name: str):
     try:
-        field = model._meta.get_field(name)
+        return model._meta.get_field(name)
     except FieldDoesNotExist:
+        return None  # an admin method or "__str__"
+
+
+def label_of(model, name: str):
+    """The Chinese label of a field: None when its own verbose_name is Chinese already (or the
+    name is no field), else the one in LABELS, if any."""
+    field = _field(model, name)
+    if field is None or CJK.search(str(getattr(field, "verbose_name", ""))):
         return None
-    own = getattr(field, "verbose_name", "")
-    return None if CJK.search(str(own)) else LABELS.get(name)
+    return LABELS.get(name)
 
 
 def column(model, name: str) -> str | Callable:
@@ -57,8 +62,7 @@ def column(model, name: str) -> str | Callable:
     label = label_of(model, name)
     if label is None:
         return name
-    field = model._meta.get_field(name)
-    boolean = isinstance(field, models.BooleanField)
+    boolean = isinstance(_field(model, name), models.BooleanField)
 
     @admin.display(description=label, ordering=name, boolean=boolean)
     def show(obj):
@@ -72,8 +76,8 @@ class ChineseAdmin(admin.ModelAdmin):
     """Field labels and column titles in Chinese, for models that name fields only in code."""
 
     def labels(self) -> dict:
-        names = [f.name for f in self.model._meta.get_fields()]
-        return {n: label_of(self.model, n) for n in names if label_of(self.model, n)}
+        labels = {f.name: label_of(self.model, f.name) for f in self.model._meta.get_fields()}
+        return {name: label for name, label in labels.items() if label}
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         # Read-only fields in the detail view take their label from the form's Meta too.
@@ -87,16 +91,9 @@ class ChineseAdmin(admin.ModelAdmin):
     def get_list_select_related(self, request):
         if self.list_select_related is not False:
             return self.list_select_related
-        relations = [n for n in self.list_display if isinstance(n, str) and n != "__str__"
-                     and isinstance(_field(self.model, n), models.ForeignKey)]
+        relations = [n for n in self.list_display
+                     if isinstance(n, str) and isinstance(_field(self.model, n), models.ForeignKey)]
         return relations or False
-
-
-def _field(model, name: str):
-    try:
-        return model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return None
 
 
 class ReadOnlyAdmin(ChineseAdmin):

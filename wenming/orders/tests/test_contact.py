@@ -116,7 +116,9 @@ def test_a_volunteer_who_may_grab_sees_the_need_the_area_and_a_masked_name(world
     assert client.post(f"/orders/{order.pk}/contact/").status_code == 403
     assert audits(order) == []
 
-    assert post(client, f"/api/orders/{order.pk}/grab").status_code == 200
+    grabbed = post(client, f"/api/orders/{order.pk}/grab")
+    assert grabbed.status_code == 200
+    assert grabbed.json()["allowed_moves"] == ["complete"]  # a move answers with the next
     body = client.get(f"/api/orders/{order.pk}").json()
     assert (body["contact_name"], body["address"], body["contact_phone"]) == (
         name, order.address, mask_mobile(mobile))

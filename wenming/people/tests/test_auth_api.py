@@ -12,7 +12,7 @@ from wenming.core.tests.helpers import (
     assert_error,
     post_json,
 )
-from wenming.people.backends import UsernameOrMobileBackend
+from wenming.people.backends import UsernameOrMobileBackend, lockout_username
 from wenming.people.models import ApiToken
 from wenming.people.tests.factories import PASSWORD
 
@@ -169,3 +169,50 @@ def test_me_shows_an_outsider_no_roles(world, client_for):
 
 def test_me_is_401_for_anonymous_callers(client):
     assert_chinese_error(client.get("/api/me"), 401, "not_authenticated")
+
+
+# --- the lockout counts the account, however it is named -----------------------------------
+
+
+def aliases(user) -> list[str]:
+    mobile = user.mobile
+    return [user.username, f"  {user.username} ", user.username.upper(), mobile,
+            f"+86 {mobile[:3]} {mobile[3:7]} {mobile[7:]}"]
+
+
+def test_every_name_of_one_account_shares_one_failure_count(world, client):
+    statuses = [token_for(client, login, "wrong-password").status_code
+                for login in aliases(world.vol1.user)]
+    assert statuses == [401, 401, 401, 401, 429]
+    for login in aliases(world.vol1.user):  # locked under every name, even the right password
+        assert_chinese_error(token_for(client, login), 429, "locked_out")
+    assert token_for(client, "vol2").status_code == 200
+
+
+def test_the_login_page_counts_the_account_too(world):
+    client = Client()
+    for login in aliases(world.vol1.user):
+        client.post("/login/", {"username": login, "password": "wrong-password"})
+    response = client.post("/login/", {"username": world.vol1.user.mobile, "password": PASSWORD})
+    assert response.status_code == 429
+    assert not client.get("/").context["user"].is_authenticated
+
+
+def test_an_unknown_login_counts_under_its_folded_form(world, client):
+    statuses = [token_for(client, login, "x").status_code
+                for login in ["nobody", " NOBODY", "Nobody ", "nobody", "NoBoDy"]]
+    assert statuses == [401, 401, 401, 401, 429]
+
+
+def test_every_alias_logs_in(world, client):
+    for login in aliases(world.vol1.user):
+        assert token_for(client, login).status_code == 200
+
+
+def test_letter_case_names_no_account_when_two_accounts_differ_only_by_it(world, client):
+    from wenming.people.tests.factories import UserFactory
+
+    UserFactory(username="VOL1")
+    assert lockout_username(None, {"username": "Vol1"}) == "vol1"  # the folded string
+    assert token_for(client, "Vol1").status_code == 401
+    assert token_for(client, "VOL1").status_code == 200

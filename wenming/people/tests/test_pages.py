@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.test import Client
 
+from wenming.inbox.models import Notification
 from wenming.people.models import AuditLog, Resident, User, Volunteer
 from wenming.people.tests.factories import PASSWORD, volunteer_at
 from wenming.people.validators import compose_id_number
@@ -34,14 +35,20 @@ def test_it_explains_a_wrong_password_in_chinese(world):
     assert "用户名（或手机号）或密码不正确" in response.content.decode()
 
 
-def test_it_registers_a_volunteer_and_logs_them_in(world):
+SUBMITTED = "申请已提交，请留意短信/站内信"
+
+
+def test_it_registers_a_volunteer_who_then_logs_in(world):
     client = Client()
-    response = client.post("/register/", register_form(world))
-    assert response.status_code == 302
+    response = client.post("/register/", register_form(world), follow=True)
+    assert response.redirect_chain == [("/login/", 302)]
+    assert SUBMITTED in response.content.decode()
     volunteer = Volunteer.objects.get(id_number=GOOD_ID)
     assert volunteer.user.real_name == "王小明"
     assert sorted(s.name for s in volunteer.skills.all()) == ["急救", "理发"]
     assert volunteer.status == Volunteer.Status.ACTIVE
+    assert not client.get("/").context["user"].is_authenticated  # no session either way
+    client.post("/login/", {"username": "13712345678", "password": "Wenming@2026"})
     assert client.get("/").context["user"] == volunteer.user
 
 
@@ -49,7 +56,7 @@ def test_it_holds_a_self_registration_for_approval_where_the_station_asks(world)
     world.sta1.requires_volunteer_approval = True
     world.sta1.save()
     response = Client().post("/register/", register_form(world), follow=True)
-    assert "等待实践站管理员审核" in response.content.decode()
+    assert SUBMITTED in response.content.decode()
     assert Volunteer.objects.get(id_number=GOOD_ID).status == Volunteer.Status.PENDING
 
 
@@ -67,11 +74,28 @@ def test_it_refuses_bad_registrations_and_writes_nothing(world, field, value, me
     assert User.objects.count() == users
 
 
-def test_it_refuses_a_second_registration_with_the_same_mobile(world):
-    form = register_form(world, mobile=world.vol1.user.mobile)
-    response = Client().post("/register/", form)
-    assert "该手机号已注册" in response.content.decode()
-    assert not Volunteer.objects.filter(id_number=GOOD_ID).exists()
+@pytest.mark.parametrize("taken", ["mobile", "id_number"])
+def test_a_taken_number_gets_the_same_answer_and_its_owner_is_told(world, taken):
+    fresh = Client().post("/register/", register_form(world, mobile="13800001111",
+                                                      id_number=GOOD_ID), follow=True)
+    other_id = compose_id_number("110108", datetime.date(1976, 4, 2), 33)
+    form = register_form(world, mobile="13800002222", id_number=other_id)
+    form[taken] = world.vol1.user.mobile if taken == "mobile" else world.vol1.id_number
+    users = User.objects.count()
+    again = Client().post("/register/", form, follow=True)
+    assert again.redirect_chain == fresh.redirect_chain == [("/login/", 302)]
+    assert SUBMITTED in again.content.decode()
+    assert "已注册" not in again.content.decode()
+    assert User.objects.count() == users
+    assert Notification.objects.filter(user=world.vol1.user).count() == 1
+
+
+def test_a_taken_resident_mobile_gets_the_same_answer(world):
+    form = {"real_name": "赵奶奶", "mobile": world.res1.user.mobile, "password": "Wenming@2026",
+            "password2": "Wenming@2026", "station": world.sta1.id, "address": "稻香园1号"}
+    response = Client().post("/register/?as=resident", form, follow=True)
+    assert SUBMITTED in response.content.decode()
+    assert Notification.objects.filter(user=world.res1.user).count() == 1
 
 
 def test_it_registers_a_resident(world):
@@ -132,25 +156,27 @@ def test_staff_approve_a_pending_volunteer_and_a_sibling_cannot(world, client_fo
     assert pending.status == Volunteer.Status.ACTIVE and pending.approved_by == world.sta1_staff
 
 
-def test_a_volunteer_edits_their_own_profile(world, client_for):
+def test_a_volunteer_edits_their_own_profile_but_not_their_mobile_there(world, client_for):
     client = client_for(world.vol1.user)
+    mobile = world.vol1.user.mobile
     response = client.post("/me/", {"mobile": "13611112222", "skills": "摄影，书法",
                                     "political_status": "party_member", "tags": ["veteran"],
                                     "residence_area": "海淀区稻香园"})
     assert response.status_code == 302
     world.vol1.refresh_from_db()
-    assert world.vol1.user.mobile == "13611112222"
+    world.vol1.user.refresh_from_db()
+    assert world.vol1.user.mobile == mobile  # changed only by a code to the new number
     assert world.vol1.tags == ["veteran"]
     assert sorted(s.name for s in world.vol1.skills.all()) == ["书法", "摄影"]
 
 
-def test_a_profile_edit_with_a_taken_mobile_changes_nothing(world, client_for):
-    client = client_for(world.vol1.user)
-    response = client.post("/me/", {"mobile": world.vol2.user.mobile, "skills": "摄影",
-                                    "political_status": "masses"})
-    assert "该手机号已注册" in response.content.decode()
-    world.vol1.refresh_from_db()
-    assert not world.vol1.skills.exists()
+def test_my_profile_shows_my_own_numbers_and_my_stations_contact(world, client_for):
+    world.sta1.contact_name, world.sta1.contact_phone = "李站长", "13500001111"
+    world.sta1.save()
+    page = client_for(world.vol1.user).get("/me/").content.decode()
+    assert world.vol1.id_number in page and world.vol1.user.mobile in page
+    assert "13500001111" in page
+    assert not AuditLog.objects.exists()  # one's own numbers are no reveal
 
 
 def test_elder_mode_is_remembered_for_a_user(world, client_for):

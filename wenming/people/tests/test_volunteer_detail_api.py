@@ -1,6 +1,7 @@
 """GET and PATCH /api/volunteers/{id}: scope, masking, audited reveal, who may change what."""
 
 import pytest
+from django.utils import timezone
 
 from wenming.core.tests.helpers import (
     assert_chinese_error,
@@ -34,8 +35,18 @@ def test_staff_see_a_volunteer_of_their_station_masked(world, client_for):
     assert body["personal_data_masked"] is True
     assert body["mobile"] != world.vol1.user.mobile and "****" in body["mobile"]
     assert world.vol1.id_number not in response.content.decode()
-    assert {"star_level", "total_hours", "birth_date", "skills", "station_id"} <= set(body)
+    assert {"star_level", "total_hours", "age", "skills", "station_id"} <= set(body)
+    # The birth date with the ID number's shown ends would narrow the number to a handful.
+    assert body["birth_date"] is None and body["age"] == world.vol1.age_on(timezone.localdate())
+    assert world.vol1.birth_date.strftime("%Y%m%d") not in response.content.decode()
+    assert body["allowed_moves"] == ["reveal", "reset_password"]
     assert not AuditLog.objects.exists()
+
+
+def test_a_reveal_brings_the_birth_date_back(world, client_for):
+    body = client_for(world.sta1_staff).get(url(world.vol1, "?reveal=true")).json()
+    assert body["birth_date"] == world.vol1.birth_date.isoformat()
+    assert body["allowed_moves"] == ["reveal", "reset_password"]
 
 
 @pytest.mark.parametrize(("persona", "target"), [
@@ -136,7 +147,7 @@ def test_a_volunteer_cannot_reveal_a_neighbour(world, client_for):
 
 
 def test_a_volunteer_edits_their_own_profile(world, client_for):
-    changes = {"real_name": "李明亮", "mobile": "+86 137 0000 2222", "residence_area": "稻香园小区",
+    changes = {"real_name": "李明亮", "residence_area": "稻香园小区",
                "skills": ["急救", "书法"], "tags": ["veteran"], "political_status": "party_member",
                "availability": [{"weekday": 5, "start": "09:00", "end": "11:30"}],
                "home_lat": 39.98, "home_lng": 116.30, "service_categories": ["health"]}
@@ -144,7 +155,6 @@ def test_a_volunteer_edits_their_own_profile(world, client_for):
     assert response.status_code == 200, response.content
     volunteer = Volunteer.objects.select_related("user").get(pk=world.vol1.pk)
     assert volunteer.user.real_name == "李明亮"
-    assert volunteer.user.mobile == "13700002222"
     assert volunteer.residence_area == "稻香园小区"
     assert sorted(s.name for s in volunteer.skills.all()) == ["书法", "急救"]
     assert volunteer.tags == ["veteran"]
@@ -154,7 +164,16 @@ def test_a_volunteer_edits_their_own_profile(world, client_for):
     assert [p.code for p in volunteer.service_categories.all()] == ["health"]
     body = response.json()
     assert body["real_name"] == "李明亮"
-    assert body["mobile"] == "137****2222"
+    assert body["mobile"] == volunteer.user.mobile  # one's own numbers are not masked
+    assert body["allowed_moves"] == []
+
+
+def test_a_volunteer_changes_their_mobile_only_by_a_code(world, client_for):
+    before = snapshot(world.vol1)
+    response = patch_json(client_for(world.vol1.user), url(world.vol1),
+                          {"mobile": "13700002222"})
+    assert_chinese_error(response, 403, "mobile_needs_code")
+    assert snapshot(world.vol1) == before
 
 
 @pytest.mark.parametrize("changes", [
@@ -195,8 +214,6 @@ def test_a_resident_or_outsider_cannot_edit_a_volunteer(world, client_for, perso
 @pytest.mark.parametrize(("changes", "status", "code"), [
     ({"id_number": "11010519491231002X"}, 422, "invalid_input"),  # never editable
     ({"sex": "F"}, 422, "invalid_input"),
-    ({"mobile": "12345"}, 422, "invalid_mobile"),
-    ({"mobile": None}, 422, "invalid_mobile"),
     ({"real_name": "李"}, 422, "invalid_name"),
     ({"real_name": "李" * 5000}, 422, "invalid_input"),
     ({"tags": ["superhero"]}, 422, "invalid_tag"),
@@ -216,16 +233,24 @@ def test_bad_changes_get_a_clear_4xx_and_change_nothing(world, client_for, chang
     assert snapshot(world.vol1) == before
 
 
+@pytest.mark.parametrize("mobile", ["12345", None])
+def test_staff_setting_a_bad_mobile_get_a_422(world, client_for, mobile):
+    before = snapshot(world.vol1)
+    response = patch_json(client_for(world.sta1_staff), url(world.vol1), {"mobile": mobile})
+    assert_chinese_error(response, 422, "invalid_mobile")
+    assert snapshot(world.vol1) == before
+
+
 def test_taking_someone_elses_mobile_is_a_conflict_and_changes_nothing(world, client_for):
     before = snapshot(world.vol1)
-    response = patch_json(client_for(world.vol1.user), url(world.vol1),
+    response = patch_json(client_for(world.center_staff), url(world.vol1),
                           {"real_name": "改了名字", "mobile": world.vol2.user.mobile})
     assert_chinese_error(response, 409, "duplicate_mobile")
     assert snapshot(world.vol1) == before
 
 
 def test_keeping_ones_own_mobile_is_not_a_conflict(world, client_for):
-    response = patch_json(client_for(world.vol1.user), url(world.vol1),
+    response = patch_json(client_for(world.sta1_staff), url(world.vol1),
                           {"mobile": world.vol1.user.mobile})
     assert response.status_code == 200
 

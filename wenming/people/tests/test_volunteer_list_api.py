@@ -4,8 +4,9 @@ import re
 
 import pytest
 
+from wenming.core.masking import mask_id_number, mask_mobile
 from wenming.core.tests.helpers import assert_chinese_error
-from wenming.people.models import Skill
+from wenming.people.models import AuditLog, Skill
 from wenming.people.services import volunteer_update
 from wenming.people.tests.factories import volunteer_at
 
@@ -94,11 +95,50 @@ def test_it_searches_by_name(world, client_for):
     assert listed(client, "?q=%25") == set()  # a LIKE wildcard is matched literally
 
 
-def test_it_searches_by_mobile_prefix_and_by_full_id_number(world, client_for):
+def test_it_searches_by_a_whole_mobile_or_a_whole_id_number(world, client_for):
     client = client_for(world.inst1_staff)
-    assert listed(client, f"?q={world.vol1b.user.mobile}") == {world.vol1b.id}
-    assert listed(client, f"?q={world.vol1b.user.mobile[:3]}") == {world.vol1.id, world.vol1b.id}
+    mobile = world.vol1b.user.mobile
+    assert listed(client, f"?q={mobile}") == {world.vol1b.id}
+    assert listed(client, f"?q=%2B86 {mobile[:3]}-{mobile[3:7]}-{mobile[7:]}") == {world.vol1b.id}
     assert listed(client, f"?q={world.vol1.id_number}") == {world.vol1.id}
+    assert listed(client, f"?q={world.vol1.id_number.lower()}") == {world.vol1.id}
+
+
+@pytest.mark.parametrize("part", [
+    lambda w: w.vol1b.user.mobile[:3],  # a prefix rebuilt digit by digit
+    lambda w: w.vol1b.user.mobile[:10],
+    lambda w: w.vol1b.user.mobile[-4:],  # the shown tail
+    lambda w: w.vol1.id_number[:17],
+    lambda w: w.vol1.id_number[6:14],  # the birth date
+    lambda w: w.vol1.id_number[-4:],
+    lambda w: w.vol1.id_number + "0",
+])
+def test_part_of_a_number_matches_nothing_and_is_not_logged(world, client_for, part):
+    assert listed(client_for(world.inst1_staff), f"?q={part(world)}") == set()
+    assert not AuditLog.objects.exists()
+
+
+def test_a_search_by_a_whole_number_is_audited_masked(world, client_for):
+    client = client_for(world.inst1_staff)
+    listed(client, f"?q={world.vol1b.user.mobile}")
+    listed(client, f"?q={world.vol2.id_number}")  # outside the subtree: no match, still logged
+    listed(client, "?q=测试")  # a name is no number
+    logs = list(AuditLog.objects.order_by("id"))
+    assert [(log.actor, log.action, log.detail["kind"]) for log in logs] == [
+        (world.inst1_staff, "search_number", "mobile"),
+        (world.inst1_staff, "search_number", "id_number")]
+    assert logs[0].detail["searched"] == mask_mobile(world.vol1b.user.mobile)
+    assert logs[1].detail["searched"] == mask_id_number(world.vol2.id_number)
+    assert world.vol1b.user.mobile not in str(logs[0].detail)
+
+
+def test_the_search_page_is_audited_and_matches_no_prefix_too(world, client_for):
+    client = client_for(world.inst1_staff)
+    page = client.get("/volunteers/", {"q": world.vol1b.user.mobile[:7]}).content.decode()
+    assert world.vol1b.user.real_name not in page
+    page = client.get("/volunteers/", {"q": world.vol1b.user.mobile}).content.decode()
+    assert world.vol1b.user.real_name in page
+    assert AuditLog.objects.get().action == "search_number"
 
 
 def test_a_search_never_reaches_outside_the_subtree(world, client_for):

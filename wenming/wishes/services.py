@@ -47,10 +47,11 @@ def _require(allowed: bool, message=None) -> None:
 
 
 def _locked(wish: Wish) -> Wish:
-    # The wish row only: PostgreSQL refuses FOR UPDATE on the nullable side of the outer
-    # join to the claimer, and the related rows need no lock.
+    # The wish row only: the related rows need no lock. The claimer is read after the lock,
+    # not joined: PostgreSQL re-reads a row it waited for but not the outer join beside it,
+    # so a claim that won meanwhile would show its claimer's id with no claimer.
     return Wish.objects.select_for_update(of=("self",)).select_related(
-        "station", "resident__user", "claimed_volunteer__user").get(pk=wish.pk)
+        "station", "resident__user").get(pk=wish.pk)
 
 
 def _text(value: str, name: str, low: int, high: int) -> str:

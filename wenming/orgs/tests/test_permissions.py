@@ -7,6 +7,7 @@ from wenming.orgs.models import OrgNode, RoleAssignment
 from wenming.orgs.permissions import (
     can_manage,
     managed_nodes,
+    org_contact,
     org_get_for_user,
     require_manage,
     visible_orgs,
@@ -57,3 +58,38 @@ def test_org_get_for_user_hides_a_sibling_as_not_found(world):
     with pytest.raises(NotFound):
         org_get_for_user(world.sta1_staff, world.sta1b.id)
     assert org_get_for_user(world.inst1_staff, world.sta1b.id) == world.sta1b
+
+
+# --- a node's contact: one function decides who reads it whole ----------------------------
+
+
+@pytest.fixture
+def contact(world):
+    world.sta1.contact_name, world.sta1.contact_phone = "李站长", "13500001111"
+    world.sta1.save()
+    return world.sta1
+
+
+@pytest.mark.parametrize("persona", ["sta1_staff", "inst1_staff", "center_staff", "admin",
+                                     "vol1", "res1"])
+def test_a_stations_contact_is_whole_for_those_it_serves(world, contact, persona):
+    user = getattr(world, persona)
+    found = org_contact(getattr(user, "user", user), contact)
+    assert (found.name, found.phone, found.masked) == ("李站长", "13500001111", False)
+
+
+@pytest.mark.parametrize("persona", ["sta2_staff", "inst2_staff", "vol2", "vol1b", "outsider"])
+def test_a_stations_contact_is_masked_for_anyone_else(world, contact, persona):
+    user = getattr(world, persona)
+    found = org_contact(getattr(user, "user", user), contact)
+    assert (found.name, found.phone, found.masked) == ("李**", "135****1111", True)
+
+
+def test_the_api_reads_the_contact_through_it(world, contact, client_for):
+    body = client_for(world.vol1.user).get(f"/api/orgs/{world.sta1.id}").json()
+    assert (body["contact_name"], body["contact_phone"]) == ("李站长", "13500001111")
+    children = client_for(world.inst1_staff).get(f"/api/orgs/{world.inst1.id}/children").json()
+    assert {c["contact_phone"] for c in children["items"] if c["id"] == world.sta1.id} == {
+        "13500001111"}
+    response = client_for(world.sta2_staff).get(f"/api/orgs/{world.sta1.id}")
+    assert response.status_code == 404  # a sibling subtree does not see the node at all

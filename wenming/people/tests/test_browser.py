@@ -70,3 +70,22 @@ def test_elder_mode_enlarges_the_page_and_stays_on(world, live_server, page):
     assert large >= normal * 1.3
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "login-elder.png"), full_page=True)
+
+
+def test_the_content_security_policy_blocks_nothing_on_the_people_pages(world, live_server, page):
+    """The policy is on; htmx (a static file) still searches as you type, forms still post,
+    and the browser reports no violation on any people page."""
+    violations: list[str] = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
+    page.on("pageerror", lambda e: violations.append(str(e)))
+    log_in(page, live_server.url, "inst1")
+    response = page.goto(f"{live_server.url}/volunteers/")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    page.get_by_placeholder("姓名、手机号或身份证号").fill(world.vol1b.user.real_name)
+    expect(page.locator("table.list tbody tr")).to_have_count(1)
+    page.get_by_role("link", name=world.vol1b.user.real_name).click()
+    page.get_by_role("button", name="查看完整号码（将记录查看日志）").click()
+    expect(page.get_by_test_id("id-number")).to_have_text(world.vol1b.id_number)
+    for path in ["/me/", "/me/password/", "/me/mobile/", "/register/", "/orgs/"]:
+        page.goto(f"{live_server.url}{path}")
+    assert violations == []

@@ -1,6 +1,7 @@
 from ninja import Query, Router, Schema
 
 from wenming.core.pagination import PageQuery, paginate
+from wenming.core.schemas import Id
 
 from .models import OrgNode
 from .permissions import org_contact, org_get_for_user, visible_orgs
@@ -34,7 +35,7 @@ def org_out(user, node: OrgNode) -> dict:
 
 
 @router.get("/{org_id}", response=OrgDetailOut, summary="一个阵地及其下属统计")
-def org_detail(request, org_id: int):
+def org_detail(request, org_id: Id):
     node = org_get_for_user(request.user, org_id)
     subtree = list(OrgNode.objects.filter(path__startswith=node.path).only(
         "id", "path", "parent_id", "kind"))
@@ -46,7 +47,7 @@ def org_detail(request, org_id: int):
 
 
 @router.get("/{org_id}/children", response=dict, summary="直接下级阵地")
-def org_children(request, org_id: int, page: Query[PageQuery]):
+def org_children(request, org_id: Id, page: Query[PageQuery]):
     node = org_get_for_user(request.user, org_id)
     children = visible_orgs(request.user).filter(parent=node).order_by("kind", "name", "id")
     return paginate(children, page, lambda n: org_out(request.user, n))

@@ -13,7 +13,7 @@ from wenming.core.auth import BearerAuth, optional_auth
 from wenming.core.errors import NotFound, TooManyAttempts, Unauthenticated
 from wenming.core.masking import mask_mobile
 from wenming.core.pagination import PageQuery, paginate
-from wenming.core.schemas import Strict
+from wenming.core.schemas import Id, Strict
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import is_staff_member, org_get_for_user, roles_of
 
@@ -75,6 +75,12 @@ class VolunteerPatch(Strict):
     home_lat: float | None = None
     home_lng: float | None = None
     availability: list[Slot] | None = Field(None, max_length=21)
+
+
+# Logged-in writes that a lockout or a rate limit can refuse; core.openapi declares 429 only
+# for writes open to visitors.
+TOO_MANY = {"responses": {429: {"description": "Too Many Requests", "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}
 
 
 class PasswordChangeIn(Strict):
@@ -160,7 +166,8 @@ def auth_token_revoke(request):
     return Status(204, None)
 
 
-@router.post("/me/password", summary="修改自己的密码（需当前密码；所有令牌随之失效）")
+@router.post("/me/password", summary="修改自己的密码（需当前密码；所有令牌随之失效）",
+             openapi_extra=TOO_MANY)
 def me_password(request, payload: PasswordChangeIn):
     user = accounts.password_change(user=request.user, current=payload.current_password,
                                     new=payload.new_password, request=request)
@@ -169,14 +176,16 @@ def me_password(request, payload: PasswordChangeIn):
     return {"detail": _("密码已修改，请用新密码重新获取令牌")}
 
 
-@router.post("/me/mobile", response={202: dict}, summary="修改登录手机号：向新号码发送验证码")
+@router.post("/me/mobile", response={202: dict}, summary="修改登录手机号：向新号码发送验证码",
+             openapi_extra=TOO_MANY)
 def me_mobile(request, payload: MobileChangeIn):
     change = accounts.mobile_change_start(user=request.user, new_mobile=payload.mobile)
     return Status(202, {"sent_to": mask_mobile(change.new_mobile),
                         "expires_at": timezone.localtime(change.expires_at).isoformat()})
 
 
-@router.post("/me/mobile/confirm", summary="修改登录手机号：提交新号码收到的验证码")
+@router.post("/me/mobile/confirm", summary="修改登录手机号：提交新号码收到的验证码",
+             openapi_extra=TOO_MANY)
 def me_mobile_confirm(request, payload: MobileConfirmIn):
     user = accounts.mobile_change_confirm(user=request.user, code=payload.code)
     return {"mobile": user.mobile}
@@ -225,13 +234,13 @@ def volunteer_create(request, payload: VolunteerIn):
 
 
 @router.get("/volunteers/{volunteer_id}", summary="一位志愿者；reveal=true 查看完整证件号（留痕）")
-def volunteer_get(request, volunteer_id: int, reveal: bool = False):
+def volunteer_get(request, volunteer_id: Id, reveal: bool = False):
     volunteer = volunteer_get_for_user(request.user, volunteer_id)
     return volunteer_detail(request, volunteer, reveal=reveal)
 
 
 @router.post("/volunteers/{volunteer_id}/password", summary="工作人员为本辖区志愿者重置密码（留痕）")
-def volunteer_password_reset(request, volunteer_id: int, payload: PasswordResetIn):
+def volunteer_password_reset(request, volunteer_id: Id, payload: PasswordResetIn):
     volunteer = volunteer_get_for_user(request.user, volunteer_id)
     accounts.password_reset_by_staff(by=request.user, volunteer=volunteer,
                                      new=payload.new_password, ip=request.META.get("REMOTE_ADDR"))
@@ -239,7 +248,7 @@ def volunteer_password_reset(request, volunteer_id: int, payload: PasswordResetI
 
 
 @router.patch("/volunteers/{volunteer_id}", summary="修改志愿者资料")
-def volunteer_patch(request, volunteer_id: int, payload: VolunteerPatch):
+def volunteer_patch(request, volunteer_id: Id, payload: VolunteerPatch):
     volunteer = volunteer_get_for_user(request.user, volunteer_id)
     changes = payload.dict(exclude_unset=True)
     if "station_id" in changes:
@@ -254,7 +263,7 @@ def volunteer_patch(request, volunteer_id: int, payload: VolunteerPatch):
 
 
 @router.post("/volunteers/{volunteer_id}/approve", summary="审核通过志愿者注册")
-def volunteer_approve(request, volunteer_id: int):
+def volunteer_approve(request, volunteer_id: Id):
     volunteer = volunteer_get_for_user(request.user, volunteer_id)
     return volunteer_detail(request, services.volunteer_approve(volunteer=volunteer,
                                                                 by=request.user))

@@ -74,6 +74,7 @@ def home(request):
     resident = Resident.objects.filter(user=user).select_related("station__parent").first()
     return render(request, "people/home_member.html", {
         "volunteer": volunteer, "resident": resident,
+        "station_contact": resident and org_contact(user, resident.station),
         "roles": [r.get_role_display() for r in roles_of(user)]})
 
 

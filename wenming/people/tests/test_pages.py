@@ -218,3 +218,10 @@ def test_the_staff_home_counts_the_whole_subtree(world, client_for):
         (world.center, 3, 1)]
     cards = client_for(world.inst1_staff).get("/").context["cards"]
     assert [(node, c["volunteers"]) for node, c in cards] == [(world.inst1, 2)]
+
+
+def test_a_residents_home_shows_their_stations_contact_through_org_contact(world, client_for):
+    world.sta1.contact_name, world.sta1.contact_phone = "李站长", "13500001111"
+    world.sta1.save()
+    page = client_for(world.res1.user).get("/").content.decode()
+    assert 'href="tel:13500001111"' in page and "李站长" in page

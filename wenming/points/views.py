@@ -2,8 +2,9 @@
 my redemptions with the pickup code and its QR; for staff the subtree's accounts, store and
 goods management and the pickup counter.
 
-Thin: who is asking (the selectors raise NotFound, a 404), a form, one service, a page.
-Every write goes through wenming.points.services, as the API's do.
+Thin: who is asking (`permissions` raises NotFound, a 404), a form, one service, a page.
+Every write goes through wenming.points.services, as the API's do; what a page offers is read
+from the caps (`store_caps`, `redemption_caps`, `allowed_moves`), the API's rule too.
 """
 
 import segno

@@ -1,8 +1,9 @@
 """Wish wall pages: the wall (and its public screen), posting, my wishes, claim and fulfil,
 moderation and stale wishes.
 
-Thin: who is asking (the selectors raise NotFound, a 404), a form, one service, a page.
-Every write goes through wenming.wishes.services, as the API's do. Residents appear on
+Thin: who is asking (`permissions` raises NotFound, a 404), a form, one service, a page.
+Every write goes through wenming.wishes.services, as the API's do. What a page shows and
+offers is read from `wish_caps` and `allowed_moves`, the API's rule too. Residents appear on
 walls and cards only masked (张**) with their community, as `public_view` gives them.
 """
 

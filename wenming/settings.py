@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",  # its templates and static files: Swagger UI served locally, not from a CDN
-    "axes",
+    "wenming.core.apps.AxesConfig",
     "wenming.core",
     "wenming.orgs",
     "wenming.people",
@@ -77,7 +77,7 @@ INSTALLED_APPS = [
     "wenming.wishes",
     "wenming.demo",
     "django_tasks",
-    "django_tasks_db",
+    "wenming.core.apps.TasksDbConfig",
 ]
 
 MIDDLEWARE = [

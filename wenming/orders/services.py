@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenming.activities.models import ServiceRecord
-from wenming.activities.rules import rules_for
+from wenming.activities.services import record_write
 from wenming.core.errors import Conflict, Forbidden
 from wenming.core.masking import mask_name
 from wenming.geo import cell_of, haversine_km
@@ -282,14 +282,11 @@ def order_complete(*, volunteer: Volunteer, order: ServiceOrder, note: str, hour
         raise ValidationError(_("服务人数不正确"), code="invalid_people_served")
     order = order_transition(order, S.COMPLETED, by=volunteer.user, completion_note=note.strip(),
                              hours=hours, people_served=people_served)
-    rules = rules_for(order.station)
-    cap = rules.daily_hours_cap
-    ServiceRecord.objects.create(
-        volunteer=order.volunteer, order_id=order.pk, org=order.station,
-        kind=ServiceRecord.Kind.ORDER, title=_("点单服务：%(t)s") % {"t": order.text[:40]},
-        place=order.address, content=note.strip(), service_date=timezone.localdate(),
-        hours=min(hours, rules.daily_hours_max), created_by=volunteer.user,
-        needs_parent_approval=hours > cap)
+    record_write(
+        volunteer=order.volunteer, kind=ServiceRecord.Kind.ORDER, org=order.station,
+        title=_("点单服务：%(t)s") % {"t": order.text[:40]}, place=order.address,
+        content=note.strip(), service_date=timezone.localdate(), hours=hours,
+        by=volunteer.user, order_id=order.pk)
     notify(users=[order.resident.user], title=_("服务已完成，请您评价"),
            url=f"/orders/{order.pk}/")
     return order

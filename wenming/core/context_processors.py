@@ -2,6 +2,8 @@ from wenming.inbox.models import Notification
 from wenming.orgs.models import RoleAssignment
 from wenming.orgs.permissions import is_staff_member, roles_of
 
+from .navigation import roles_of_request, tabs_for, tiles_for
+
 
 def ui(request):
     """Elder mode (长者模式) follows the user's saved choice, or a cookie for visitors; the
@@ -11,9 +13,12 @@ def ui(request):
     if user is not None and user.is_authenticated:
         roles = {r.role for r in roles_of(user)}
         staff = is_staff_member(user)
-        return {"elder_mode": user.elder_mode, "is_node_staff": staff,
-                "is_volunteer": RoleAssignment.Role.VOLUNTEER in roles,
-                "is_reviewer": staff or RoleAssignment.Role.TEAM_LEADER in roles,
+        flags = {"is_node_staff": staff,
+                 "is_volunteer": RoleAssignment.Role.VOLUNTEER in roles,
+                 "is_reviewer": staff or RoleAssignment.Role.TEAM_LEADER in roles}
+        nav = roles_of_request(flags)
+        return {**flags, "elder_mode": user.elder_mode,
+                "nav_tabs": tabs_for(nav, request.path), "nav_tiles": tiles_for(nav, request.path),
                 "unread_count": Notification.objects.filter(
                     user=user, read_at__isnull=True).count}
     return {"elder_mode": request.COOKIES.get("elder") == "1", "is_node_staff": False}

@@ -1,0 +1,106 @@
+"""What each role finds where: the phone's bottom tab bar, the desktop side navigation and the
+home screen's icon grid. One table, read by base.html and the home pages, so that a link is
+added once and shows up in every place it belongs.
+
+Roles come from the request's flags (`core.context_processors.ui`); an entry lists the roles
+that see it. A tab is "current" when the request's path starts with one of its prefixes.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+RESIDENT, VOLUNTEER, STAFF, REVIEWER = "resident", "volunteer", "staff", "reviewer"
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    label: str
+    url_name: str
+    icon: str
+    roles: frozenset[str]
+    prefixes: tuple[str, ...] = ()
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+def _e(key, label, url_name, icon, roles, *prefixes) -> Entry:
+    return Entry(key, label, url_name, icon, frozenset(roles), prefixes)
+
+
+ALL = (RESIDENT, VOLUNTEER, STAFF)
+
+# The bottom tab bar: five at most, the same order for every role (首页 / 活动 / 服务 / 消息 / 我的).
+TABS = (
+    _e("home", _("首页"), "home", "home", ALL),
+    _e("activities", _("活动"), "activity_list", "calendar", ALL, "/activities/"),
+    _e("orders_resident", _("点单"), "order_new", "hand", {RESIDENT}, "/orders/"),
+    _e("orders_volunteer", _("订单"), "order_tasks", "hand", {VOLUNTEER}, "/orders/"),
+    _e("orders_staff", _("派单"), "order_queue", "dispatch", {STAFF}, "/orders/"),
+    _e("inbox", _("消息"), "inbox", "bell", ALL, "/inbox/"),
+    _e("me", _("我的"), "my_profile", "user", ALL, "/me/", "/my/"),
+)
+
+# Everything else a role does, as the home screen's icon grid and the desktop side navigation.
+TILES = (
+    _e("order_new", _("我要点单"), "order_new", "hand", {RESIDENT}),
+    _e("order_mine", _("我的订单"), "order_mine", "list", {RESIDENT}),
+    _e("wishes", _("微心愿"), "wish_list", "heart", ALL, "/wishes/"),
+    _e("activities", _("找活动"), "activity_list", "calendar", {RESIDENT, VOLUNTEER}),
+    _e("order_tasks", _("我的接单"), "order_tasks", "hand", {VOLUNTEER}),
+    _e("order_nearby", _("附近抢单"), "order_nearby", "pin", {VOLUNTEER}),
+    _e("my_hours", _("我的时长"), "my_hours", "clock", {VOLUNTEER}, "/my/hours/"),
+    _e("certificate", _("时长证明"), "my_certificate_pdf", "doc", {VOLUNTEER}),
+    _e("points", _("积分超市"), "points_home", "gift", {VOLUNTEER, STAFF}, "/points/"),
+    _e("teams", _("志愿队伍"), "team_list", "team", {VOLUNTEER, STAFF}, "/teams/"),
+    _e("order_queue", _("派单"), "order_queue", "dispatch", {STAFF}, "/orders/"),
+    _e("order_map", _("订单地图"), "order_map", "pin", {STAFF}),
+    _e("activity_new", _("发布活动"), "activity_new", "plus", {STAFF}),
+    _e("records_pending", _("时长审核"), "records_pending", "check", {REVIEWER},
+       "/records/"),
+    _e("volunteers", _("志愿者"), "volunteer_list", "team", {STAFF}, "/volunteers/"),
+    _e("volunteer_import", _("导入志愿者"), "volunteer_import", "upload", {STAFF}),
+    _e("records_export", _("导出时长"), "records_export", "download", {STAFF}),
+    _e("orgs", _("阵地"), "org_tree", "tree", {STAFF}, "/orgs/"),
+    _e("verify", _("证明查验"), "certificate_verify_form", "shield", ALL),
+)
+
+
+def roles_of_request(flags: dict) -> set[str]:
+    """The navigation roles from the context processor's flags."""
+    roles = set()
+    if flags.get("is_node_staff"):
+        roles.add(STAFF)
+    elif flags.get("is_volunteer"):
+        roles.add(VOLUNTEER)
+    else:
+        roles.add(RESIDENT)
+    if flags.get("is_reviewer"):
+        roles.add(REVIEWER)
+    return roles
+
+
+def _visible(entries, roles: set[str], path: str) -> list[dict]:
+    out = []
+    for entry in entries:
+        if entry.roles & roles:
+            url = entry.url
+            current = path == url or any(path.startswith(p) for p in entry.prefixes)
+            out.append({"key": entry.key, "label": entry.label, "url": url,
+                        "icon": entry.icon, "current": current})
+    return out
+
+
+def tabs_for(roles: set[str], path: str) -> list[dict]:
+    tabs = _visible(TABS, roles, path)
+    if not any(t["current"] for t in tabs[1:]) and path == "/":
+        tabs[0]["current"] = True
+    return tabs
+
+
+def tiles_for(roles: set[str], path: str = "") -> list[dict]:
+    return _visible(TILES, roles, path)

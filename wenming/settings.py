@@ -207,14 +207,13 @@ def _origin(url: str) -> list[str]:
 
 # Content-Security-Policy (django-csp): scripts and styles from this site only. An inline
 # <script> must carry nonce="{{ request.csp_nonce }}"; once a page uses the nonce, browsers
-# ignore 'unsafe-inline' and block every inline script and on* attribute without it.
-# 'unsafe-inline' stays for scripts only until the templates that have no nonce yet are
-# nonce'd (the list in people/tests/test_security_settings.py); styles keep it for style=
-# attributes and htmx's indicator style.
+# ignore 'unsafe-inline' and block every inline script and on* attribute without it. Page
+# behaviour lives in static/wenming/app.js; styles keep 'unsafe-inline' for style= attributes
+# and htmx's indicator style.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, NONCE, "'unsafe-inline'"],
+        "script-src": [SELF, NONCE],
         "style-src": [SELF, "'unsafe-inline'"],
         "img-src": [SELF, "data:", *_origin(WENMING_MAP_TILE_URL)],
         "font-src": [SELF, "data:"],

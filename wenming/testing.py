@@ -41,3 +41,16 @@ def race(calls, *, close_main: bool = False) -> list:
     assert not errors, errors[:3]
     assert len(results) == len(calls)
     return results
+
+
+def tab(page, name: str) -> None:
+    """Tap a tab of the phone's bottom tab bar (Playwright page)."""
+    page.get_by_role("navigation", name="底部导航").get_by_role(
+        "link", name=name, exact=True).click()
+
+
+def tile(page, name: str) -> None:
+    """Go to the home screen (the brand in the top bar) and tap a tile of its icon grid."""
+    page.locator(".topbar .brand").click()
+    page.get_by_role("navigation", name="常用功能").get_by_role(
+        "link", name=name, exact=True).click()

@@ -17,6 +17,7 @@ from playwright.sync_api import expect, sync_playwright
 from wenming.activities.models import Activity, Enrollment, ServiceRecord, ServiceRules
 from wenming.orgs.models import Platform
 from wenming.people.tests.factories import PASSWORD
+from wenming.testing import tile
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
@@ -136,7 +137,7 @@ def test_staff_approve_a_line_and_the_volunteers_total_follows(world, live_serve
 
     staff = phone(browser)
     log_in(staff, live_server.url, "inst1")
-    staff.get_by_role("navigation").get_by_role("link", name="时长审核").click()
+    tile(staff, "时长审核")
     expect(staff.get_by_test_id("count")).to_contain_text("共 2 条待审核")
     shot(staff, "records-pending.png")
     staff.get_by_role("checkbox", name="全选本页").check()

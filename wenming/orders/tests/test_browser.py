@@ -14,6 +14,7 @@ from wenming.activities.tests.test_browser import browser, log_in, phone, shot  
 from wenming.orders.models import ServiceOrder
 from wenming.orders.tests.test_batch import helper, waiting
 from wenming.orders.tests.test_support import at_home, order_in, submit
+from wenming.testing import tab, tile
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +25,7 @@ def test_order_dispatch_accept_complete_and_rate_on_phones(world, live_server, b
 
     resident = phone(browser)
     log_in(resident, base, "res1")
-    resident.get_by_role("navigation").get_by_role("link", name="点单").click()
+    tab(resident, "点单")
     shot(resident, "order-1-category.png")
     resident.get_by_role("link", name="健康促进与体育服务平台").click()             # tap 1
     resident.get_by_role("button", name="上门量血压、测血糖").click()               # tap 2
@@ -39,7 +40,7 @@ def test_order_dispatch_accept_complete_and_rate_on_phones(world, live_server, b
 
     staff = phone(browser)
     log_in(staff, base, "sta1")
-    staff.get_by_role("navigation").get_by_role("link", name="派单").click()
+    tab(staff, "派单")
     expect(staff.get_by_test_id(f"order-{order.pk}")).to_contain_text("剩 ")
     shot(staff, "order-queue.png")
     staff.get_by_role("link", name=f"#{order.pk} 上门量血压").click()
@@ -53,7 +54,7 @@ def test_order_dispatch_accept_complete_and_rate_on_phones(world, live_server, b
 
     volunteer = phone(browser)
     log_in(volunteer, base, "vol1")
-    volunteer.get_by_role("navigation").get_by_role("link", name="订单").click()
+    tab(volunteer, "订单")
     card = volunteer.get_by_test_id(f"order-{order.pk}")
     card.get_by_role("button", name="接单").click()
     expect(volunteer.locator(".flash").first).to_contain_text("已接单")
@@ -63,7 +64,7 @@ def test_order_dispatch_accept_complete_and_rate_on_phones(world, live_server, b
     card.get_by_role("button", name="完成服务").click()
     expect(volunteer.locator(".flash").first).to_contain_text("已完成")
 
-    resident.get_by_role("navigation").get_by_role("link", name="我的订单").click()
+    tile(resident, "我的订单")
     resident.get_by_role("link", name="上门量血压、测血糖").click()
     resident.locator("label[for=star-5]").click()
     resident.get_by_label("评价（可不填）").fill("志愿者很耐心")
@@ -73,12 +74,12 @@ def test_order_dispatch_accept_complete_and_rate_on_phones(world, live_server, b
     expect(resident.get_by_test_id("state")).to_have_text("已评价")
     order.refresh_from_db()
     assert (order.state, order.score, order.volunteer) == ("rated", 5, world.vol1)
-    resident.get_by_role("link", name="我的订单", exact=True).first.click()
+    tile(resident, "我的订单")
     expect(resident.get_by_test_id(f"order-{order.pk}")).to_contain_text("已评价")
     shot(resident, "order-7-mine.png")
 
     # Elder mode: the same first step, larger, nothing cut off at 375 px.
-    resident.get_by_role("navigation").get_by_role("link", name="点单").click()
+    tab(resident, "点单")
     resident.get_by_role("button", name="长者模式（大字）").click()
     expect(resident.get_by_role("link", name="健康促进与体育服务平台")).to_be_visible()
     assert resident.evaluate("document.documentElement.scrollWidth") <= 375
@@ -101,7 +102,7 @@ def test_the_staff_map_draws_markers_from_this_machine_only(world, live_server, 
     hosts = set()
     page.on("request", lambda request: hosts.add(urlparse(request.url).hostname))
     log_in(page, live_server.url, "inst1")
-    page.get_by_role("navigation").get_by_role("link", name="派单").click()
+    tab(page, "派单")
     page.get_by_role("link", name="地图").click()
     expect(page.locator("path.order-marker")).to_have_count(len(orders))
     expect(page.locator("path.station-marker")).to_have_count(2)
@@ -124,7 +125,7 @@ def test_staff_dispatch_a_batch_after_comparing_it_with_first_come(world, live_s
 
     page = phone(browser)
     log_in(page, live_server.url, "inst1")
-    page.get_by_role("navigation").get_by_role("link", name="派单").click()
+    tab(page, "派单")
     page.get_by_role("link", name="批量派单").click()
     comparison = page.get_by_test_id("comparison")
     expect(comparison).to_contain_text("3 单等待派单")

@@ -108,11 +108,6 @@ def test_a_page_that_uses_the_nonce_gets_it_in_the_header(rf):
     assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
 
 
-# Inline scripts and on* handlers still without a nonce, in templates outside this app's
-# slice; each must go (nonce="{{ request.csp_nonce }}" on the <script>, the handler moved
-# into a nonce'd script), then 'unsafe-inline' leaves script-src in settings.
-NOT_YET_NONCED = {"base.html", "orders/new_details.html", "orders/map.html",
-                  "activities/records_pending.html", "activities/activity_list.html"}
 TEMPLATES = Path(base.BASE_DIR) / "wenming" / "templates"
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*\bnonce=)(?![^>]*application/json)"
                            r"[^>]*>")
@@ -122,4 +117,4 @@ HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
 def test_no_other_template_has_an_inline_script_without_a_nonce():
     offenders = {str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.html")
                  if INLINE_SCRIPT.search(p.read_text()) or HANDLER.search(p.read_text())}
-    assert offenders <= NOT_YET_NONCED, offenders - NOT_YET_NONCED
+    assert not offenders, offenders

@@ -18,6 +18,7 @@ from playwright.sync_api import expect, sync_playwright
 from wenming.people.tests.factories import PASSWORD
 from wenming.points import services
 from wenming.points.models import Goods, PointsAccount, PointsEntry, Redemption
+from wenming.testing import tile
 from wenming.wishes import services as wish_services
 from wenming.wishes.models import Wish
 
@@ -73,7 +74,7 @@ def test_a_wish_from_posting_to_confirmation_earns_the_volunteer_points(world, l
     world.res1.user.save()
 
     resident = log_in(browser, base, "res1")
-    resident.get_by_role("link", name="微心愿", exact=True).click()
+    tile(resident, "微心愿")
     resident.get_by_role("link", name="我要许愿").click()
     resident.get_by_label("心愿（一句话）").fill("想要一台收音机")
     resident.get_by_label("具体说明").fill("老伴爱听评书，家里的收音机坏了。<b>谢谢</b>")
@@ -92,7 +93,7 @@ def test_a_wish_from_posting_to_confirmation_earns_the_volunteer_points(world, l
     expect(resident.get_by_test_id("state")).to_have_text("待审核")
 
     staff = log_in(browser, base, "sta1")
-    staff.get_by_role("link", name="微心愿", exact=True).click()
+    tile(staff, "微心愿")
     staff.get_by_role("link", name="心愿审核").click()
     expect(staff.get_by_text("想要一台收音机")).to_be_visible()
     shot(staff, "wish-review.png")
@@ -100,7 +101,7 @@ def test_a_wish_from_posting_to_confirmation_earns_the_volunteer_points(world, l
     expect(staff.locator(".flash").first).to_contain_text("已通过")
 
     volunteer = log_in(browser, base, "vol1")
-    volunteer.get_by_role("link", name="微心愿", exact=True).click()
+    tile(volunteer, "微心愿")
     card = volunteer.locator(".wish", has_text="想要一台收音机")
     expect(card.get_by_test_id("resident")).to_have_text("王** · 稻香园社区实践站")
     expect(card).to_contain_text("<b>谢谢</b>")  # shown as text
@@ -115,7 +116,7 @@ def test_a_wish_from_posting_to_confirmation_earns_the_volunteer_points(world, l
     volunteer.get_by_role("button", name="提交，请心愿人确认").click()
     expect(volunteer.get_by_test_id("state")).to_have_text("待确认")
 
-    resident.get_by_role("link", name="微心愿", exact=True).click()
+    tile(resident, "微心愿")
     resident.get_by_role("link", name="我的心愿").click()
     shot(resident, "my-wishes.png")
     resident.get_by_role("link", name="志愿者已帮您实现，请确认").click()
@@ -125,7 +126,7 @@ def test_a_wish_from_posting_to_confirmation_earns_the_volunteer_points(world, l
     expect(resident.get_by_test_id("history")).to_contain_text("心愿人确认已实现")
     shot(resident, "wish-confirmed.png")
 
-    volunteer.get_by_role("link", name="积分超市").click()
+    tile(volunteer, "积分超市")
     expect(volunteer.get_by_test_id("balance")).to_have_text("30")
     expect(volunteer.get_by_test_id("entries")).to_contain_text("完成微心愿：想要一台收音机")
     shot(volunteer, "points-home.png")
@@ -141,7 +142,7 @@ def test_a_wish_from_posting_to_confirmation_earns_the_volunteer_points(world, l
     shot(screen, "wish-wall-public.png")
     screen.set_viewport_size({"width": 1280, "height": 720})
     shot(screen, "wish-wall-screen.png")
-    volunteer.get_by_role("link", name="微心愿", exact=True).click()
+    tile(volunteer, "微心愿")
     volunteer.get_by_role("button", name="长者模式（大字）").click()
     expect(volunteer.get_by_role("link", name="查看 · 认领")).to_be_visible()
     shot(volunteer, "wish-wall-elder.png")
@@ -165,7 +166,7 @@ def test_a_double_tapped_redeem_spends_once_and_the_counter_hands_it_over(world,
     posts = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST"
             and "/redeem/" in r.url else None)  # fetch() calls included
-    page.get_by_role("link", name="积分超市").click()
+    tile(page, "积分超市")
     page.get_by_role("link", name="去爱心超市兑换").click()
     page.get_by_role("link", name="看看商品").click()
     expect(page.get_by_test_id("balance")).to_have_text("100")

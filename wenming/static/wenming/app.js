@@ -40,6 +40,9 @@
   /* A button with data-geo asks the phone for its position, fills the form's lat/lng and,
      for data-geo="submit", sends the form. Messages come from data-* in the page's language. */
   document.addEventListener("click", function (event) {
+    /* data-geo-clear: a submit button that first empties the form's lat/lng. */
+    var clear = event.target.closest("[data-geo-clear]");
+    if (clear) { clear.form.elements.lat.value = ""; clear.form.elements.lng.value = ""; }
     var button = event.target.closest("[data-geo]");
     if (!button) return;
     event.preventDefault();

@@ -2,13 +2,16 @@
 error statuses it can answer, in one place instead of a `response={...}` on each endpoint.
 
 What can be known of an operation decides them:
-- any input (path, query, body): 400 (a service refused it) and 422 (it failed validation);
-- a path parameter, or required login (objects outside the caller's scope are 404): 404;
-- a body: 400 for JSON that does not parse, 413 for one over the upload limit;
+- any input (path, query, body): 400 (a service refused it), 404 (an id in it names no row
+  in the caller's scope) and 422 (it failed validation);
+- required login: 404 too (objects outside the caller's scope are not found);
+- a body: 400 for JSON that does not parse, 413 for one over the upload limit; an uploaded
+  file: 415 when it is not of a kind the operation reads;
 - required login: 401 and 403 (outside the caller's role); a session caller's write without
   its CSRF token: 403;
 - a write (POST/PUT/PATCH/DELETE): 409 (a state, quota or stock conflict);
-- a write open to anonymous callers (login, registration): 429 (lockout).
+- a write open to anonymous callers (login, registration): 401 (wrong credentials) and 429
+  (lockout).
 Each error is the component `Error`: {"error": {"code", "message"}}.
 """
 
@@ -48,24 +51,36 @@ def error_statuses(operation, method: str) -> set[int]:
     sources = {model.__ninja_param_source__ for model in operation.models}
     login = requires_login(operation)
     statuses: set[int] = set()
-    if sources:
-        statuses |= {400, 422}
-    if "path" in sources or login:
+    if sources:  # an id in the path, the query or the body may name no row in scope
+        statuses |= {400, 404, 422}
+    if login:
         statuses.add(404)
     if sources & BODY_SOURCES:
         statuses |= {400, 413}
+    if "file" in sources:
+        statuses.add(415)
     if login:
         statuses |= {401, 403}
     elif operation.auth_callbacks and method in WRITES:
         statuses.add(403)
     if method in WRITES:
         statuses.add(409)
-        if not login:
-            statuses.add(429)
+        if not login:  # login and registration: wrong credentials, lockout
+            statuses |= {401, 429}
     return statuses
 
 
 class PlatformOpenAPI(OpenAPISchema):
+    def operation_details(self, operation) -> dict:
+        """An operation open to visitors (its auth ends with `anonymous`) lists the empty
+        requirement `{}` among its security, as OpenAPI spells "login optional"."""
+        from wenming.core.auth import anonymous
+
+        details = super().operation_details(operation)
+        if anonymous in (operation.auth_callbacks or []):
+            details["security"] = [*details.get("security", []), {}]
+        return details
+
     def methods(self, operations: list) -> dict:
         result = super().methods(operations)
         for operation in operations:

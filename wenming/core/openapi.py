@@ -88,10 +88,13 @@ class PlatformOpenAPI(OpenAPISchema):
                 continue
             for method in operation.methods:
                 responses = result[method.lower()]["responses"]
-                for status in sorted(error_statuses(operation, method)):
-                    responses.setdefault(status, {
-                        "description": HTTPStatus(status).phrase,
-                        "content": {"application/json": {"schema": ERROR_REF}}})
+                for status in error_statuses(operation, method) | set(responses):
+                    if int(status) >= 400:  # every error is the one shape, declared or not
+                        responses[status] = {
+                            "description": HTTPStatus(int(status)).phrase,
+                            "content": {"application/json": {"schema": ERROR_REF}}}
+                result[method.lower()]["responses"] = dict(
+                    sorted(responses.items(), key=lambda item: int(item[0])))
         return result
 
     def get_components(self) -> dict:

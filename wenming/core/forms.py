@@ -91,8 +91,8 @@ def guard_field(field: forms.Field) -> forms.Field:
         return field
     parse = field.clean
 
-    def clean(value):
-        cleaned = parse(clean_raw(field, value))
+    def clean(value, *rest):  # FileField.clean also takes the initial value
+        cleaned = parse(clean_raw(field, value), *rest)
         check_cleaned(cleaned)
         return cleaned
 

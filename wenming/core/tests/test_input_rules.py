@@ -246,3 +246,16 @@ def test_the_sweep_rewrites_a_tree_and_then_has_nothing_left(sweep, tmp_path, ca
     assert sweep.main(["--root", str(tmp_path), "--check"]) == 0
     assert "<id:thing_id>" in (app / "urls.py").read_text(encoding="utf-8")
     assert "changed:" in capsys.readouterr().out
+
+
+def test_a_clean_form_keeps_file_fields_working():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    class UploadForm(CleanForm):
+        note = forms.CharField()
+        photo = forms.FileField()
+
+    upload = SimpleUploadedFile("a.txt", b"hello")
+    form = UploadForm({"note": "ok"}, {"photo": upload})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["photo"] is upload

@@ -141,8 +141,10 @@ def describe_schema_error(err: dict) -> str:
         "finite_number": _("字段 %(field)s 须为有限的数值"),
         "datetime_range": _("字段 %(field)s 须在 %(first)s 至 %(last)s 之间"),
         "date_range": _("字段 %(field)s 须在 %(first)s 至 %(last)s 之间"),
+        "degrees_range": _("字段 %(field)s 须在 -%(limit)s 至 %(limit)s 之间"),
     }
-    limit = ctx.get("max_length", ctx.get("min_length", ctx.get("ge", ctx.get("le", ""))))
+    limit = ctx.get("max_length", ctx.get("min_length", ctx.get("ge", ctx.get("le",
+                    ctx.get("limit", "")))))
     template = messages.get(kind, _("字段 %(field)s 的格式不正确"))
     return template % {"field": name, "limit": limit, "first": ctx.get("first", ""),
                        "last": ctx.get("last", "")}

@@ -12,6 +12,7 @@ would fail them today must still be readable (no stored value may make a later r
 """
 
 import datetime
+import math
 from typing import Annotated, Any
 
 from annotated_types import Ge, Le
@@ -61,6 +62,16 @@ def check_date(value: datetime.date) -> datetime.date:
     return value
 
 
+def check_degrees(value: float, limit: int) -> float:
+    """A coordinate: finite and within ±limit (checked on input only, like the rest, so an
+    output schema that uses the type never fails on a stored value)."""
+    if not math.isfinite(value):
+        raise PydanticCustomError("finite_number", "not a finite number")
+    if not -limit <= value <= limit:
+        raise PydanticCustomError("degrees_range", "coordinate out of range", {"limit": limit})
+    return value
+
+
 def clean_value(value: Any, *, min_length: int = 0) -> Any:
     """One value of any field, by its type; lists, sets and dicts item by item (nested
     schemas check themselves)."""
@@ -91,8 +102,10 @@ def _on_input(check):
 # A row id: 1 .. 2**63-1. On a path, anything else is a 404 (wenming.api); in a query or a
 # body a 422.
 Id = Annotated[int, Ge(1), Le(cleaning.ID_MAX)]
-Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
-Lng = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Lat = Annotated[float, _on_input(lambda v: check_degrees(v, 90)),
+                Field(json_schema_extra={"minimum": -90, "maximum": 90})]
+Lng = Annotated[float, _on_input(lambda v: check_degrees(v, 180)),
+                Field(json_schema_extra={"minimum": -180, "maximum": 180})]
 Text = Annotated[str, _on_input(clean_text)]
 PlatformDateTime = Annotated[datetime.datetime, _on_input(check_datetime)]
 PlatformDate = Annotated[datetime.date, _on_input(check_date)]

@@ -305,3 +305,18 @@ def test_a_schema_checks_requests_not_responses():
                                                   "response_status": 200}).name == "\u200b"
     with pytest.raises(ValueError):
         ItemIn.model_validate(stored, context={"request": None})
+
+
+@pytest.mark.parametrize("field,value", [("lat", 90.5), ("lat", -91), ("lng", 180.1)])
+def test_a_coordinate_out_of_range_is_422(staff, field, value):
+    message = assert_chinese_error(post_item(staff, **{field: value}), 422, "invalid_input")
+    assert field in message
+
+
+def test_coordinates_are_checked_on_input_only():
+    from wenming.core.tests.bad_input_api import ItemIn
+
+    assert ItemIn.model_validate({**ITEM, "lat": 95.0}, context={
+        "request": None, "response_status": 200}).lat == 95.0
+    schema = ItemIn.model_json_schema()["properties"]["lat"]["anyOf"][0]
+    assert (schema["minimum"], schema["maximum"]) == (-90, 90)

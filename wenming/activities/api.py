@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Status
 from wenming.core.errors import Conflict, Forbidden, NotFound
 from wenming.core.masking import mask_mobile
 from wenming.core.pagination import PageQuery, paginate
-from wenming.core.schemas import Strict
+from wenming.core.schemas import Id, Lat, Lng, Strict, Text
 from wenming.orgs.models import Platform
 from wenming.orgs.permissions import org_get_for_user
 from wenming.people.models import Volunteer
@@ -38,17 +38,17 @@ router = Router(tags=["activities 活动与时长"])
 class ActivityIn(Strict):
     title: str = Field(..., max_length=100)
     platform: str = Field(..., max_length=32)
-    org_id: int
-    lat: float = Field(..., ge=-90, le=90)
-    lng: float = Field(..., ge=-180, le=180)
+    org_id: Id
+    lat: Lat = Field(..., ge=-90, le=90)
+    lng: Lng = Field(..., ge=-180, le=180)
     radius_m: int = Field(300, ge=1, le=100_000)
     start: datetime.datetime
     end: datetime.datetime
     quota: int = Field(..., ge=0, le=1_000_000)
     address: str = Field(..., max_length=200)
     content: str = Field("", max_length=5000)
-    project_id: int | None = None
-    team_id: int | None = None
+    project_id: Id | None = None
+    team_id: Id | None = None
     required_skills: list[str] = Field([], max_length=20)
     required_tags: list[str] = Field([], max_length=10)
     min_age: int | None = Field(None, ge=0, le=150)
@@ -58,8 +58,8 @@ class ActivityPatch(Strict):
     title: str | None = Field(None, max_length=100)
     content: str | None = Field(None, max_length=5000)
     address: str | None = Field(None, max_length=200)
-    lat: float | None = Field(None, ge=-90, le=90)
-    lng: float | None = Field(None, ge=-180, le=180)
+    lat: Lat | None = Field(None, ge=-90, le=90)
+    lng: Lng | None = Field(None, ge=-180, le=180)
     radius_m: int | None = Field(None, ge=1, le=100_000)
     start: datetime.datetime | None = None
     end: datetime.datetime | None = None
@@ -71,21 +71,21 @@ class ActivityPatch(Strict):
 
 
 class ActivityFilter(PageQuery):
-    org: int | None = None
+    org: Id | None = None
     platform: str = Field("", max_length=32)
     q: str = Field("", max_length=50)
     date_from: datetime.datetime | None = Field(None, alias="from")
     date_to: datetime.datetime | None = Field(None, alias="to")
-    lat: float | None = Field(None, ge=-90, le=90)
-    lng: float | None = Field(None, ge=-180, le=180)
+    lat: Lat | None = Field(None, ge=-90, le=90)
+    lng: Lng | None = Field(None, ge=-180, le=180)
     radius_km: float | None = Field(None, gt=0, le=100)
     upcoming: bool = False
 
 
 class PresenceIn(Strict):
     qr_token: str | None = Field(None, max_length=300)
-    lat: float | None = Field(None, ge=-90, le=90)
-    lng: float | None = Field(None, ge=-180, le=180)
+    lat: Lat | None = Field(None, ge=-90, le=90)
+    lng: Lng | None = Field(None, ge=-180, le=180)
 
 
 class ReasonIn(Strict):
@@ -97,15 +97,15 @@ class CancelIn(Strict):
 
 
 class BackfillIn(Strict):
-    volunteer_id: int
+    volunteer_id: Id
     hours: Decimal = Field(..., max_digits=6, decimal_places=2)
     reason: str = Field(..., max_length=1000)
 
 
 class RecordFilter(PageQuery):
     status: str = Field("", max_length=16)
-    org: int | None = None
-    activity: int | None = None
+    org: Id | None = None
+    activity: Id | None = None
 
 
 def activity_out(a: Activity) -> dict:
@@ -183,7 +183,7 @@ def activity_create(request, payload: ActivityIn):
 
 
 @router.get("/activities/{activity_id}", summary="一个活动")
-def activity_get(request, activity_id: int):
+def activity_get(request, activity_id: Id):
     activity = activity_get_for_user(request.user, activity_id)
     enrolled = activity.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
     return {**activity_out(activity), "enrolled": enrolled,
@@ -191,21 +191,21 @@ def activity_get(request, activity_id: int):
 
 
 @router.patch("/activities/{activity_id}", summary="修改活动")
-def activity_patch(request, activity_id: int, payload: ActivityPatch):
+def activity_patch(request, activity_id: Id, payload: ActivityPatch):
     activity = activity_get_for_user(request.user, activity_id)
     return activity_out(services.activity_update(
         by=request.user, activity=activity, changes=payload.dict(exclude_unset=True)))
 
 
 @router.post("/activities/{activity_id}/cancel", summary="取消活动（通知已报名者）")
-def activity_cancel(request, activity_id: int, payload: CancelIn):
+def activity_cancel(request, activity_id: Id, payload: CancelIn):
     activity = activity_get_for_user(request.user, activity_id)
     return activity_out(services.activity_cancel(by=request.user, activity=activity,
                                                  reason=payload.reason))
 
 
 @router.get("/activities/{activity_id}/enrollments", summary="报名名单（组织者）或我的报名")
-def enrollment_list(request, activity_id: int, page: Query[PageQuery]):
+def enrollment_list(request, activity_id: Id, page: Query[PageQuery]):
     activity = activity_get_for_user(request.user, activity_id)
     qs = activity.enrollments.select_related("volunteer__user").order_by("created_at", "id")
     if not activity_caps(request.user, activity, as_volunteer=False).sees_roster:
@@ -216,21 +216,21 @@ def enrollment_list(request, activity_id: int, page: Query[PageQuery]):
 
 
 @router.post("/activities/{activity_id}/enrollments", response={201: dict}, summary="报名")
-def enrollment_create(request, activity_id: int):
+def enrollment_create(request, activity_id: Id):
     activity = activity_get_for_user(request.user, activity_id)
     enrollment = services.enrollment_create(volunteer=_my_volunteer(request), activity=activity)
     return Status(201, enrollment_out(enrollment))
 
 
 @router.delete("/activities/{activity_id}/enrollments", summary="取消我的报名")
-def enrollment_cancel(request, activity_id: int):
+def enrollment_cancel(request, activity_id: Id):
     activity = activity_get_for_user(request.user, activity_id)
     return enrollment_out(services.enrollment_cancel(volunteer=_my_volunteer(request),
                                                      activity=activity))
 
 
 @router.post("/activities/{activity_id}/checkin", response={201: dict}, summary="签到")
-def checkin(request, activity_id: int, payload: PresenceIn):
+def checkin(request, activity_id: Id, payload: PresenceIn):
     activity = activity_get_for_user(request.user, activity_id)
     attendance = services.attendance_checkin(volunteer=_my_volunteer(request), activity=activity,
                                              **payload.dict())
@@ -240,7 +240,7 @@ def checkin(request, activity_id: int, payload: PresenceIn):
 
 
 @router.post("/activities/{activity_id}/checkout", summary="签退，生成待审核的服务记录")
-def checkout(request, activity_id: int, payload: PresenceIn):
+def checkout(request, activity_id: Id, payload: PresenceIn):
     activity = activity_get_for_user(request.user, activity_id)
     attendance, record = services.attendance_checkout(
         volunteer=_my_volunteer(request), activity=activity, **payload.dict())
@@ -251,7 +251,7 @@ def checkout(request, activity_id: int, payload: PresenceIn):
 
 
 @router.get("/activities/{activity_id}/qr", summary="当前签到码（组织者展示，约每分钟更换）")
-def activity_qr(request, activity_id: int):
+def activity_qr(request, activity_id: Id):
     activity = activity_get_for_user(request.user, activity_id)
     caps = activity_caps(request.user, activity, as_volunteer=False)
     if not caps.can_manage:
@@ -263,7 +263,7 @@ def activity_qr(request, activity_id: int):
 
 
 @router.post("/activities/{activity_id}/backfill", response={201: dict}, summary="补录服务时长")
-def record_backfill(request, activity_id: int, payload: BackfillIn):
+def record_backfill(request, activity_id: Id, payload: BackfillIn):
     activity = activity_get_for_user(request.user, activity_id)
     require_organise(request.user, activity)  # before saying who is enrolled
     volunteer = Volunteer.objects.filter(pk=payload.volunteer_id, enrollments__activity=activity
@@ -292,40 +292,40 @@ def record_list(request, filters: Query[RecordFilter]):
 
 
 @router.get("/records/{record_id}", summary="一条服务记录，含调用者可执行的操作")
-def record_get(request, record_id: int):
+def record_get(request, record_id: Id):
     record = record_get_for_user(request.user, record_id)
     return {**record_out(record), "allowed_moves": record_caps(request.user, record).moves}
 
 
 @router.post("/records/{record_id}/approve", summary="认定服务时长")
-def record_approve(request, record_id: int):
+def record_approve(request, record_id: Id):
     record = record_get_for_user(request.user, record_id)
     return record_out(services.record_approve(by=request.user, record=record))
 
 
 @router.post("/records/{record_id}/reject", summary="不予认定")
-def record_reject(request, record_id: int, payload: ReasonIn):
+def record_reject(request, record_id: Id, payload: ReasonIn):
     record = record_get_for_user(request.user, record_id)
     return record_out(services.record_reject(by=request.user, record=record,
                                              reason=payload.reason))
 
 
 @router.post("/records/{record_id}/reverse", response={201: dict}, summary="冲正一条已认定记录")
-def record_reverse(request, record_id: int, payload: ReasonIn):
+def record_reverse(request, record_id: Id, payload: ReasonIn):
     record = record_get_for_user(request.user, record_id)
     return Status(201, record_out(services.record_reverse(by=request.user, record=record,
                                                           reason=payload.reason)))
 
 
 @router.get("/volunteers/{volunteer_id}/records", summary="志愿者的服务记录")
-def volunteer_records(request, volunteer_id: int, page: Query[PageQuery]):
+def volunteer_records(request, volunteer_id: Id, page: Query[PageQuery]):
     volunteer = volunteer_get_for_user(request.user, volunteer_id)
     qs = ServiceRecord.objects.filter(volunteer=volunteer).select_related("reversed_by")
     return paginate(qs.order_by("-service_date", "-id"), page, record_out)
 
 
 @router.get("/verify/{code}", auth=None, summary="公开验证志愿服务记录证明")
-def verify(request, code: str):
+def verify(request, code: Text):
     """What the public verification page shows of the certificate, and no more."""
     return certificate_facts(certificate_by_code(code[:32]))
 

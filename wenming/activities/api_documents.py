@@ -5,10 +5,11 @@ import datetime
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from wenming.core.errors import Forbidden, NotFound
+from wenming.core.schemas import Id, Schema
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import is_staff_member, managed_nodes, org_get_for_user
 from wenming.people.selectors import volunteer_get_for_user
@@ -25,12 +26,12 @@ class PeriodQuery(Schema):
 
 
 class ExportQuery(PeriodQuery):
-    org: int | None = None
+    org: Id | None = None
 
 
 @router.get("/volunteers/{volunteer_id}/certificate",
             summary="志愿服务记录证明（PDF；每次出具新的验证码和快照）")
-def volunteer_certificate(request, volunteer_id: int, period: Query[PeriodQuery]):
+def volunteer_certificate(request, volunteer_id: Id, period: Query[PeriodQuery]):
     volunteer = volunteer_get_for_user(request.user, volunteer_id)
     return certificate_response(request, by=request.user, volunteer=volunteer,
                                 date_from=period.date_from, date_to=period.date_to)
@@ -55,7 +56,7 @@ def records_export(request, query: Query[ExportQuery]):
 
 @router.post("/volunteers/import", response={200: dict, 422: dict},
              summary="从 Excel 名单批量导入志愿者（mode=all 全部或全不；good 仅导入无误的行）")
-def volunteer_import(request, file: File[UploadedFile], station_id: Form[int],
+def volunteer_import(request, file: File[UploadedFile], station_id: Form[Id],
                      mode: Form[str] = "all", password: Form[str] = ""):
     if not is_staff_member(request.user):
         raise Forbidden(_("只有阵地管理员可以导入志愿者"))

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core.forms import CleanForm
 from wenming.core.masking import mask_mobile
 from wenming.orgs.models import OrgNode, Platform
 from wenming.orgs.permissions import is_staff_member, managed_nodes, visible_orgs
@@ -40,7 +41,7 @@ def day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-class ActivityFilterForm(forms.Form):
+class ActivityFilterForm(CleanForm):
     q = forms.CharField(label=_("关键词"), required=False, max_length=50,
                         widget=forms.SearchInput(attrs={"placeholder": _("活动名称")}))
     platform = forms.ModelChoiceField(label=_("服务平台"), required=False, to_field_name="code",
@@ -86,7 +87,7 @@ class ActivityFilterForm(forms.Form):
                 "lng": d["lng"] if near else None, "radius_km": d["radius_km"] or 5.0}
 
 
-class ScheduleFields(forms.Form):
+class ScheduleFields(CleanForm):
     """What an organiser may set at publishing and change later."""
 
     title = forms.CharField(label=_("活动名称"), max_length=100)
@@ -166,7 +167,7 @@ class ActivityForm(ScheduleFields):
                 "team": d["team"], "project": d["project"]}
 
 
-class PresenceForm(forms.Form):
+class PresenceForm(CleanForm):
     """A check-in or check-out: the scanned code, or the phone's position."""
 
     t = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
@@ -179,17 +180,17 @@ class PresenceForm(forms.Form):
         return {"qr_token": d["t"] or None, "lat": d["lat"], "lng": d["lng"]}
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanForm):
     reason = forms.CharField(label=_("原因"), max_length=1000, error_messages={
         "required": _("请填写原因")}, widget=forms.TextInput(attrs={"required": True}))
 
 
-class ServedForm(forms.Form):
+class ServedForm(CleanForm):
     people_served = forms.IntegerField(label=_("服务对象人次（受众）"), min_value=0,
                                        max_value=10_000_000)
 
 
-class BackfillForm(forms.Form):
+class BackfillForm(CleanForm):
     volunteer = forms.ModelChoiceField(label=_("志愿者"), queryset=Volunteer.objects.none())
     hours = forms.DecimalField(label=_("服务时长（小时）"), min_value=Decimal("0.01"), max_digits=6,
                                decimal_places=2, widget=forms.NumberInput(attrs={"step": "0.5"}))
@@ -217,11 +218,11 @@ class IdListField(forms.Field):
         return ids
 
 
-class BulkApproveForm(forms.Form):
+class BulkApproveForm(CleanForm):
     ids = IdListField(label=_("记录"), error_messages={"required": _("请先勾选要认定的记录")})
 
 
-class RecordFilterForm(forms.Form):
+class RecordFilterForm(CleanForm):
     org = forms.ModelChoiceField(label=_("记录单位"), queryset=OrgNode.objects.none(),
                                  required=False, empty_label=_("全部"))
     activity = forms.IntegerField(label=_("活动编号"), required=False, min_value=1)

@@ -4,7 +4,7 @@ from . import views_documents as views
 
 urlpatterns = [
     path("my/certificate.pdf", views.my_certificate_pdf, name="my_certificate_pdf"),
-    path("volunteers/<int:volunteer_id>/certificate.pdf", views.volunteer_certificate_pdf,
+    path("volunteers/<id:volunteer_id>/certificate.pdf", views.volunteer_certificate_pdf,
          name="volunteer_certificate_pdf"),
     path("verify/", views.certificate_verify_form, name="certificate_verify_form"),
     path("verify/<str:code>/", views.certificate_verify, name="certificate_verify"),

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Status
 from wenming.core.errors import Forbidden, NotFound
 from wenming.core.masking import mask_name
 from wenming.core.pagination import PageQuery, paginate
-from wenming.core.schemas import Strict
+from wenming.core.schemas import Id, Lat, Lng, Strict
 from wenming.orgs.models import Platform
 from wenming.orgs.permissions import org_get_for_user, require_manage
 from wenming.people.models import Volunteer
@@ -41,27 +41,27 @@ class OrderIn(Strict):
     kind: str = Field(ServiceOrder.Kind.SERVICE, max_length=16)
     platform: str = Field(..., max_length=32)
     text: str = Field(..., max_length=2000)
-    lat: float = Field(..., ge=-90, le=90)
-    lng: float = Field(..., ge=-180, le=180)
+    lat: Lat = Field(..., ge=-90, le=90)
+    lng: Lng = Field(..., ge=-180, le=180)
     address: str = Field(..., max_length=200)
     wished_at: datetime.datetime
     skill: str = Field("", max_length=30)
     contact_name: str = Field("", max_length=50)
     contact_phone: str = Field("", max_length=20)
-    resident_id: int | None = None  # staff ordering on a resident's behalf (代点单)
+    resident_id: Id | None = None  # staff ordering on a resident's behalf (代点单)
 
 
 class OrderFilter(PageQuery):
     state: str = Field("", max_length=24)  # "escalated": both escalated states
     kind: str = Field("", max_length=16)
-    org: int | None = None
+    org: Id | None = None
     mine: bool = False
     overdue: bool = False
 
 
 class DispatchIn(Strict):
-    volunteer_id: int | None = None
-    team_id: int | None = None
+    volunteer_id: Id | None = None
+    team_id: Id | None = None
 
 
 class ReasonIn(Strict):
@@ -154,13 +154,13 @@ def order_create(request, payload: OrderIn):
 
 
 class BatchQuery(Strict):
-    org: int
+    org: Id
     capacity: int = Field(1, ge=1, le=batch.MAX_CAPACITY)
 
 
 class BatchPairIn(Strict):
-    order_id: int
-    volunteer_id: int
+    order_id: Id
+    volunteer_id: Id
 
 
 class BatchDispatchIn(Strict):
@@ -186,40 +186,40 @@ def order_batch_dispatch(request, payload: BatchDispatchIn):
 
 @router.get("/{order_id}", summary="一个订单、全部流转记录和您可执行的操作"
                                    "（reveal=1 查看完整联系电话，留痕）")
-def order_get(request, order_id: int, reveal: bool = False):
+def order_get(request, order_id: Id, reveal: bool = False):
     return _detail(request, order_get_for_user(request.user, order_id), reveal=reveal)
 
 
 @router.get("/{order_id}/candidates", summary="推荐的志愿者和队伍（含评分理由）")
-def order_candidates(request, order_id: int):
+def order_candidates(request, order_id: Id):
     order = order_get_for_user(request.user, order_id)
     if not order_caps(request.user, order).sees_candidates:
         raise Forbidden()
     return {"items": candidates_for(order)}
 
 
-def _staff_move(request, order_id: int, move, **kwargs) -> dict:
+def _staff_move(request, order_id: Id, move, **kwargs) -> dict:
     order = order_get_for_user(request.user, order_id)
     return _detail(request, move(by=request.user, order=order, **kwargs))
 
 
-def _volunteer_move(request, order_id: int, move, **kwargs) -> dict:
+def _volunteer_move(request, order_id: Id, move, **kwargs) -> dict:
     order = order_get_for_user(request.user, order_id)
     return _detail(request, move(volunteer=_my_volunteer(request), order=order, **kwargs))
 
 
 @router.post("/{order_id}/review", summary="审单通过")
-def order_review(request, order_id: int):
+def order_review(request, order_id: Id):
     return _staff_move(request, order_id, services.order_review)
 
 
 @router.post("/{order_id}/reject", summary="驳回（原因群众可见）")
-def order_reject(request, order_id: int, payload: ReasonIn):
+def order_reject(request, order_id: Id, payload: ReasonIn):
     return _staff_move(request, order_id, services.order_reject, reason=payload.reason)
 
 
 @router.post("/{order_id}/dispatch", summary="派单给志愿者或队伍")
-def order_dispatch(request, order_id: int, payload: DispatchIn):
+def order_dispatch(request, order_id: Id, payload: DispatchIn):
     volunteer = (volunteer_get_for_user(request.user, payload.volunteer_id)
                  if payload.volunteer_id else None)
     team = team_get_for_user(request.user, payload.team_id) if payload.team_id else None
@@ -227,40 +227,40 @@ def order_dispatch(request, order_id: int, payload: DispatchIn):
 
 
 @router.post("/{order_id}/open", summary="开放抢单")
-def order_open(request, order_id: int):
+def order_open(request, order_id: Id):
     return _staff_move(request, order_id, services.order_open)
 
 
 @router.post("/{order_id}/grab", summary="抢单")
-def order_grab(request, order_id: int):
+def order_grab(request, order_id: Id):
     order = order_get_for_grab(request.user, order_id)
     return _detail(request, services.order_grab(volunteer=_my_volunteer(request), order=order))
 
 
 @router.post("/{order_id}/accept", summary="接单")
-def order_accept(request, order_id: int):
+def order_accept(request, order_id: Id):
     return _volunteer_move(request, order_id, services.order_accept)
 
 
 @router.post("/{order_id}/decline", summary="拒单（退回派单队列）")
-def order_decline(request, order_id: int, payload: ReasonIn):
+def order_decline(request, order_id: Id, payload: ReasonIn):
     return _volunteer_move(request, order_id, services.order_decline, reason=payload.reason)
 
 
 @router.post("/{order_id}/complete", summary="完成服务")
-def order_complete(request, order_id: int, payload: CompleteIn):
+def order_complete(request, order_id: Id, payload: CompleteIn):
     return _volunteer_move(request, order_id, services.order_complete, note=payload.note,
                            hours=payload.hours, people_served=payload.people_served)
 
 
 @router.post("/{order_id}/rate", summary="评单 1–5 分")
-def order_rate(request, order_id: int, payload: RateIn):
+def order_rate(request, order_id: Id, payload: RateIn):
     return _staff_move(request, order_id, services.order_rate, score=payload.score,
                        comment=payload.comment)
 
 
 @router.post("/{order_id}/cancel", summary="取消（接单前）")
-def order_cancel(request, order_id: int, payload: OptionalReasonIn):
+def order_cancel(request, order_id: Id, payload: OptionalReasonIn):
     return _staff_move(request, order_id, services.order_cancel, reason=payload.reason)
 
 

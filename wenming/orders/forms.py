@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wenming.core.forms import PhoneInput
+from wenming.core.forms import CleanForm, PhoneInput
 from wenming.core.masking import mask_mobile
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import subtree_q, visible_orgs
@@ -41,7 +41,7 @@ def needs_for(platform_code: str, kind: str) -> list:
         platform_code, [])
 
 
-class StartForm(forms.Form):
+class StartForm(CleanForm):
     """The query string the three steps carry: which kind of order, and for whom (代点单)."""
 
     kind = forms.ChoiceField(choices=ServiceOrder.Kind.choices, required=False)
@@ -52,7 +52,7 @@ class StartForm(forms.Form):
         return d.get("kind") or ServiceOrder.Kind.SERVICE, d.get("resident")
 
 
-class OrderForm(forms.Form):
+class OrderForm(CleanForm):
     """Step 2: what is needed, where and when. Step 3 is its submit button."""
 
     WHEN = [("today", _("今天尽快")), ("tomorrow", _("明天上午")), ("pick", _("选个时间"))]
@@ -109,7 +109,7 @@ class OrderForm(forms.Form):
                                   "contact_phone")}
 
 
-class ResidentSearchForm(forms.Form):
+class ResidentSearchForm(CleanForm):
     """代点单: staff find a resident of their own subtree by name or full mobile number."""
 
     q = forms.CharField(label=_("群众姓名或手机号"), max_length=50, min_length=1,
@@ -131,7 +131,7 @@ ACTIVE = in_group("active")
 ESCALATED = "escalated"  # both escalated states, as the API's ?state=escalated
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(CleanForm):
     state = forms.ChoiceField(label=_("状态"), required=False,
                               choices=[("", _("办理中")), ("all", _("全部")),
                                        (ESCALATED, _("已上报（全部）"))] + State.choices)
@@ -166,16 +166,16 @@ class QueueFilterForm(forms.Form):
         return qs
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanForm):
     reason = forms.CharField(label=_("原因"), max_length=1000, error_messages={
         "required": _("请填写原因")})
 
 
-class OptionalReasonForm(forms.Form):
+class OptionalReasonForm(CleanForm):
     reason = forms.CharField(label=_("原因"), max_length=1000, required=False)
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(CleanForm):
     note = forms.CharField(label=_("服务情况"), max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}),
                            error_messages={"required": _("请填写服务情况说明")})
@@ -196,7 +196,7 @@ class CompleteForm(forms.Form):
                                        widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
 
 
-class RateForm(forms.Form):
+class RateForm(CleanForm):
     score = forms.TypedChoiceField(label=_("评分"), coerce=int,
                                    choices=[(str(n), str(n)) for n in range(5, 0, -1)],
                                    error_messages={"required": _("请点星星打分（1到5星）"),
@@ -205,7 +205,7 @@ class RateForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DispatchForm(forms.Form):
+class DispatchForm(CleanForm):
     """派单 to one of the ranked candidates: "v<id>" for a volunteer, "t<id>" for a team."""
 
     to = forms.ChoiceField(error_messages={"required": _("请选择派给谁"),
@@ -230,7 +230,7 @@ CAPACITY_ERRORS = {"invalid": _("每人最多手头订单数应为1到5之间的
                    "max_value": _("每人最多手头订单数应为1到5之间的整数")}
 
 
-class BatchForm(forms.Form):
+class BatchForm(CleanForm):
     """批量派单: whose waiting orders (a node of the caller's subtrees, their own by default)
     and how many open orders a volunteer may hold. The node is an id, not a choice: one
     outside the caller's subtrees is a 404 (org_get_for_user), not a form error."""
@@ -258,7 +258,7 @@ class BatchForm(forms.Form):
         return self.cleaned_data["capacity"] or 1
 
 
-class BatchDispatchForm(forms.Form):
+class BatchDispatchForm(CleanForm):
     """按此方案派单: the pairs the page showed, "order:volunteer,order:volunteer" in one
     hidden field (one field however many pairs: Django caps the number of fields in a POST).
     The service checks every pair again; a stale or altered one fails the whole batch."""

@@ -1,7 +1,7 @@
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
 from wenming.core.pagination import PageQuery, paginate
-from wenming.core.schemas import Id
+from wenming.core.schemas import Id, Lat, Lng, Schema
 
 from .models import OrgNode
 from .permissions import org_contact, org_get_for_user, visible_orgs
@@ -16,9 +16,9 @@ class OrgOut(Schema):
     point_type: str
     name: str
     code: str
-    parent_id: int | None
-    lat: float | None
-    lng: float | None
+    parent_id: Id | None
+    lat: Lat | None
+    lng: Lng | None
     address: str
     contact_name: str
     contact_phone: str

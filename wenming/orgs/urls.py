@@ -4,5 +4,5 @@ from . import views
 
 urlpatterns = [
     path("", views.org_tree, name="org_tree"),
-    path("<int:org_id>/children/", views.org_children, name="org_children"),
+    path("<id:org_id>/children/", views.org_children, name="org_children"),
 ]

@@ -190,9 +190,13 @@ def mobile_change_confirm(*, user: User, code: str) -> User:
     """The code from the new phone: the login mobile changes. Each try uses up one of a
     few attempts, kept even when the try fails (so this is not one transaction); of two
     confirmations at once, one wins and the other is a 409."""
-    change = mobile_change_pending(user)
+    change = (MobileChange.objects.filter(user=user, expires_at__gt=timezone.now())
+              .order_by("-created_at").first())
     if change is None:
         raise DomainError(_("验证码已失效，请重新获取"), code="code_expired")
+    if change.confirmed_at is not None:
+        # A second confirmation of a code already used (e.g. one racing the first): 409.
+        raise Conflict(_("该验证码已使用"), code="code_used")
     counted = MobileChange.objects.filter(
         pk=change.pk, attempts__lt=settings.WENMING_MOBILE_CODE_ATTEMPTS).update(
         attempts=F("attempts") + 1)

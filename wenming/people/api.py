@@ -13,7 +13,7 @@ from wenming.core.auth import BearerAuth, optional_auth
 from wenming.core.errors import NotFound, TooManyAttempts, Unauthenticated
 from wenming.core.masking import mask_mobile
 from wenming.core.pagination import PageQuery, paginate
-from wenming.core.schemas import Id, Strict
+from wenming.core.schemas import Id, Lat, Lng, Strict
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import is_staff_member, org_get_for_user, roles_of
 
@@ -51,29 +51,29 @@ class VolunteerIn(Strict):
     id_number: str = Field(..., max_length=20)
     mobile: str = Field(..., max_length=20)
     password: str = Field(..., max_length=128)
-    station_id: int
+    station_id: Id
     skills: list[Item] = Field([], max_length=20)
     service_categories: list[Item] = Field([], max_length=20)
     residence_area: str = Field("", max_length=100)
     political_status: str = Field(Volunteer.Political.MASSES, max_length=16)
     tags: list[Item] = Field([], max_length=10)
-    home_lat: float | None = None
-    home_lng: float | None = None
+    home_lat: Lat | None = None
+    home_lng: Lng | None = None
     availability: list[Slot] = Field([], max_length=21)
 
 
 class VolunteerPatch(Strict):
     real_name: str | None = Field(None, max_length=30)
     mobile: str | None = Field(None, max_length=20)
-    station_id: int | None = None
+    station_id: Id | None = None
     status: str | None = Field(None, max_length=16)
     skills: list[Item] | None = Field(None, max_length=20)
     service_categories: list[Item] | None = Field(None, max_length=20)
     residence_area: str | None = Field(None, max_length=100)
     political_status: str | None = Field(None, max_length=16)
     tags: list[Item] | None = Field(None, max_length=10)
-    home_lat: float | None = None
-    home_lng: float | None = None
+    home_lat: Lat | None = None
+    home_lng: Lng | None = None
     availability: list[Slot] | None = Field(None, max_length=21)
 
 
@@ -101,7 +101,7 @@ class MobileConfirmIn(Strict):
 
 
 class VolunteerFilter(PageQuery):
-    org: int | None = None
+    org: Id | None = None
     q: str = Field("", max_length=50)
     skill: str = Field("", max_length=30)
     status: str = Field("", max_length=16)

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from wenming.core.forms import PhoneInput
+from wenming.core.forms import CleanForm, PhoneInput
 from wenming.orgs.models import OrgNode, Platform
 
 from .models import Volunteer
@@ -36,7 +36,7 @@ def split_list(value: str) -> list[str]:
     return [v.strip() for v in value.replace("，", ",").replace("、", ",").split(",") if v.strip()]
 
 
-class ProfileFields(forms.Form):
+class ProfileFields(CleanForm):
     skills = forms.CharField(label=_("技能特长"), required=False, max_length=300,
                              help_text=_("多个技能用逗号或顿号分隔，如：理发、急救"))
     service_categories = forms.ModelMultipleChoiceField(
@@ -56,7 +56,7 @@ class ProfileFields(forms.Form):
                 "residence_area": d["residence_area"]}
 
 
-class AccountFields(forms.Form):
+class AccountFields(CleanForm):
     real_name = forms.CharField(label=_("真实姓名"), max_length=30)
     mobile = forms.CharField(label=_("手机号"), max_length=20, widget=PhoneInput)
     password = forms.CharField(label=_("密码"), max_length=128, strip=False,
@@ -95,14 +95,14 @@ class VolunteerProfileForm(ProfileFields):
     """The login mobile is not here: it changes on its own page, proved by a code."""
 
 
-class MobileChangeForm(forms.Form):
+class MobileChangeForm(CleanForm):
     mobile = forms.CharField(label=_("新手机号"), max_length=20, widget=PhoneInput)
 
     def clean_mobile(self):
         return normalize_mobile(self.cleaned_data["mobile"])
 
 
-class MobileConfirmForm(forms.Form):
+class MobileConfirmForm(CleanForm):
     code = forms.CharField(label=_("验证码"), max_length=10, widget=forms.TextInput(
         attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
 
@@ -112,7 +112,7 @@ def _password_field(label):
                            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
 
-class PasswordResetForm(forms.Form):
+class PasswordResetForm(CleanForm):
     new_password = _password_field(_("新密码"))
     new_password2 = _password_field(_("再次输入新密码"))
 
@@ -130,7 +130,7 @@ class PasswordChangeForm(PasswordResetForm):
     field_order = ["current_password", "new_password", "new_password2"]
 
 
-class VolunteerFilterForm(forms.Form):
+class VolunteerFilterForm(CleanForm):
     q = forms.CharField(label=_("搜索"), required=False, max_length=50,
                         widget=forms.SearchInput(attrs={"placeholder": _("姓名、手机号或身份证号")}))
     org = forms.ModelChoiceField(label=_("阵地"), queryset=OrgNode.objects.none(), required=False)

@@ -15,7 +15,7 @@ urlpatterns = [
     path("me/mobile/", views.mobile_change, name="mobile_change"),
     path("prefs/elder/", views.elder_mode, name="elder_mode"),
     path("volunteers/", views.volunteer_list, name="volunteer_list"),
-    path("volunteers/<int:volunteer_id>/", views.volunteer_detail, name="volunteer_detail"),
-    path("volunteers/<int:volunteer_id>/password/", views.volunteer_password,
+    path("volunteers/<id:volunteer_id>/", views.volunteer_detail, name="volunteer_detail"),
+    path("volunteers/<id:volunteer_id>/password/", views.volunteer_password,
          name="volunteer_password"),
 ]

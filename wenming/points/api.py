@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Status
 
 from wenming.core.errors import NotFound
 from wenming.core.pagination import PageQuery, paginate
-from wenming.core.schemas import Strict
+from wenming.core.schemas import Id, Strict, Text
 from wenming.orgs.permissions import org_get_for_user
 from wenming.people.models import Volunteer
 from wenming.people.selectors import my_volunteer
@@ -32,11 +32,11 @@ router = Router(tags=["points 积分与爱心超市"])
 
 
 class StoreFilter(PageQuery):
-    org: int | None = None
+    org: Id | None = None
 
 
 class StoreIn(Strict):
-    org_id: int
+    org_id: Id
     name: str = Field(..., max_length=100)
     address: str = Field("", max_length=200)
     opening_hours: str = Field("", max_length=100)
@@ -61,14 +61,14 @@ class GoodsPatch(Strict):
 
 
 class RedeemIn(Strict):
-    goods_id: int
-    store_id: int | None = None  # when given, the goods must be this store's
+    goods_id: Id
+    store_id: Id | None = None  # when given, the goods must be this store's
     quantity: int = Field(..., ge=-10**6, le=10**6)
     expected_price: int | None = Field(None, ge=0, le=10**9)
 
 
 class PickupIn(Strict):
-    store_id: int
+    store_id: Id
     pickup_code: str = Field(..., max_length=20)
 
 
@@ -135,7 +135,7 @@ def store_create(request, payload: StoreIn):
 
 
 @router.get("/stores/{store_id}/goods", summary="超市的商品与库存")
-def goods_list(request, store_id: int, page: Query[PageQuery]):
+def goods_list(request, store_id: Id, page: Query[PageQuery]):
     store = store_get_for_user(request.user, store_id)
     goods = store.goods.all()
     if not store_caps(request.user, store).sees_off_sale:
@@ -144,14 +144,14 @@ def goods_list(request, store_id: int, page: Query[PageQuery]):
 
 
 @router.post("/stores/{store_id}/goods", response={201: dict}, summary="上架商品")
-def goods_create(request, store_id: int, payload: GoodsIn):
+def goods_create(request, store_id: Id, payload: GoodsIn):
     store = store_get_for_user(request.user, store_id)
     goods = services.goods_add(by=request.user, store=store, **payload.dict())
     return Status(201, goods_out(goods))
 
 
 @router.patch("/goods/{goods_id}", summary="修改商品（价格、库存、限兑、上下架）")
-def goods_patch(request, goods_id: int, payload: GoodsPatch):
+def goods_patch(request, goods_id: Id, payload: GoodsPatch):
     goods = goods_get_for_user(request.user, goods_id)
     return goods_out(services.goods_update(by=request.user, goods=goods,
                                            changes=payload.dict(exclude_unset=True)))
@@ -171,7 +171,7 @@ def redemption_create(request, payload: RedeemIn):
 
 
 @router.get("/redemptions", summary="我的兑换（工作人员：辖区的兑换）")
-def redemption_list(request, page: Query[PageQuery], status: str = ""):
+def redemption_list(request, page: Query[PageQuery], status: Text = ""):
     qs = redemptions_for_user(request.user)
     if status:
         qs = qs.filter(status=status[:16])
@@ -180,7 +180,7 @@ def redemption_list(request, page: Query[PageQuery], status: str = ""):
 
 
 @router.post("/redemptions/{redemption_id}/cancel", summary="取消兑换（领取前），退回积分与库存")
-def redemption_cancel(request, redemption_id: int):
+def redemption_cancel(request, redemption_id: Id):
     redemption = redemption_get_for_user(request.user, redemption_id)
     return redemption_out(request, services.redemption_cancel(by=request.user,
                                                               redemption=redemption))
@@ -195,5 +195,5 @@ def redemption_pickup(request, payload: PickupIn):
 
 # After /redemptions/pickup: the path of this one would take "pickup" for an id.
 @router.get("/redemptions/{redemption_id}", summary="一笔兑换（取货码只给兑换的志愿者）")
-def redemption_get(request, redemption_id: int):
+def redemption_get(request, redemption_id: Id):
     return redemption_out(request, redemption_get_for_user(request.user, redemption_id))

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core.forms import CleanForm
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import visible_orgs
 
@@ -23,7 +24,7 @@ class DateTimeLocal(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M")
 
 
-class RedeemForm(forms.Form):
+class RedeemForm(CleanForm):
     """The store page renders a fresh `key` with every goods card, so a double tap or a
     retried POST carries the same key and the service spends once."""
 
@@ -42,7 +43,7 @@ class RedeemForm(forms.Form):
         return uuid.uuid4().hex
 
 
-class StoreForm(forms.Form):
+class StoreForm(CleanForm):
     org = forms.ModelChoiceField(label=_("所属阵地"), queryset=OrgNode.objects.none(),
                                  empty_label=_("请选择"))
     name = forms.CharField(label=_("超市名称"), max_length=100,
@@ -57,7 +58,7 @@ class StoreForm(forms.Form):
         self.fields["org"].label_from_instance = lambda o: f"{o.get_kind_display()} · {o.name}"
 
 
-class GoodsForm(forms.Form):
+class GoodsForm(CleanForm):
     name = forms.CharField(label=_("商品名称"), max_length=100)
     price = forms.IntegerField(label=_("所需积分"), min_value=1, max_value=1_000_000)
     stock = forms.IntegerField(label=_("库存"), min_value=0, max_value=1_000_000)
@@ -97,7 +98,7 @@ class GoodsEditForm(GoodsForm):
         return changes
 
 
-class PickupForm(forms.Form):
+class PickupForm(CleanForm):
     code = forms.CharField(label=_("取货码"), max_length=300, widget=forms.TextInput(attrs={
         "autofocus": True, "autocomplete": "off", "autocapitalize": "characters",
         "placeholder": _("输入或扫描8位取货码"), "class": "code-input"}),

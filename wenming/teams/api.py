@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Status
 from wenming.core.errors import Forbidden, NotFound
 from wenming.core.masking import mask_mobile
 from wenming.core.pagination import PageQuery, paginate
-from wenming.core.schemas import Strict
+from wenming.core.schemas import Id, Strict, Text
 from wenming.orgs.models import Platform
 from wenming.orgs.permissions import org_get_for_user
 from wenming.people.models import Volunteer
@@ -23,22 +23,22 @@ router = Router(tags=["teams 志愿服务队"])
 
 class TeamIn(Strict):
     name: str = Field(..., max_length=100)
-    org_id: int
+    org_id: Id
     level: str = Field(Team.Level.TEAM, max_length=16)
-    parent_id: int | None = None
+    parent_id: Id | None = None
     platform: str | None = Field(None, max_length=32)
     description: str = Field("", max_length=2000)
-    leader_volunteer_id: int | None = None
+    leader_volunteer_id: Id | None = None
 
 
 class TeamFilter(PageQuery):
-    org: int | None = None
+    org: Id | None = None
     q: str = Field("", max_length=50)
     platform: str = Field("", max_length=32)
 
 
 class MemberIn(Strict):
-    volunteer_id: int | None = None
+    volunteer_id: Id | None = None
     role: Literal["member", "leader"] = Membership.Role.MEMBER
 
 
@@ -94,14 +94,14 @@ def team_create(request, payload: TeamIn):
 
 
 @router.get("/{team_id}", summary="一支队伍")
-def team_get(request, team_id: int):
+def team_get(request, team_id: Id):
     team = team_get_for_user(request.user, team_id)
     team.member_count = team.memberships.filter(status=Membership.Status.ACTIVE).count()
     return team_out(team)
 
 
 @router.get("/{team_id}/members", summary="队员名单（队长、管理员与队员可见）")
-def member_list(request, team_id: int, page: Query[PageQuery], status: str = "active"):
+def member_list(request, team_id: Id, page: Query[PageQuery], status: Text = "active"):
     team = team_get_for_user(request.user, team_id)
     if not members_visible(request.user, team):
         raise NotFound()
@@ -113,7 +113,7 @@ def member_list(request, team_id: int, page: Query[PageQuery], status: str = "ac
 
 @router.post("/{team_id}/members", response={201: dict},
              summary="申请入队；或管理员任命队长 {volunteer_id, role: leader}")
-def member_add(request, team_id: int, payload: MemberIn):
+def member_add(request, team_id: Id, payload: MemberIn):
     team = team_get_for_user(request.user, team_id)
     if payload.role == Membership.Role.LEADER:
         volunteer = volunteer_get_for_user(request.user, payload.volunteer_id or 0)
@@ -124,13 +124,13 @@ def member_add(request, team_id: int, payload: MemberIn):
 
 
 @router.delete("/{team_id}/members", summary="退出队伍")
-def member_leave(request, team_id: int):
+def member_leave(request, team_id: Id):
     team = team_get_for_user(request.user, team_id)
     return member_out(services.membership_leave(volunteer=_my_volunteer(request), team=team))
 
 
 @router.post("/{team_id}/members/{membership_id}/decide", summary="队长审核入队申请")
-def member_decide(request, team_id: int, membership_id: int, payload: DecisionIn):
+def member_decide(request, team_id: Id, membership_id: Id, payload: DecisionIn):
     team = team_get_for_user(request.user, team_id)
     membership = team.memberships.select_related("volunteer__user", "team").filter(
         pk=membership_id).first()

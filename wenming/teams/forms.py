@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core.forms import CleanForm
 from wenming.orgs.models import OrgNode, Platform
 from wenming.orgs.permissions import managed_nodes, visible_orgs
 from wenming.people.models import Volunteer
@@ -13,7 +14,7 @@ from .models import Team
 from .permissions import teams_for_user
 
 
-class TeamFilterForm(forms.Form):
+class TeamFilterForm(CleanForm):
     q = forms.CharField(label=_("搜索"), required=False, max_length=50,
                         widget=forms.SearchInput(attrs={"placeholder": _("队名")}))
     platform = forms.ModelChoiceField(label=_("服务平台"), required=False, to_field_name="code",
@@ -29,7 +30,7 @@ class TeamFilterForm(forms.Form):
         return qs
 
 
-class TeamForm(forms.Form):
+class TeamForm(CleanForm):
     name = forms.CharField(label=_("队名"), max_length=100)
     org = forms.ModelChoiceField(label=_("所属阵地"), queryset=OrgNode.objects.none(),
                                  empty_label=_("请选择"))

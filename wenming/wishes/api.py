@@ -7,7 +7,7 @@ from ninja import Field, Query, Router, Status
 
 from wenming.core.errors import NotFound
 from wenming.core.pagination import PageQuery, paginate
-from wenming.core.schemas import Strict
+from wenming.core.schemas import Id, Strict
 from wenming.orgs.permissions import can_manage, org_get_for_user
 from wenming.people.models import Resident
 from wenming.teams.permissions import team_get_for_user
@@ -28,11 +28,11 @@ class WishIn(Strict):
     for_whom: str = Field("", max_length=60)
     rough_value: int | None = Field(None, ge=-10**6, le=10**6)
     urgency: int = Field(0, ge=-10, le=10)
-    resident_id: int | None = None
+    resident_id: Id | None = None
 
 
 class WishFilter(PageQuery):
-    org: int | None = None
+    org: Id | None = None
     state: str = Field("", max_length=16)
     mine: bool = False
 
@@ -43,7 +43,7 @@ class ModerateIn(Strict):
 
 
 class ClaimIn(Strict):
-    team_id: int | None = None
+    team_id: Id | None = None
     donor_name: str = Field("", max_length=100)
 
 
@@ -93,12 +93,12 @@ def wish_create(request, payload: WishIn):
 
 
 @router.get("/{wish_id}", summary="一个微心愿")
-def wish_get(request, wish_id: int):
+def wish_get(request, wish_id: Id):
     return wish_out(request, wish_get_for_user(request.user, wish_id))
 
 
 @router.post("/{wish_id}/approve", summary="审核（approve=false 为不通过，须填原因）")
-def wish_approve(request, wish_id: int, payload: ModerateIn):
+def wish_approve(request, wish_id: Id, payload: ModerateIn):
     wish = wish_get_for_user(request.user, wish_id)
     return wish_out(request, services.wish_moderate(by=request.user, wish=wish,
                                                     approve=payload.approve,
@@ -106,7 +106,7 @@ def wish_approve(request, wish_id: int, payload: ModerateIn):
 
 
 @router.post("/{wish_id}/claim", summary="认领（志愿者、队长代表队伍、或工作人员登记爱心单位）")
-def wish_claim(request, wish_id: int, payload: ClaimIn):
+def wish_claim(request, wish_id: Id, payload: ClaimIn):
     wish = wish_get_for_user(request.user, wish_id)
     team = team_get_for_user(request.user, payload.team_id) if payload.team_id else None
     return wish_out(request, services.wish_claim(by=request.user, wish=wish, team=team,
@@ -114,27 +114,27 @@ def wish_claim(request, wish_id: int, payload: ClaimIn):
 
 
 @router.post("/{wish_id}/release", summary="放弃认领，回到心愿墙")
-def wish_release(request, wish_id: int, payload: ReasonIn):
+def wish_release(request, wish_id: Id, payload: ReasonIn):
     wish = wish_get_for_user(request.user, wish_id)
     return wish_out(request, services.wish_release(by=request.user, wish=wish,
                                                    reason=payload.reason))
 
 
 @router.post("/{wish_id}/fulfil", summary="已实现（说明）")
-def wish_fulfil(request, wish_id: int, payload: FulfilIn):
+def wish_fulfil(request, wish_id: Id, payload: FulfilIn):
     wish = wish_get_for_user(request.user, wish_id)
     return wish_out(request, services.wish_fulfil(by=request.user, wish=wish,
                                                   note=payload.note))
 
 
 @router.post("/{wish_id}/confirm", summary="心愿人确认实现")
-def wish_confirm(request, wish_id: int):
+def wish_confirm(request, wish_id: Id):
     wish = wish_get_for_user(request.user, wish_id)
     return wish_out(request, services.wish_confirm(by=request.user, wish=wish))
 
 
 @router.post("/{wish_id}/cancel", summary="撤回心愿（认领前；心愿人或本站工作人员）")
-def wish_cancel(request, wish_id: int, payload: ReasonIn):
+def wish_cancel(request, wish_id: Id, payload: ReasonIn):
     wish = wish_get_for_user(request.user, wish_id)
     return wish_out(request, services.wish_cancel(by=request.user, wish=wish,
                                                   reason=payload.reason))

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wenming.core.forms import PhoneInput
+from wenming.core.forms import CleanForm, PhoneInput
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import is_staff_member, subtree_q, visible_orgs
 from wenming.people.models import Resident
@@ -26,7 +26,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class WishFilterForm(forms.Form):
+class WishFilterForm(CleanForm):
     """The wall of one station or institute (or all the caller may see). The choices are the
     caller's own nodes and every station (with its institute) that has a wish in `wishes`,
     so a volunteer who scans another station's screen lands on that station's wall."""
@@ -49,7 +49,7 @@ class WishFilterForm(forms.Form):
         return qs.filter(station__path__startswith=org.path) if org else qs
 
 
-class WishForm(forms.Form):
+class WishForm(CleanForm):
     title = forms.CharField(label=_("心愿（一句话）"), max_length=60, widget=forms.TextInput(
         attrs={"placeholder": _("如：想要一副老花镜")}))
     text = forms.CharField(label=_("具体说明"), max_length=1000, widget=forms.Textarea(
@@ -93,12 +93,12 @@ class WishForm(forms.Form):
         return {**d, "resident": resident}
 
 
-class RejectForm(forms.Form):
+class RejectForm(CleanForm):
     reason = forms.CharField(label=_("未通过的原因"), max_length=1000, error_messages={
         "required": _("请填写未通过的原因")})
 
 
-class ClaimForm(forms.Form):
+class ClaimForm(CleanForm):
     """As oneself (nothing filled), for a team one leads, or a donor unit (staff)."""
 
     team = forms.ModelChoiceField(label=_("代表队伍认领"), queryset=Team.objects.none(),
@@ -111,7 +111,7 @@ class ClaimForm(forms.Form):
             pk__in=led_team_ids(user), is_active=True).order_by("name")
 
 
-class FulfilForm(forms.Form):
+class FulfilForm(CleanForm):
     note = forms.CharField(label=_("实现情况"), max_length=1000, widget=forms.Textarea(
         attrs={"rows": 3, "placeholder": _("如：已把老花镜送到家中，老人试戴合适")}))
     photo = forms.FileField(label=_("照片（可选，JPG或PNG，5MB以内）"), required=False,

@@ -333,4 +333,5 @@ def test_of_two_confirmations_at_once_one_wins(world, sms):
     user.refresh_from_db()
     assert user.mobile == NEW_MOBILE
     change = MobileChange.objects.get()
-    assert change.confirmed_at is not None and change.attempts == 2
+    # The loser counts an attempt only when it read the code before the winner used it.
+    assert change.confirmed_at is not None and change.attempts in (1, 2)

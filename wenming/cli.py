@@ -22,6 +22,9 @@ def serve(argv: list[str]) -> None:
         "--bind", f"{args.host}:{args.port}",
         "--workers", str(args.workers), "--threads", str(args.threads),
         "--access-logfile", "-",
+        # Let header lines up to 16 KB through to Django, whose middleware answers an
+        # oversized one with the API's JSON 431 instead of gunicorn's plain-text 400.
+        "--limit-request-field_size", "16384",
     ])
 
 

@@ -1,6 +1,8 @@
 """Helpers the test suites share (not collected: no tests here)."""
 
+import shutil
 import threading
+from contextlib import contextmanager
 
 from django.db import connections
 from django.test import Client
@@ -54,3 +56,19 @@ def tile(page, name: str) -> None:
     page.locator(".topbar .brand").click()
     page.get_by_role("navigation", name="常用功能").get_by_role(
         "link", name=name, exact=True).click()
+
+
+@contextmanager
+def chromium():
+    """Debian's chromium driven by Playwright (it never downloads a browser of its own)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -6,20 +6,18 @@ land in test-artifacts/ so a person can look at what the pages show.
 """
 
 import datetime
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from wenming.activities.models import Activity, Enrollment, ServiceRecord, ServiceRules
 from wenming.orgs.models import Platform
 from wenming.people.tests.factories import PASSWORD
-from wenming.testing import tile
+from wenming.testing import chromium, tile
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 PLACE = {"latitude": 39.98105, "longitude": 116.30512}  # a few metres from the activity
 pytestmark = pytest.mark.browser
@@ -30,12 +28,8 @@ def browser(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls (set
     # up, then checking what the pages wrote) are still plain synchronous ones.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def phone(browser, **options):

@@ -5,18 +5,16 @@ the home screen, its tab bar and its icon grid lead to. A page fails when the do
 than the phone (it would scroll sideways) or when a box's text runs out of it.
 """
 
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import sync_playwright
 
 from wenming.orgs.services import platforms_ensure_defaults
 from wenming.people.models import User
+from wenming.testing import chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 PASSWORD = "Demo@2026"
 ROLES = ["res1", "vol1", "sta1", "center"]
@@ -43,12 +41,8 @@ def demo(transactional_db):
 @pytest.fixture
 def browser(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def log_in(page, base: str, username: str) -> None:

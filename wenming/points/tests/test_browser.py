@@ -5,7 +5,6 @@ Screenshots land in test-artifacts/ so a person can look at what the pages show.
 
 import datetime
 import io
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
 from django.utils import timezone
 from PIL import Image
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from wenming.people.tests.factories import PASSWORD
 from wenming.points import services
 from wenming.points.models import Goods, PointsAccount, PointsEntry, Redemption
-from wenming.testing import tile
+from wenming.testing import chromium, tile
 from wenming.wishes import services as wish_services
 from wenming.wishes.models import Wish
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 pytestmark = pytest.mark.browser
 
@@ -33,12 +31,8 @@ def browser(monkeypatch, settings, tmp_path):
     # still plain synchronous ones. Uploads go to a temporary MEDIA_ROOT.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.MEDIA_ROOT = tmp_path
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def phone(browser):

@@ -56,6 +56,7 @@ TILES = (
     _e("my_hours", _("我的时长"), "my_hours", "clock", {VOLUNTEER}, "/my/hours/"),
     _e("certificate", _("时长证明"), "my_certificate_pdf", "doc", {VOLUNTEER}),
     _e("points", _("积分超市"), "points_home", "gift", {VOLUNTEER, STAFF}, "/points/"),
+    _e("points_earn", _("积分"), "points_home", "gift", {RESIDENT}, "/points/"),
     _e("teams", _("志愿队伍"), "team_list", "team", {VOLUNTEER, STAFF}, "/teams/"),
     _e("order_queue", _("派单"), "order_queue", "dispatch", {STAFF}, "/orders/"),
     _e("order_map", _("订单地图"), "order_map", "pin", {STAFF}),

@@ -23,7 +23,7 @@ from wenming.core.errors import Forbidden
 from wenming.core.forms import attempt, call_service
 from wenming.core.views import flash_errors
 from wenming.orgs.permissions import is_staff_member
-from wenming.people.models import Volunteer
+from wenming.people.models import Resident, Volunteer
 from wenming.people.selectors import my_volunteer
 from wenming.people.views import staff_required
 
@@ -92,7 +92,12 @@ def points_home(request):
     if not Volunteer.objects.filter(user=request.user).exists():
         if is_staff_member(request.user):
             return redirect("points_accounts")
-        raise Forbidden(_("只有志愿者有积分账户"))
+        resident = Resident.objects.filter(user=request.user).select_related("station").first()
+        if resident is None:
+            raise Forbidden(_("只有志愿者有积分账户"))
+        # Residents have no account: they see how points are earned, and where to start.
+        return render(request, "points/for_residents.html", {
+            "rules": services.points_rules_for(resident.station)})
     account = accounts_for_user(request.user).filter(volunteer__user=request.user).first()
     entries = account.entries.order_by("-created_at", "-id") if account else \
         PointsEntry.objects.none()

@@ -76,8 +76,13 @@ def test_a_volunteer_who_never_earned_sees_zero_and_nothing_is_written(world, cl
     assert not PointsAccount.objects.exists()
 
 
-def test_a_resident_has_no_points_and_staff_go_to_the_accounts(world, client_for):
-    assert client_for(world.res1.user).get("/points/").status_code == 403
+def test_a_resident_learns_how_points_are_earned_and_staff_go_to_the_accounts(
+        world, client_for):
+    html = page(client_for(world.res1.user).get("/points/"))
+    assert "积分怎么来" in html and 'data-testid="earning-rules"' in html
+    assert "10 积分" in html  # the district's default: 10 a certified hour
+    assert not PointsAccount.objects.exists()
+    assert client_for(world.outsider).get("/points/").status_code == 403
     response = client_for(world.sta1_staff).get("/points/")
     assert response.status_code == 302 and response["Location"] == "/points/accounts/"
 

@@ -17,6 +17,7 @@ from wenming.core.schemas import Id, Lat, Lng, Strict
 from wenming.orgs.models import Platform
 from wenming.orgs.permissions import org_get_for_user, require_manage
 from wenming.people.models import Volunteer
+from wenming.people.permissions import resident_get_for_user
 from wenming.people.selectors import my_volunteer, volunteer_get_for_user
 from wenming.teams.permissions import team_get_for_user
 
@@ -29,7 +30,6 @@ from .permissions import (
     order_get_for_grab,
     order_get_for_user,
     orders_for_user,
-    resident_get_for_order,
 )
 from .ranking import candidates_for
 from .selectors import order_history
@@ -146,7 +146,7 @@ def order_create(request, payload: OrderIn):
     platform = Platform.objects.filter(code=payload.platform, is_active=True).first()
     if platform is None:
         raise NotFound(_("服务平台不存在"), code="unknown_platform")
-    resident = (resident_get_for_order(request.user, payload.resident_id)
+    resident = (resident_get_for_user(request.user, payload.resident_id)
                 if payload.resident_id else None)
     order = services.order_submit(by=request.user, resident=resident, platform=platform,
                                   **payload.dict(exclude={"platform", "resident_id"}))

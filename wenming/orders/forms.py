@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wenming.core.forms import CleanForm, PhoneInput
-from wenming.core.masking import mask_mobile
 from wenming.orgs.models import OrgNode
-from wenming.orgs.permissions import subtree_q, visible_orgs
+from wenming.orgs.permissions import visible_orgs
 from wenming.people.models import Resident, Volunteer
+from wenming.people.permissions import resident_contact, residents_for_user
 from wenming.teams.models import Team
 
 from .batch import MAX_CAPACITY, MAX_ORDERS
@@ -119,11 +119,10 @@ class ResidentSearchForm(CleanForm):
         if not self.is_valid():
             return []
         q = self.cleaned_data["q"].strip()
-        qs = Resident.objects.filter(subtree_q(user, "station__path")).filter(
-            Q(user__real_name__contains=q) | Q(user__mobile=q)).select_related("user", "station")
+        qs = residents_for_user(user).filter(Q(user__real_name__contains=q) | Q(user__mobile=q))
         rows = list(qs.order_by("user__real_name", "id")[:20])
         for r in rows:
-            r.masked_mobile = mask_mobile(r.user.mobile)
+            r.contact = resident_contact(user, r)
         return rows
 
 

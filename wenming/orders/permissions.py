@@ -22,7 +22,7 @@ from wenming.core.errors import Conflict, Forbidden, NotFound
 from wenming.core.masking import mask_mobile, mask_name
 from wenming.geo import cells_near
 from wenming.orgs.permissions import can_manage, is_platform_admin, is_staff_member, subtree_q
-from wenming.people.models import AuditLog, Resident, Volunteer
+from wenming.people.models import AuditLog, Volunteer
 from wenming.people.services import audit_record
 from wenming.teams.models import Membership
 
@@ -74,18 +74,6 @@ def order_get_for_grab(user, order_id: int) -> ServiceOrder:
     if order is None:
         raise NotFound()
     return order
-
-
-def resident_get_for_order(user, resident_id: int) -> Resident:
-    """A resident staff may order for (代点单): one of a station in their subtrees; 404
-    otherwise."""
-    resident = None
-    if is_staff_member(user):
-        resident = Resident.objects.filter(subtree_q(user, "station__path"), pk=resident_id) \
-            .select_related("user", "station").first()
-    if resident is None:
-        raise NotFound(_("群众不存在"), code="unknown_resident")
-    return resident
 
 
 # ---- who the caller is ------------------------------------------------------------------

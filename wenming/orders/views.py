@@ -33,6 +33,7 @@ from wenming.orgs.permissions import (
     visible_orgs,
 )
 from wenming.people.models import Resident, Volunteer
+from wenming.people.permissions import resident_get_for_user
 from wenming.people.selectors import my_volunteer
 
 from . import batch, services
@@ -67,7 +68,6 @@ from .permissions import (
     order_get_for_grab,
     order_get_for_user,
     orders_for_user,
-    resident_get_for_order,
     viewer_of,
 )
 from .ranking import WEIGHTS, candidates_for
@@ -89,7 +89,7 @@ def orderer(request) -> tuple[str, Resident | None]:
     member's subtree (代点单, ?resident=). None: staff who have not picked anyone yet."""
     kind, resident_id = StartForm(request.GET).values()
     if resident_id:
-        return kind, resident_get_for_order(request.user, resident_id)
+        return kind, resident_get_for_user(request.user, resident_id)
     own = Resident.objects.filter(user=request.user).select_related("user", "station").first()
     if own is None and not is_staff_member(request.user):
         raise Forbidden(_("只有群众可以点单，工作人员可代群众点单"))
@@ -275,7 +275,7 @@ def order_contact_reveal(request, order_id: int):
     audited (order_contact writes the row). htmx swaps the contact in place; without
     JavaScript the order page comes back with it."""
     order = order_get_for_user(request.user, order_id)
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         contact = order_contact(request.user, order, reveal=True,
                                 ip=request.META.get("REMOTE_ADDR"))
         return render(request, "orders/_contact.html", {"o": order, "contact": contact})

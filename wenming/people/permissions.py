@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wenming.core.errors import Forbidden, NotFound
 from wenming.core.masking import mask_id_number, mask_mobile
@@ -73,6 +74,22 @@ class PersonalData:
     age: int | None
     address: str
     masked: bool
+
+
+def residents_for_user(user) -> QuerySet[Resident]:
+    """Residents staff may act for (代点单, a wish posted on their behalf): those of the
+    stations in their subtrees; nobody for anyone else."""
+    if not is_staff_member(user):
+        return Resident.objects.none()
+    return Resident.objects.filter(subtree_q(user, "station__path")).select_related(
+        "user", "station")
+
+
+def resident_get_for_user(user, resident_id: int) -> Resident:
+    resident = residents_for_user(user).filter(pk=resident_id).first()
+    if resident is None:
+        raise NotFound(_("群众不存在"), code="unknown_resident")
+    return resident
 
 
 def _audit_reveal(user, obj, fields: list[str], ip: str | None) -> None:

@@ -2,14 +2,12 @@
 
 import datetime
 
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
 
-from wenming.core.errors import NotFound
 from wenming.core.pagination import PageQuery, paginate
 from wenming.core.schemas import Id, Strict
-from wenming.orgs.permissions import can_manage, org_get_for_user
-from wenming.people.models import Resident
+from wenming.orgs.permissions import org_get_for_user
+from wenming.people.permissions import resident_get_for_user
 from wenming.teams.permissions import team_get_for_user
 
 from . import services
@@ -83,10 +81,7 @@ def wish_list(request, filters: Query[WishFilter]):
 def wish_create(request, payload: WishIn):
     resident = None
     if payload.resident_id:
-        resident = Resident.objects.select_related("user", "station").filter(
-            pk=payload.resident_id).first()
-        if resident is None or not can_manage(request.user, resident.station):
-            raise NotFound(_("群众不存在"), code="unknown_resident")
+        resident = resident_get_for_user(request.user, payload.resident_id)
     wish = services.wish_post(by=request.user, resident=resident,
                               **payload.dict(exclude={"resident_id"}))
     return Status(201, wish_out(request, wish))

@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from wenming.core.forms import CleanForm, PhoneInput
 from wenming.orgs.models import OrgNode
-from wenming.orgs.permissions import is_staff_member, subtree_q, visible_orgs
+from wenming.orgs.permissions import is_staff_member, visible_orgs
 from wenming.people.models import Resident
+from wenming.people.permissions import residents_for_user
 from wenming.people.validators import normalize_mobile
 from wenming.teams.models import Team
 from wenming.teams.permissions import led_team_ids
@@ -81,8 +82,7 @@ class WishForm(CleanForm):
         if not value:
             return None
         mobile = normalize_mobile(value)
-        resident = Resident.objects.select_related("station", "user").filter(
-            subtree_q(self.user, "station__path"), user__mobile=mobile).first()
+        resident = residents_for_user(self.user).filter(user__mobile=mobile).first()
         if resident is None:
             raise forms.ValidationError(_("本辖区没有登记这个手机号的群众"))
         return resident

@@ -23,7 +23,7 @@ from wenming.orgs.permissions import (
     roles_of,
     subtree_q,
 )
-from wenming.people.models import Volunteer
+from wenming.people.models import Resident, Volunteer
 from wenming.teams.permissions import led_team_ids
 
 from .models import MOVES, WORKFLOW, Wish
@@ -133,3 +133,8 @@ def wish_file_for_user(user, wish_id: int, name: str):
     if not (photo and photo.name.rsplit("/", 1)[-1] == name and wish_caps(user, wish).sees_private):
         raise NotFound()
     return photo
+
+
+def can_post_wish(user) -> bool:
+    """Residents post wishes; staff post them on a resident's behalf."""
+    return is_staff_member(user) or Resident.objects.filter(user=user).exists()

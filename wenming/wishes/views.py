@@ -27,7 +27,6 @@ from wenming.core.masking import mask_name
 from wenming.core.views import back, flash_errors
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import is_staff_member, subtree_q
-from wenming.people.models import Resident
 from wenming.people.views import staff_required
 from wenming.points.media import file_response
 from wenming.teams.permissions import led_team_ids
@@ -37,6 +36,7 @@ from .forms import ClaimForm, FulfilForm, RejectForm, WishFilterForm, WishForm
 from .models import WORKFLOW, State, Wish
 from .permissions import (
     allowed_moves,
+    can_post_wish,
     wish_caps,
     wish_file_for_user,
     wish_get_for_user,
@@ -58,10 +58,6 @@ def card(wish: Wish, *, private: bool = False) -> dict:
             "state_label": WORKFLOW.label(wish.state),
             "waiting": wish.state == State.APPROVED,
             "days_left": (wish.due_date - timezone.localdate()).days}
-
-
-def may_post(user) -> bool:
-    return is_staff_member(user) or Resident.objects.filter(user=user).exists()
 
 
 def claimer_label(wish: Wish, private: bool) -> str:
@@ -100,7 +96,7 @@ def wish_list(request):
         request.GET.get("page"))
     return render(request, "wishes/wish_list.html", {
         "form": form, "page": page, "cards": [card(w) for w in page],
-        "can_post": may_post(request.user), "staff": is_staff_member(request.user)})
+        "can_post": can_post_wish(request.user), "staff": is_staff_member(request.user)})
 
 
 def wall_public(request, org_id: int):
@@ -140,7 +136,7 @@ def wish_photo(request, wish_id: int, name: str):
 
 @login_required
 def wish_new(request):
-    if not may_post(request.user):
+    if not can_post_wish(request.user):
         raise Forbidden(_("只有群众可以发布微心愿"))
     form = WishForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

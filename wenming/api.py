@@ -152,13 +152,24 @@ def describe_schema_error(err: dict) -> str:
 
 from wenming.activities.api import router as activities_router  # noqa: E402
 from wenming.activities.api_documents import router as documents_router  # noqa: E402
+from wenming.callups.api import router as callups_router  # noqa: E402
+from wenming.deliberation.api import router as deliberation_router  # noqa: E402
+from wenming.honors.api import router as honors_router  # noqa: E402
+from wenming.lectures.api import router as lectures_router  # noqa: E402
+from wenming.menu.api import router as menu_router  # noqa: E402
+from wenming.notices.api import router as notices_router  # noqa: E402
 from wenming.orders.api import router as orders_router  # noqa: E402
 from wenming.orgs.api import router as orgs_router  # noqa: E402
+from wenming.partners.api import router as partners_router  # noqa: E402
 from wenming.people.api import router as people_router  # noqa: E402
 from wenming.points.api import router as points_router  # noqa: E402
+from wenming.records.api import router as records_router  # noqa: E402
+from wenming.rooms.api import router as rooms_router  # noqa: E402
+from wenming.stats.api import router as stats_router  # noqa: E402
 from wenming.teams.api import router as teams_router  # noqa: E402
 from wenming.wishes.api import router as wishes_router  # noqa: E402
 
+api.add_router("/", records_router)  # /volunteers/{id}/record before /volunteers/{id}
 api.add_router("/", documents_router)  # first: /volunteers/import before /volunteers/{id}
 api.add_router("/", people_router)
 api.add_router("/", activities_router)
@@ -167,3 +178,12 @@ api.add_router("/teams", teams_router)
 api.add_router("/orders", orders_router)
 api.add_router("/", points_router)
 api.add_router("/wishes", wishes_router)
+api.add_router("/stats", stats_router)
+api.add_router("/", honors_router)  # /rankings, /selections, /awards
+api.add_router("/topics", deliberation_router)
+api.add_router("/", partners_router)  # /units, /orders/{id}/handover
+api.add_router("/menu", menu_router)
+api.add_router("/", lectures_router)  # /lectures, /lecture-bookings
+api.add_router("/rooms", rooms_router)
+api.add_router("/callups", callups_router)
+api.add_router("/notices", notices_router)

@@ -1,5 +1,7 @@
 """Loading the demo district, through the same services that pages and the API call."""
 
+import importlib
+import random
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -65,6 +67,7 @@ def demo_create(*, size: str, progress: bool = False) -> DemoSummary | None:
             _create_people(plan, nodes, progress)
             _approve_most_pending(plan, nodes, users["center"])
             ledger = _create_ledger(size, nodes, users["center"], progress)
+            _seed_features(size=size, nodes=nodes, users=users)
     _analyze()
     accounts = [(u, users[u].real_name, _describe(u, users[u])) for u, *_ in data.ACCOUNTS]
     return DemoSummary(size, demo_counts(), accounts, time.monotonic() - started, ledger)
@@ -77,6 +80,21 @@ def _create_ledger(size: str, nodes: dict[str, OrgNode], center: User,
     with tqdm(total=sz.records, unit="条", desc="服务记录与积分", disable=not progress,
               mininterval=0.5) as bar:
         return load_ledger(size, nodes, center, progress=bar.update)
+
+
+# The apps of the second round seed their own part of the district, in this order (a later
+# one may read what an earlier one made), each through `wenming.<app>.demo.seed`.
+FEATURE_APPS = ("records", "partners", "menu", "lectures", "rooms", "notices", "callups",
+                "deliberation", "honors", "stats")
+
+
+def _seed_features(*, size: str, nodes: dict[str, OrgNode], users: dict[str, User]) -> None:
+    for app in FEATURE_APPS:
+        try:
+            module = importlib.import_module(f"wenming.{app}.demo")
+        except ModuleNotFoundError:
+            continue  # this app has nothing to seed
+        module.seed(size=size, nodes=nodes, users=users, rng=random.Random(f"{app}-2026"))
 
 
 def _node_fields(spec: NodeSpec) -> dict:

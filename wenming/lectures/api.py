@@ -1,0 +1,5 @@
+"""The 宣讲 API."""
+
+from ninja import Router
+
+router = Router(tags=["lectures"])

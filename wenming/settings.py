@@ -202,6 +202,8 @@ STATICFILES_DIRS = [
     # Front-end libraries come from npm at setup time (package.json); never from a CDN.
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
+    ("vendor/jsqr", BASE_DIR / "node_modules" / "jsqr" / "dist"),
 ]
 # The order map's tile layer, e.g. an intranet tile server "https://tiles.example/{z}/{x}/{y}.png".
 # Empty: markers on a plain map with the stations for reference, so it works offline.

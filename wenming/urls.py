@@ -44,4 +44,4 @@ urlpatterns = [
 
 # No URL serves MEDIA_ROOT by its path (here or in a proxy, docs/deployment.md): a goods
 # picture or a wish photo leaves only through its object's view, which checks who may see it
-# (wenming.points.media).
+# (wenming.core.uploads).

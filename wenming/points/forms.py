@@ -9,10 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wenming.core.forms import CleanForm
+from wenming.core.uploads import image_error
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import visible_orgs
-
-from .services import MAX_PICTURE_BYTES, picture_kind
 
 DATETIME = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -77,8 +76,8 @@ class GoodsForm(CleanForm):
         if not picture:
             return None
         # Checked here too so the message sits under the field; the service names the file.
-        if picture_kind(picture) is None or picture.size > MAX_PICTURE_BYTES:
-            raise forms.ValidationError(_("图片须为5MB以内的JPG或PNG"))
+        if error := image_error(picture):
+            raise forms.ValidationError(error)
         return picture
 
     def goods_values(self) -> dict:

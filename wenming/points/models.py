@@ -1,12 +1,12 @@
 """Points (积分): a ledger of entries, a cached balance kept in the same transaction, and
 the stores (爱心超市) where points buy goods."""
 
-import secrets
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core.uploads import random_name
 from wenming.core.workflow import Workflow
 from wenming.orgs.models import OrgNode
 from wenming.people.models import Volunteer
@@ -103,9 +103,7 @@ class Store(models.Model):
 
 
 def picture_path(goods: "Goods", filename: str) -> str:
-    """A name nobody can guess or count through: a random token, and the extension the form
-    gave after reading the file's first bytes."""
-    return f"goods/{secrets.token_urlsafe(16)}.{filename.rsplit('.', 1)[-1].lower()}"
+    return random_name("goods", filename)
 
 
 class Goods(models.Model):

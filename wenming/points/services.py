@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from wenming.core.bulk import bulk_add, bulk_insert
 from wenming.core.errors import Conflict, Forbidden
+from wenming.core.uploads import checked_image
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import require_manage
 from wenming.people.models import User, Volunteer
@@ -132,28 +133,8 @@ def _check_goods(name: str, price: int, stock: int, per_person_limit, active_fro
         raise ValidationError(_("下架时间必须晚于上架时间"), code="invalid_window")
 
 
-MAX_PICTURE_BYTES = 5 * 1024 * 1024
-
-
-def picture_kind(upload) -> str | None:
-    """jpg or png by the file's first bytes (never its name or the browser's word)."""
-    head = upload.read(8)
-    upload.seek(0)
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    return "png" if head == b"\x89PNG\r\n\x1a\n" else None
-
-
 def _checked_picture(picture):
-    """A JPG or PNG of at most 5 MB, named by the type its bytes show (the model's
-    `picture_path` then makes the name random): never served as anything else."""
-    if not picture:
-        return ""
-    kind = picture_kind(picture)
-    if kind is None or picture.size > MAX_PICTURE_BYTES:
-        raise ValidationError(_("图片须为5MB以内的JPG或PNG"), code="invalid_picture")
-    picture.name = f"picture.{kind}"
-    return picture
+    return checked_image(picture, stem="picture") if picture else ""
 
 
 @transaction.atomic

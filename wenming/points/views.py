@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from wenming.core.errors import Forbidden
 from wenming.core.forms import attempt, call_service
+from wenming.core.uploads import file_response
 from wenming.core.views import flash_errors
 from wenming.orgs.permissions import is_staff_member
 from wenming.people.models import Resident, Volunteer
@@ -29,7 +30,6 @@ from wenming.people.views import staff_required
 
 from . import services
 from .forms import GoodsEditForm, GoodsForm, PickupForm, RedeemForm, StoreForm
-from .media import file_response
 from .models import REDEMPTION_FLOW, PointsEntry, Redemption
 from .permissions import (
     account_get_for_user,

@@ -4,12 +4,12 @@ The state machine is data (`WORKFLOW`, `MOVES`); `services.wish_transition` appl
 writes a `WishEvent`; `permissions.allowed_moves` reads it with the caller's capabilities.
 """
 
-import secrets
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core.uploads import random_name
 from wenming.core.workflow import Workflow
 from wenming.orgs.models import OrgNode
 from wenming.people.models import Resident, Volunteer
@@ -65,9 +65,7 @@ MOVES: dict[str, tuple[str, frozenset[str]]] = {
 
 
 def photo_path(wish: "Wish", filename: str) -> str:
-    """A name nobody can guess or count through: a random token, and the extension the
-    service gave after reading the file's first bytes."""
-    return f"wishes/{secrets.token_urlsafe(16)}.{filename.rsplit('.', 1)[-1].lower()}"
+    return random_name("wishes", filename)
 
 
 class Wish(models.Model):

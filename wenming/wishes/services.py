@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenming.core.errors import Conflict, Forbidden
+from wenming.core.uploads import checked_image
 from wenming.inbox.services import notify
 from wenming.orgs.permissions import can_manage
 from wenming.people.models import Resident, User, Volunteer
@@ -19,7 +20,6 @@ from .models import MOVES, WORKFLOW, State, Wish, WishEvent
 from .permissions import wish_caps
 
 S = State
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
 
 
 def wish_transition(wish: Wish, to: str, *, by: User | None, reason: str = "",
@@ -159,25 +159,11 @@ def wish_fulfil(*, by: User, wish: Wish, note: str, photo=None) -> Wish:
     _require(wish_caps(by, wish).can_fulfil, _("只有认领人可以操作"))
     note = _text(note, _("实现说明"), 2, 1000)
     if photo is not None:
-        # Stored under the type its bytes show, never the uploader's name: a JPEG header in
-        # front of HTML named .html would otherwise be served as a page. `photo_path` gives
-        # it a random name.
-        photo.name = f"photo.{_check_photo(photo)}"
+        photo = checked_image(photo, stem="photo")
     wish = _move(wish, "fulfil", by=by, fulfil_note=note, photo=photo or "")
     notify(users=[wish.resident.user], title=_("您的微心愿已实现，请确认"), body=wish.title,
            url=f"/wishes/{wish.pk}/")
     return wish
-
-
-def _check_photo(photo) -> str:
-    """The photo's true extension (jpg or png), or 422 for anything else or over 5 MB."""
-    head = photo.read(8)
-    photo.seek(0)
-    kind = "jpg" if head.startswith(b"\xff\xd8\xff") else (
-        "png" if head == b"\x89PNG\r\n\x1a\n" else None)
-    if photo.size > MAX_PHOTO_BYTES or kind is None:
-        raise ValidationError(_("照片须为5MB以内的JPG或PNG图片"), code="invalid_photo")
-    return kind
 
 
 @transaction.atomic

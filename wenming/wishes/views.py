@@ -24,11 +24,11 @@ from django.views.decorators.http import require_POST
 from wenming.core.errors import Forbidden
 from wenming.core.forms import attempt, call_service
 from wenming.core.masking import mask_name
+from wenming.core.uploads import file_response
 from wenming.core.views import back, flash_errors
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import is_staff_member, subtree_q
 from wenming.people.views import staff_required
-from wenming.points.media import file_response
 from wenming.teams.permissions import led_team_ids
 
 from . import services

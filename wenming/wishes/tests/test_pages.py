@@ -334,7 +334,7 @@ def test_a_bad_photo_is_refused_in_chinese_and_nothing_changes(world, client_for
     wish = claimed(world)
     html = page(client_for(world.vol1.user).post(f"/wishes/{wish.pk}/fulfil/", {
         "note": "已送到", "photo": upload}, follow=True))
-    assert "照片须为5MB以内的JPG或PNG图片" in html
+    assert "图片须为5MB以内的JPG或PNG" in html
     assert state_of(wish) == State.CLAIMED and list(media.rglob("*.*")) == []
 
 

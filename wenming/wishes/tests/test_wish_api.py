@@ -342,7 +342,7 @@ def test_other_photos_are_refused_and_nothing_changes(world, media, content):
     with pytest.raises(ValidationError) as exc:
         services.wish_fulfil(by=world.vol1.user, wish=wish, note="已送达",
                              photo=SimpleUploadedFile("p.jpg", content))
-    assert exc.value.code == "invalid_photo"
+    assert exc.value.code == "invalid_image"
     assert snapshot() == before
     assert list(media.rglob("*.*")) == []
 

@@ -52,6 +52,7 @@ class ActivityIn(Strict):
     required_skills: list[str] = Field([], max_length=20)
     required_tags: list[str] = Field([], max_length=10)
     min_age: int | None = Field(None, ge=0, le=150)
+    is_training: bool = False
 
 
 class ActivityPatch(Strict):
@@ -68,6 +69,7 @@ class ActivityPatch(Strict):
     required_tags: list[str] | None = Field(None, max_length=10)
     min_age: int | None = Field(None, ge=0, le=150)
     people_served: int | None = Field(None, ge=0, le=10_000_000)
+    is_training: bool | None = None
 
 
 class ActivityFilter(PageQuery):
@@ -117,7 +119,7 @@ def activity_out(a: Activity) -> dict:
         "end": timezone.localtime(a.end).isoformat(), "quota": a.quota, "status": a.status,
         "content": a.content, "required_skills": a.required_skills,
         "required_tags": a.required_tags, "min_age": a.min_age,
-        "people_served": a.people_served,
+        "people_served": a.people_served, "is_training": a.is_training,
     }
     if hasattr(a, "distance_km"):
         out["distance_km"] = round(a.distance_km, 2)
@@ -178,7 +180,7 @@ def activity_create(request, payload: ActivityIn):
         by=request.user, org=org, platform=_platform(payload.platform), team=team,
         project=project, **payload.dict(include={
             "title", "address", "lat", "lng", "start", "end", "quota", "radius_m", "content",
-            "required_skills", "required_tags", "min_age"}))
+            "required_skills", "required_tags", "min_age", "is_training"}))
     return Status(201, activity_out(activity))
 
 

@@ -110,11 +110,14 @@ class ScheduleFields(CleanForm):
                                               choices=Volunteer.Tag.choices,
                                               widget=forms.CheckboxSelectMultiple)
     min_age = forms.IntegerField(label=_("最低年龄"), required=False, min_value=0, max_value=150)
+    is_training = forms.BooleanField(label=_("这是一次志愿者培训"), required=False,
+                                     help_text=_("参加培训的记录计入志愿者档案的培训部分"))
 
     def schedule_values(self) -> dict:
         d = self.cleaned_data
         return {**{k: d[k] for k in ("title", "content", "address", "lat", "lng", "radius_m",
-                                     "start", "end", "quota", "required_tags", "min_age")},
+                                     "start", "end", "quota", "required_tags", "min_age",
+                                     "is_training")},
                 "required_skills": split_list(d["required_skills"])}
 
 
@@ -126,7 +129,7 @@ class ActivityEditForm(ScheduleFields):
     def for_activity(cls, activity: Activity, data=None):
         initial = {f: getattr(activity, f) for f in (
             "title", "content", "address", "lat", "lng", "radius_m", "quota", "required_tags",
-            "min_age")}
+            "min_age", "is_training")}
         initial |= {"start": timezone.localtime(activity.start),
                     "end": timezone.localtime(activity.end),
                     "required_skills": "、".join(activity.required_skills)}

@@ -108,6 +108,8 @@ class Activity(models.Model):
     required_tags = models.JSONField(_("身份要求"), default=list, blank=True)
     min_age = models.PositiveSmallIntegerField(_("最低年龄"), null=True, blank=True)
     people_served = models.PositiveIntegerField(_("服务对象人次（受众）"), null=True, blank=True)
+    # A training session (志愿者培训): the volunteer's record counts attended ones apart.
+    is_training = models.BooleanField(_("培训活动"), default=False)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
                               default=Status.PUBLISHED)
     qr_secret = models.CharField(max_length=32, default=new_qr_secret, editable=False)

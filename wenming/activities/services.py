@@ -56,7 +56,7 @@ from .selectors import certified_lines, unmet_requirements
 ZERO = Decimal("0")
 EDITABLE = {"title", "content", "address", "lat", "lng", "radius_m", "start", "end", "quota",
             "required_skills", "required_tags", "min_age", "people_served", "leader", "team",
-            "project"}
+            "project", "is_training"}
 NULLABLE = {"min_age", "people_served", "leader", "team", "project"}
 
 
@@ -131,7 +131,7 @@ def activity_publish(*, by: User, org: OrgNode, platform: Platform, title: str,
                      end: datetime.datetime, quota: int, radius_m: int = 300,
                      content: str = "", project: Project | None = None, team: Team | None = None,
                      leader: User | None = None, required_skills=(), required_tags=(),
-                     min_age: int | None = None) -> Activity:
+                     min_age: int | None = None, is_training: bool = False) -> Activity:
     """Staff of `org`, or a leader of its team, publish an activity there."""
     if not can_organise(by, org, team):
         raise Forbidden()
@@ -146,7 +146,7 @@ def activity_publish(*, by: User, org: OrgNode, platform: Platform, title: str,
         min_age=min_age), creating=True)
     return Activity.objects.create(org=org, platform=platform, project=project, team=team,
                                    leader=leader or by, content=(content or "").strip(),
-                                   created_by=by, **fields)
+                                   is_training=bool(is_training), created_by=by, **fields)
 
 
 @transaction.atomic

@@ -368,3 +368,13 @@ def test_list_queries_do_not_grow_with_the_rows(world, client_for, django_assert
             response = client.get(url.format(vol1=world.vol1.id))
         assert response.status_code == 200
         assert len(response.json()["items"]) >= (rows // 2 if "reversed" in url else rows)
+
+
+def test_the_organiser_marks_an_activity_as_training(world, client_for):
+    client = client_for(world.sta1_staff)
+    body = create(client, world.sta1, is_training=True).json()
+    assert body["is_training"] is True
+    response = patch(client, f"/api/activities/{body['id']}", {"is_training": False})
+    assert response.status_code == 200, response.content
+    assert Activity.objects.get(pk=body["id"]).is_training is False
+    assert create(client, world.sta1).json()["is_training"] is False

@@ -109,15 +109,16 @@ class VolunteerFilter(PageQuery):
     tag: str = Field("", max_length=30)
 
 
-ROW_FIELDS = ("id", "real_name", "id_number", "station_id", "status", "sex", "birth_date",
+ROW_FIELDS = ("id", "volunteer_no", "real_name", "id_number", "station_id", "status", "sex",
+              "birth_date",
               "user_id", "user__mobile", "station__name", "station__path")
 
 def volunteer_row(user, v: Volunteer) -> dict:
     """A list row: personal numbers masked (one's own row aside), as volunteer_contact says."""
     data = volunteer_contact(user, v)
     return {
-        "id": v.id, "real_name": data.real_name, "mobile": data.mobile,
-        "id_number": data.id_number, "station_id": v.station_id,
+        "id": v.id, "volunteer_no": v.volunteer_no, "real_name": data.real_name,
+        "mobile": data.mobile, "id_number": data.id_number, "station_id": v.station_id,
         "station_name": v.station.name, "status": v.status, "sex": v.sex,
         "star_level": v.star_level, "total_hours": float(v.total_hours),
     }
@@ -130,8 +131,8 @@ def volunteer_detail(request, v: Volunteer, reveal: bool = False) -> dict:
     data = volunteer_contact(request.user, v, reveal=reveal, ip=request.META.get("REMOTE_ADDR"))
     caps = volunteer_caps(request.user, v)
     return {
-        "id": v.id, "real_name": data.real_name, "mobile": data.mobile,
-        "id_number": data.id_number, "station_id": v.station_id,
+        "id": v.id, "volunteer_no": v.volunteer_no, "real_name": data.real_name,
+        "mobile": data.mobile, "id_number": data.id_number, "station_id": v.station_id,
         "station_name": v.station.name, "status": v.status, "sex": v.sex,
         "star_level": v.star_level, "total_hours": float(v.total_hours),
         "birth_date": data.birth_date, "age": data.age,

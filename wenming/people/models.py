@@ -75,6 +75,10 @@ class Volunteer(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="volunteer")
     id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    # 志愿者编号: "V" + the district's code + the registration year + a sequence
+    # (people.numbering); never derived from the ID number, never changed once given.
+    volunteer_no = models.CharField(_("志愿者编号"), max_length=20, unique=True, null=True,
+                                    blank=True, editable=False)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))
     station = models.ForeignKey(OrgNode, verbose_name=_("所属实践站"), on_delete=models.PROTECT,
@@ -118,6 +122,17 @@ class Volunteer(models.Model):
     def age_on(self, day: datetime.date) -> int:
         b = self.birth_date
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+class VolunteerNoSequence(models.Model):
+    """The last sequence number given under one prefix (district code + year): a row locked
+    while numbers are handed out, so two registrations never get the same one."""
+
+    prefix = models.CharField(max_length=16, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix} · {self.last}"
 
 
 class AvailabilitySlot(models.Model):

@@ -19,6 +19,8 @@ from .permissions import volunteer_get_for_user, volunteers_for_user  # noqa: F4
 # +86, perhaps an X at the end (full-width forms are folded first).
 _NUMBER_LIKE = re.compile(r"^\+?[0-9][0-9\s-]*[0-9Xx]?$")
 _WHOLE_ID = re.compile(r"^[1-9][0-9]{16}[0-9X]$")
+# A 志愿者编号 or its beginning (people.numbering): "V" and at least the district's six.
+_VOLUNTEER_NO = re.compile(r"^V[0-9A-Z]{6}[0-9]{0,12}$")
 
 
 def number_in_query(q: str) -> tuple[str, str] | None:
@@ -45,6 +47,10 @@ def volunteer_search(qs: QuerySet[Volunteer], *, by, ip: str | None = None,
     digit by digit. A search by a whole number writes an audit row (masked) for `by`."""
     if org is not None:
         qs = qs.filter(station__path__startswith=org.path)
+    if _VOLUNTEER_NO.match(folded := unicodedata.normalize("NFKC", q).strip().upper()):
+        # The 志愿者编号 says nothing about the person: searched by any prefix, not audited.
+        return _narrow(qs.filter(volunteer_no__startswith=folded), skill=skill, status=status,
+                       political_status=political_status, tag=tag)
     number = number_in_query(q)
     if number is None and q.strip():
         qs = qs.filter(real_name__contains=q.strip())
@@ -54,6 +60,11 @@ def volunteer_search(qs: QuerySet[Volunteer], *, by, ip: str | None = None,
             if value else qs.none()
         if value:
             _number_search_audit(by=by, kind=kind, value=value, ip=ip)
+    return _narrow(qs, skill=skill, status=status, political_status=political_status, tag=tag)
+
+
+def _narrow(qs: QuerySet[Volunteer], *, skill: str, status: str, political_status: str,
+            tag: str) -> QuerySet[Volunteer]:
     if skill:
         qs = qs.filter(skills__name=skill)
     if status:

@@ -6,7 +6,7 @@ import factory
 from wenming.orgs.models import OrgNode, RoleAssignment
 from wenming.orgs.services import org_create
 from wenming.people.models import Resident, User, Volunteer
-from wenming.people.services import volunteer_slots_write
+from wenming.people.services import volunteer_numbers_assign, volunteer_slots_write
 from wenming.people.validators import compose_id_number
 
 _seq = itertools.count(1)
@@ -64,6 +64,7 @@ def volunteer_at(station: OrgNode, username: str | None = None, **fields) -> Vol
     volunteer = Volunteer.objects.create(
         user=user, station=station, id_number=next_id_number(sex), sex=sex,
         real_name=user.real_name, birth_date=datetime.date(1980, 5, 1), **fields)
+    volunteer_numbers_assign(volunteers=[volunteer])
     volunteer_slots_write(volunteers=[volunteer], new=True)
     RoleAssignment.objects.create(user=user, role=RoleAssignment.Role.VOLUNTEER, org=station)
     return volunteer

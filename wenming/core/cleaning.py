@@ -75,3 +75,15 @@ def normalise_datetime(moment: datetime.datetime) -> datetime.datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         return moment
     return moment.astimezone(platform_zone())
+
+
+def checked_text(value: str | None, *, name: str, low: int, high: int) -> str:
+    """The text stripped, or a 422 naming the field when its length is not low..high."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    value = (value or "").strip()
+    if not low <= len(value) <= high or has_control_characters(value) or (low and is_blank(value)):
+        raise ValidationError(_("%(name)s应为%(low)d到%(high)d个字") % {
+            "name": name, "low": low, "high": high}, code="invalid_text")
+    return value

@@ -159,6 +159,9 @@ class ServiceOrder(models.Model):
                              default=State.SUBMITTED)
     platform = models.ForeignKey(Platform, verbose_name=_("服务类别"), on_delete=models.PROTECT)
     skill = models.CharField(_("所需技能"), max_length=30, blank=True)
+    # The service menu item ordered (点单菜单); null for orders placed before the menu.
+    item = models.ForeignKey("menu.MenuItem", verbose_name=_("服务项目"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="orders")
     text = models.TextField(_("需求描述"))
     address = models.CharField(_("地点"), max_length=200)
     lat = models.FloatField(_("纬度"))

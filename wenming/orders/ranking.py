@@ -141,19 +141,28 @@ class _Sql(Func):
         return f"({self.sql.format(**columns)})", list(self.params)
 
 
+def order_skills(order: ServiceOrder) -> list[str]:
+    """The skills an order asks for: its menu item's (any one of them matches), else the one
+    typed in."""
+    if order.item_id:
+        return order.item.skill_names or ([order.skill] if order.skill else [])
+    return [order.skill] if order.skill else []
+
+
 def _volunteer_rows(order: ServiceOrder, where: Q) -> QuerySet:
-    """Volunteers `where`, with whether they match the order's platform and skill and their
+    """Volunteers `where`, with whether they match the order's platform and skills and their
     distance squared, measured flat (within 0.1 % of haversine at this range). The status is
     checked on the rows read: as a condition it can lure SQLite into its index."""
     platform_ok = _Sql(
         f"EXISTS (SELECT 1 FROM {Volunteer.service_categories.through._meta.db_table} c"
         " WHERE c.volunteer_id = {pk} AND c.platform_id = %s)",
         order.platform_id, output_field=BooleanField())
+    skills = order_skills(order)
     skill_ok = _Sql(
         f"EXISTS (SELECT 1 FROM {Volunteer.skills.through._meta.db_table} s"
         f" JOIN {Skill._meta.db_table} k ON k.id = s.skill_id"
-        " WHERE s.volunteer_id = {pk} AND k.name = %s)",
-        order.skill, output_field=BooleanField()) if order.skill else Value(True)
+        " WHERE s.volunteer_id = {pk} AND k.name IN (" + ", ".join(["%s"] * len(skills)) + "))",
+        *skills, output_field=BooleanField()) if skills else Value(True)
     y, x = KM_PER_DEGREE, KM_PER_DEGREE * math.cos(math.radians(order.lat))
     km2 = _Sql("({home_lat} - %s) * %s * ({home_lat} - %s) * %s"
                " + ({home_lng} - %s) * %s * ({home_lng} - %s) * %s",

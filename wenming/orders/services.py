@@ -106,11 +106,12 @@ def _contact_phone(value: str) -> str:
 @transaction.atomic
 def order_submit(*, by: User, kind: str, platform: Platform, text: str, lat: float, lng: float,
                  address: str, wished_at: datetime.datetime, resident: Resident | None = None,
-                 contact_name: str = "", contact_phone: str = "", skill: str = ""
-                 ) -> ServiceOrder:
+                 contact_name: str = "", contact_phone: str = "", skill: str = "",
+                 item=None) -> ServiceOrder:
     """A resident orders a service or reports a problem, or staff do it on an elderly
     resident's behalf (代点单). The place routes it: the grid containing it, or else the
-    nearest station; an appeal notifies that grid's managers."""
+    nearest station; an appeal notifies that grid's managers. An `item` of the service menu
+    brings its platform and skills (the first one is kept as `skill` for batch dispatch)."""
     if resident is None:
         resident = Resident.objects.filter(user=by).select_related("user").first()
     elif resident.user_id != by.pk and not can_manage(by, resident.station):
@@ -136,8 +137,12 @@ def order_submit(*, by: User, kind: str, platform: Platform, text: str, lat: flo
     if station is None or (grid is None and haversine_km(lat, lng, station.lat, station.lng)
                            > MAX_DISTANCE_KM):
         raise ValidationError(_("该地点不在本区服务范围内"), code="outside_district")
+    if item is not None:
+        from wenming.menu.services import item_check_orderable
+
+        platform, skill = item_check_orderable(item=item, station=station), item.primary_skill
     order = ServiceOrder.objects.create(
-        kind=kind, platform=platform, skill=(skill or "").strip()[:30], text=text,
+        kind=kind, platform=platform, skill=(skill or "").strip()[:30], text=text, item=item,
         address=address.strip()[:200], lat=lat, lng=lng, cell=cell_of(lat, lng),
         wished_at=wished_at,
         contact_name=(contact_name or resident.user.real_name).strip()[:50],

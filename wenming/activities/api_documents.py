@@ -15,7 +15,7 @@ from wenming.orgs.permissions import is_staff_member, managed_nodes, org_get_for
 from wenming.people.selectors import volunteer_get_for_user
 
 from . import excel
-from .views_documents import certificate_response, default_period, xlsx_response
+from .views_documents import certificate_response, chosen_parts, default_period, xlsx_response
 
 router = Router(tags=["documents 证明与表格"])
 
@@ -25,16 +25,23 @@ class PeriodQuery(Schema):
     date_to: datetime.date | None = Field(None, alias="to")
 
 
+class CertificateQuery(PeriodQuery):
+    parts: str = Field("", max_length=100,
+                       description="逗号分隔：services, trainings, commendations, evaluations, "
+                                   "complaints（默认 services）")
+
+
 class ExportQuery(PeriodQuery):
     org: Id | None = None
 
 
 @router.get("/volunteers/{volunteer_id}/certificate",
             summary="志愿服务记录证明（PDF；每次出具新的验证码和快照）")
-def volunteer_certificate(request, volunteer_id: Id, period: Query[PeriodQuery]):
+def volunteer_certificate(request, volunteer_id: Id, period: Query[CertificateQuery]):
     volunteer = volunteer_get_for_user(request.user, volunteer_id)
     return certificate_response(request, by=request.user, volunteer=volunteer,
-                                date_from=period.date_from, date_to=period.date_to)
+                                date_from=period.date_from, date_to=period.date_to,
+                                parts=chosen_parts([period.parts]))
 
 
 @router.get("/records/export.xlsx", summary="导出一个阵地范围在某时间段的服务记录（Excel，留痕）")

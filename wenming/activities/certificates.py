@@ -13,7 +13,7 @@ from decimal import Decimal
 from html import escape
 
 import segno
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -25,6 +25,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
+    Image,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -189,10 +190,45 @@ def _records_table(cert: Certificate, s: dict) -> Table:
     return table
 
 
+def extras(cert: Certificate):
+    """What the record app froze beside the certificate (`records.CertificateParts`: the
+    volunteer number, the recording units, the chosen parts), or None for an older one."""
+    try:
+        return cert.parts
+    except ObjectDoesNotExist:
+        return None
+
+
+def sealed_by(cert: Certificate):
+    """The issued sealed-certificate application behind `cert`, or None."""
+    try:
+        application = cert.seal_application
+    except ObjectDoesNotExist:
+        return None
+    return application if application.state == "issued" else None
+
+
+def _seal_image(application, size: float):
+    try:
+        seal = application.org.seal
+        with seal.image.open("rb") as f:
+            data = io.BytesIO(f.read())
+    except (ObjectDoesNotExist, OSError, ValueError):
+        return None
+    return Image(data, width=size, height=size, kind="proportional")
+
+
 def _closing(cert: Certificate, verify_url: str, s: dict) -> Table:
     issued = timezone.localdate(cert.issued_at)
-    left = [
-        Paragraph(f"出具单位（盖章）：{escape(cert.org.name)}", s["sign"]),
+    sealed = sealed_by(cert)
+    more = extras(cert)
+    left = [Paragraph(f"出具单位（盖章）：{escape(cert.org.name)}", s["sign"])]
+    if sealed is not None:
+        left.append(Paragraph(f"经办人：{escape(sealed.handler_name)}", s["sign"]))
+    elif more is not None and len(more.units) > 1:
+        names = "、".join(escape(u["name"]) for u in more.units)
+        left.append(Paragraph(f"记录单位：{names}（各单位所记时长见上表）", s["small"]))
+    left += [
         Paragraph(f"出具日期：{_day(issued)}", s["sign"]),
         Paragraph(f"验证码：<font size=13>{cert.code}</font>", s["sign"]),
         Spacer(1, 3 * mm),
@@ -201,17 +237,68 @@ def _closing(cert: Certificate, verify_url: str, s: dict) -> Table:
                   f"在线核验本证明的真伪及所证明的内容：{escape(verify_url)}", s["small"]),
     ]
     qr = [QrFlowable(verify_url, 34 * mm), Paragraph("扫码验证", s["sub"])]
+    if sealed is not None and (seal := _seal_image(sealed, 36 * mm)) is not None:
+        qr.insert(0, seal)
     table = Table([[left, qr]], colWidths=[128 * mm, 42 * mm])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("ALIGN", (1, 0), (1, 0), "CENTER")]))
     return table
 
 
+def _grid(head: list[str], rows: list[list[str]], widths: list[float], s: dict) -> Table:
+    data = [[Paragraph(h, s["head"]) for h in head]]
+    data += [[Paragraph(escape(str(c)), s["cell"]) for c in row] for row in rows]
+    table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, LINE),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f5ece9")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
+    return table
+
+
+# The record's parts a certificate may print beyond the hours: heading, columns, widths (mm)
+# and the row of each frozen entry.
+PART_TABLES = {
+    "trainings": ("培训情况", ["培训名称", "日期", "时长（小时）", "组织单位"], [62, 28, 24, 56],
+                  lambda r: [r["name"], r["date"], _hours(r["hours"]), r["organiser"]]),
+    "commendations": ("表彰奖励情况", ["荣誉名称", "级别", "日期", "授予单位"], [62, 24, 28, 56],
+                      lambda r: [r["name"], r["level_label"], r["date"], r["granting_unit"]]),
+    "evaluations": ("服务评价情况", ["评价日期", "服务质量", "星级", "评价单位"], [30, 30, 20, 90],
+                    lambda r: [r["date"], r["quality_label"], r["stars"] or "—", r["org"]]),
+    "complaints": ("被投诉情况", ["投诉日期", "状态", "调查结论", "受理单位"], [30, 30, 40, 70],
+                   lambda r: [r["filed_on"], r["state_label"], r["outcome_label"] or "—",
+                              r["org"]]),
+}
+
+
+def _parts_story(more, s: dict) -> list:
+    story = []
+    if len(more.units) > 1:
+        story += [Spacer(1, 4 * mm),
+                  Paragraph("各记录单位认定的服务时长（谁记录谁证明）：", s["body"]),
+                  _grid(["记录单位", "服务记录（条）", "服务时长（小时）"],
+                        [[u["name"], u["lines"], _hours(u["hours"])] for u in more.units],
+                        [100, 35, 35], s)]
+    for part, (title, head, widths, row) in PART_TABLES.items():
+        if part not in more.parts.get("chosen", []):
+            continue
+        entries = more.parts.get(part) or []
+        story += [Spacer(1, 4 * mm), Paragraph(f"{title}：" if entries else f"{title}：无。",
+                                                s["body"])]
+        if entries:
+            story.append(_grid(head, [row(r) for r in entries], widths, s))
+    return story
+
+
 def _story(cert: Certificate, verify_url: str, font: str) -> list:
     s = _styles(font)
     count = len(cert.records)
+    more = extras(cert)
+    number = f"，志愿者编号：{escape(more.volunteer_no)}" if more and more.volunteer_no else ""
+    with_lines = more is None or "services" in more.parts.get("chosen", ["services"])
     statement = (
-        f"兹证明 <u>{escape(cert.real_name)}</u>（身份证号：{cert.id_number_masked}）"
+        f"兹证明 <u>{escape(cert.real_name)}</u>（身份证号：{cert.id_number_masked}{number}）"
         f"于{period_text(cert)}期间参加志愿服务，经记录单位认定，累计志愿服务时长 "
         f"<u>{_hours(cert.total_hours)}</u> 小时，共 {count} 条服务记录。")
     story = [
@@ -219,11 +306,14 @@ def _story(cert: Certificate, verify_url: str, font: str) -> list:
         Paragraph(f"验证码 {cert.code}", s["sub"]),
         Spacer(1, 8 * mm),
         Paragraph(statement, s["body"]),
-        Paragraph("服务记录明细如下：" if count else "该期间暂无经认定的服务记录。", s["body"]),
-        Spacer(1, 3 * mm),
     ]
-    if count:
-        story.append(_records_table(cert, s))
+    if with_lines:
+        story += [Paragraph("服务记录明细如下：" if count else "该期间暂无经认定的服务记录。",
+                            s["body"]), Spacer(1, 3 * mm)]
+        if count:
+            story.append(_records_table(cert, s))
+    if more is not None:
+        story += _parts_story(more, s)
     story += [Spacer(1, 6 * mm), Paragraph("特此证明。", s["body"]), Spacer(1, 6 * mm),
               KeepTogether(_closing(cert, verify_url, s))]
     return story

@@ -23,8 +23,10 @@ from wenming.orgs.permissions import visible_orgs
 from wenming.people.models import User, Volunteer
 from wenming.people.selectors import volunteer_get_for_user
 from wenming.people.views import staff_required
+from wenming.records.certificates import certificate_with_parts
+from wenming.records.models import PARTS
 
-from . import excel, services
+from . import excel
 from .certificates import render_certificate_pdf
 from .selectors import certificate_by_code, certificate_facts
 
@@ -35,10 +37,15 @@ PDF = "application/pdf"
 
 def certificate_response(request, *, by: User, volunteer: Volunteer,
                          date_from: datetime.date | None,
-                         date_to: datetime.date | None) -> HttpResponse:
-    """Issue a certificate (a new frozen snapshot) and answer with its PDF."""
-    cert = services.certificate_issue(by=by, volunteer=volunteer, period_from=date_from,
-                                      period_to=date_to)
+                         date_to: datetime.date | None, parts=("services",)) -> HttpResponse:
+    """Issue a certificate (a new frozen snapshot, with the record's chosen parts) and answer
+    with its PDF."""
+    cert = certificate_with_parts(by=by, volunteer=volunteer, parts=parts,
+                                  period_from=date_from, period_to=date_to)
+    return certificate_pdf_response(request, cert)
+
+
+def certificate_pdf_response(request, cert) -> HttpResponse:
     url = request.build_absolute_uri(reverse("certificate_verify", args=[cert.code]))
     response = HttpResponse(render_certificate_pdf(cert, url), content_type=PDF)
     response["Content-Disposition"] = content_disposition_header(
@@ -71,6 +78,16 @@ class PeriodForm(forms.Form):
         super().__init__(data, *args, **kwargs)
 
 
+def chosen_parts(values) -> list[str]:
+    """The record's parts a certificate prints (`parts=`): the hours when none is chosen;
+    a part the record does not have is a 400."""
+    chosen = [v for value in values for v in str(value).split(",") if v.strip()]
+    if unknown := [p for p in chosen if p not in PARTS]:
+        raise DomainError(_("未知的证明内容：%(p)s") % {"p": "、".join(unknown)[:100]},
+                          code="invalid_parts")
+    return chosen or ["services"]
+
+
 def _period(request) -> tuple[datetime.date | None, datetime.date | None]:
     form = PeriodForm(request.GET)
     if not form.is_valid():
@@ -86,7 +103,8 @@ def my_certificate_pdf(request):
         raise NotFound(_("只有志愿者可以打印志愿服务记录证明"))
     date_from, date_to = _period(request)
     return certificate_response(request, by=request.user, volunteer=volunteer,
-                                date_from=date_from, date_to=date_to)
+                                date_from=date_from, date_to=date_to,
+                                parts=chosen_parts(request.GET.getlist("parts")))
 
 
 @staff_required
@@ -94,7 +112,8 @@ def volunteer_certificate_pdf(request, volunteer_id: int):
     volunteer = volunteer_get_for_user(request.user, volunteer_id)
     date_from, date_to = _period(request)
     return certificate_response(request, by=request.user, volunteer=volunteer,
-                                date_from=date_from, date_to=date_to)
+                                date_from=date_from, date_to=date_to,
+                                parts=chosen_parts(request.GET.getlist("parts")))
 
 
 def certificate_verify_form(request):

@@ -71,6 +71,9 @@ class RankingFormula(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(publicity_days__gte=5),
                                               name="honors_publicity_min_5")]
 
+    def __str__(self) -> str:
+        return f"{self.district_id}"
+
 
 class PublicityConsent(models.Model):
     """How a volunteer's name may appear on public boards and rankings (个人信息保护法). No row:
@@ -86,6 +89,9 @@ class PublicityConsent(models.Model):
     display = models.CharField(_("公开方式"), max_length=8, choices=Display.choices,
                                default=Display.SURNAME)
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} · {self.display}"
 
 
 class State(models.TextChoices):
@@ -201,6 +207,9 @@ class Nominee(models.Model):
             models.UniqueConstraint(fields=["selection", "team"], name="nominee_once_t"),
         ]
 
+    def __str__(self) -> str:
+        return f"#{self.selection_id} · {self.volunteer_id or self.team_id}"
+
 
 class SelectionEvent(models.Model):
     """Who did what to a selection, when and why: state moves and the steps within a state
@@ -226,6 +235,9 @@ class SelectionEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.selection_id} {self.action} {self.from_state}→{self.to_state}"
 
 
 class Objection(models.Model):
@@ -253,6 +265,9 @@ class Objection(models.Model):
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["selection", "by"],
                                                name="objection_once_per_person")]
+
+    def __str__(self) -> str:
+        return f"#{self.selection_id} · {self.by_id}"
 
 
 class Award(models.Model):

@@ -1,0 +1,150 @@
+/* The dashboard: ECharts charts from the page's JSON, the period picker's fields, and the
+   places map (Leaflet with a configured tile server, otherwise dots on a plain canvas). */
+(function () {
+  "use strict";
+  function data(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+  var charts = [];
+  function chart(name, option) {
+    var box = document.querySelector('[data-chart="' + name + '"]');
+    if (!box || !window.echarts) return;
+    var c = window.echarts.init(box, null, {renderer: "canvas"});
+    c.setOption(option);
+    charts.push(c);
+  }
+  var big = document.documentElement.classList.contains("elder");
+  var font = big ? 16 : 12;
+  var text = {fontSize: font};
+
+  function drawCharts() {
+    var trend = data("stats-trend") || [];
+    chart("trend", {
+      animation: false, textStyle: text,
+      tooltip: {trigger: "axis"},
+      legend: {top: 0, textStyle: text},
+      grid: {left: 44, right: 44, top: 36, bottom: 28},
+      xAxis: {type: "category", data: trend.map(function (m) { return m.month.slice(2); }),
+               axisLabel: text},
+      yAxis: [{type: "value", name: "小时", axisLabel: text},
+              {type: "value", name: "次", axisLabel: text}],
+      series: [
+        {name: "服务时长", type: "bar", data: trend.map(function (m) { return m.hours; }),
+         itemStyle: {color: "#b3261e"}},
+        {name: "活动", type: "line", yAxisIndex: 1,
+         data: trend.map(function (m) { return m.activities; })},
+        {name: "订单", type: "line", yAxisIndex: 1,
+         data: trend.map(function (m) { return m.orders; })}
+      ]
+    });
+    var orders = data("stats-orders") || {}, labels = data("stats-state-labels") || {};
+    chart("orders", {
+      animation: false, textStyle: text, tooltip: {trigger: "item"},
+      series: [{type: "pie", radius: ["35%", "65%"], label: {fontSize: font},
+                data: Object.keys(orders).filter(function (k) { return orders[k]; })
+                  .map(function (k) { return {name: labels[k] || k, value: orders[k]}; })}]
+    });
+    var platforms = data("stats-platforms") || [];
+    chart("platforms", {
+      animation: false, textStyle: text, tooltip: {trigger: "axis"},
+      legend: {top: 0, textStyle: text},
+      grid: {left: 72, right: 16, top: 32, bottom: 24},
+      xAxis: {type: "value", axisLabel: text},
+      yAxis: {type: "category", data: platforms.map(function (p) { return p.name; }),
+              axisLabel: text},
+      series: [{name: "活动", type: "bar", data: platforms.map(function (p) { return p.activities; })},
+               {name: "订单", type: "bar", data: platforms.map(function (p) { return p.orders; })}]
+    });
+    var stars = data("stats-stars") || {};
+    var levels = Object.keys(stars).sort();
+    chart("stars", {
+      animation: false, textStyle: text, tooltip: {trigger: "axis"},
+      grid: {left: 56, right: 16, top: 16, bottom: 28},
+      xAxis: {type: "category", axisLabel: text,
+              data: levels.map(function (l) { return l === "0" ? "未定级" : l + "星"; })},
+      yAxis: {type: "value", axisLabel: text},
+      series: [{type: "bar", data: levels.map(function (l) { return stars[l]; }),
+                itemStyle: {color: "#d97706"}}]
+    });
+    window.addEventListener("resize", function () {
+      charts.forEach(function (c) { c.resize(); });
+    });
+  }
+
+  /* The period picker shows the date fields that apply to the chosen kind. */
+  function picker() {
+    var form = document.querySelector(".stats-period");
+    if (!form) return;
+    function sync() {
+      var kind = (form.querySelector('input[name="period"]:checked') || {}).value || "month";
+      form.querySelectorAll("[data-for]").forEach(function (label) {
+        var on = (label.dataset.for === "custom") === (kind === "custom");
+        label.hidden = !on;
+        label.querySelector("input").disabled = !on;
+      });
+    }
+    form.addEventListener("change", sync);
+    sync();
+  }
+
+  var COLOURS = {orders: "#d97706", activities: "#2563eb", nodes: "#6b7280"};
+
+  function canvasMap(box, places) {
+    var all = [].concat(places.nodes, places.orders, places.activities);
+    var canvas = document.createElement("canvas");
+    var w = box.clientWidth, h = box.clientHeight, ratio = window.devicePixelRatio || 1;
+    canvas.width = w * ratio; canvas.height = h * ratio;
+    canvas.style.width = w + "px"; canvas.style.height = h + "px";
+    box.appendChild(canvas);
+    if (!all.length) return;
+    var lats = all.map(function (p) { return p.lat; }), lngs = all.map(function (p) { return p.lng; });
+    var minLat = Math.min.apply(null, lats), maxLat = Math.max.apply(null, lats);
+    var minLng = Math.min.apply(null, lngs), maxLng = Math.max.apply(null, lngs);
+    var pad = 12, sx = (w - 2 * pad) / ((maxLng - minLng) || 1), sy = (h - 2 * pad) / ((maxLat - minLat) || 1);
+    var s = Math.min(sx, sy);
+    var ctx = canvas.getContext("2d");
+    ctx.scale(ratio, ratio);
+    ctx.fillStyle = "#f8fafc"; ctx.fillRect(0, 0, w, h);
+    function dot(p, r, colour) {
+      ctx.beginPath();
+      ctx.arc(pad + (p.lng - minLng) * s, h - pad - (p.lat - minLat) * s, r, 0, 2 * Math.PI);
+      ctx.fillStyle = colour; ctx.fill();
+    }
+    ctx.globalAlpha = 0.6;
+    places.activities.forEach(function (p) { dot(p, 3, COLOURS.activities); });
+    places.orders.forEach(function (p) { dot(p, 3, COLOURS.orders); });
+    ctx.globalAlpha = 1;
+    places.nodes.forEach(function (p) { dot(p, p.kind === "station" ? 2.5 : 5, COLOURS.nodes); });
+  }
+
+  function leafletMap(box, places) {
+    var map = window.L.map(box, {fadeAnimation: false});
+    window.L.tileLayer(box.dataset.tiles, {maxZoom: 19}).addTo(map);
+    var pts = [];
+    ["nodes", "activities", "orders"].forEach(function (kind) {
+      places[kind].forEach(function (p) {
+        pts.push([p.lat, p.lng]);
+        window.L.circleMarker([p.lat, p.lng], {radius: kind === "nodes" ? 3 : 5, weight: 1,
+          color: "#fff", fillColor: COLOURS[kind], fillOpacity: 0.8}).addTo(map);
+      });
+    });
+    if (pts.length) map.fitBounds(window.L.latLngBounds(pts).pad(0.1));
+    else map.setView([39.96, 116.30], 12);
+  }
+
+  function drawMap() {
+    var box = document.getElementById("stats-map");
+    if (!box) return;
+    fetch(box.dataset.src, {credentials: "same-origin"}).then(function (r) { return r.json(); })
+      .then(function (places) {
+        box.dataset.count = places.orders.length + places.activities.length;
+        if (box.dataset.tiles && window.L) leafletMap(box, places);
+        else canvasMap(box, places);
+      });
+  }
+
+  function start() { picker(); drawCharts(); drawMap(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,402 @@
+"""Every dashboard figure of a node's subtree for a period of Asia/Shanghai days.
+
+One aggregate query per figure, grouped by the leaf node a row belongs to (a volunteer's
+station, a line's unit, an order's station); Python then folds the leaves into the node's
+total and into its direct children, so the children table costs no extra query per child.
+
+Where each figure counts (decided once, see docs/stats.md):
+- hours: approved ledger lines by their service day and unit, from the `HoursDaily` rollup
+  (reversals are negative lines, so they subtract; a line approved late counts on its service
+  day, because the rollup is keyed by that day);
+- volunteers, active volunteers, star levels, points: by the volunteer's station;
+- activities and their people served: by the activity's unit and start day;
+- orders, wishes: the ones submitted (posted) in the period, at their station, in the state
+  they are in now.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wenming.activities.models import Activity, HoursDaily, ServiceRecord
+from wenming.activities.rules import rules_for
+from wenming.core.errors import DomainError
+from wenming.orders.models import ServiceOrder, State
+from wenming.orgs.models import OrgNode, Platform
+from wenming.people.models import Volunteer
+from wenming.points.models import PointsEntry
+from wenming.teams.models import Team
+from wenming.wishes.models import State as WishState
+from wenming.wishes.models import Wish
+
+ZERO = Decimal("0")
+MAX_DAYS = 3 * 366 + 1  # a custom range spans at most three years
+# An order a volunteer holds or held: it was dispatched (or grabbed) to somebody.
+REACHED = frozenset({State.DISPATCHED, State.ACCEPTED, State.ESCALATED_SERVING,
+                     State.COMPLETED, State.RATED})
+CLOSED_UNSERVED = frozenset({State.CANCELLED, State.REJECTED})
+DONE = frozenset({State.COMPLETED, State.RATED})
+FULFILLED = frozenset({WishState.FULFILLED, WishState.CONFIRMED})
+EARNED_KINDS = (PointsEntry.Kind.HOURS, PointsEntry.Kind.RATING, PointsEntry.Kind.WISH,
+                PointsEntry.Kind.REVERSAL, PointsEntry.Kind.ADJUST)
+SPENT_KINDS = (PointsEntry.Kind.REDEEM, PointsEntry.Kind.REFUND)
+
+
+class PeriodError(DomainError):
+    code = "invalid_period"
+
+
+@dataclass(frozen=True)
+class Period:
+    first: datetime.date
+    last: datetime.date
+
+    @property
+    def start(self) -> datetime.datetime:
+        return _midnight(self.first)
+
+    @property
+    def end(self) -> datetime.datetime:
+        """The first instant after the period (exclusive bound)."""
+        return _midnight(self.last + datetime.timedelta(days=1))
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def period_of(first: datetime.date | None, last: datetime.date | None) -> Period:
+    """A checked range; this month so far by default. Raises 400 `invalid_period`."""
+    today = timezone.localdate()
+    first = first or (last or today).replace(day=1)
+    last = last or max(first, today if first <= today else first)
+    if first > last:
+        raise PeriodError(_("起始日期不能晚于截止日期"))
+    if (last - first).days >= MAX_DAYS:
+        raise PeriodError(_("统计区间最长三年"))
+    return Period(first, last)
+
+
+def calendar_period(kind: str, day: datetime.date) -> Period:
+    """The natural month, quarter or year holding `day`."""
+    if kind == "month":
+        first = day.replace(day=1)
+        last = _month_end(first)
+    elif kind == "quarter":
+        first = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+        last = _month_end(_add_months(first, 2))
+    elif kind == "year":
+        first, last = day.replace(month=1, day=1), day.replace(month=12, day=31)
+    else:
+        raise PeriodError(_("统计周期应为月、季度或年"))
+    return Period(first, last)
+
+
+def _add_months(day: datetime.date, n: int) -> datetime.date:
+    months = day.year * 12 + day.month - 1 + n
+    return datetime.date(months // 12, months % 12 + 1, 1)
+
+
+def _month_end(first: datetime.date) -> datetime.date:
+    return _add_months(first, 1) - datetime.timedelta(days=1)
+
+
+# ---- the tree: which child each leaf folds into -----------------------------------------
+
+@dataclass
+class Tree:
+    node: OrgNode
+    children: list[OrgNode]
+    child_of: dict[int, int | None] = field(default_factory=dict)  # leaf id -> child id
+
+
+def tree_of(node: OrgNode) -> Tree:
+    """The node's direct children (points aside) and, for every node of the subtree, the
+    child whose subtree holds it (None for the node itself and points hung right under it)."""
+    rows = list(OrgNode.objects.filter(path__startswith=node.path).values_list(
+        "id", "path", "kind", "name", "parent_id", "lat", "lng"))
+    children = [OrgNode(id=i, path=p, kind=k, name=n, parent_id=par, lat=la, lng=lo,
+                        depth=node.depth + 1)
+                for i, p, k, n, par, la, lo in rows
+                if par == node.pk and k != OrgNode.Kind.POINT]
+    child_ids = {c.pk for c in children}
+    child_of = {}
+    for i, p, *_rest in rows:
+        ids = [int(x) for x in p.strip("/").split("/")]
+        below = ids[node.depth + 1] if len(ids) > node.depth + 1 else None
+        child_of[i] = below if below in child_ids else None
+    return Tree(node, children, child_of)
+
+
+# ---- the figures ------------------------------------------------------------------------
+
+ADDITIVE = ("volunteers", "active_volunteers", "teams", "activities", "hours",
+            "people_served", "wishes_posted", "wishes_fulfilled", "points_earned",
+            "points_spent", "orders_reached", "orders_handled", "orders_done",
+            "orders_on_time", "ratings", "ratings_good", "rating_sum")
+
+
+def _blank() -> dict:
+    out = {k: 0 for k in ADDITIVE}
+    out["hours"] = ZERO
+    out["orders"] = {s: 0 for s in State.values}
+    out["stars"] = defaultdict(int)
+    return out
+
+
+class Folder:
+    """Sums per-leaf rows into the node's total and its children's."""
+
+    def __init__(self, tree: Tree):
+        self.tree = tree
+        self.total = _blank()
+        self.by_child = {c.pk: _blank() for c in tree.children}
+
+    def add(self, leaf_id: int | None, name: str, value, key: str | None = None) -> None:
+        targets = [self.total]
+        child = self.tree.child_of.get(leaf_id)
+        if child is not None:
+            targets.append(self.by_child[child])
+        for t in targets:
+            if key is None:
+                t[name] += value
+            else:
+                t[name][key] += value
+
+
+def _grouped(sql_qs, outer_select: str, group: str) -> list[tuple]:
+    """Aggregate over an already grouped queryset (COUNT of HAVING rows), portably."""
+    sql, params = sql_qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {outer_select} FROM ({sql}) t GROUP BY {group}", params)
+        return cursor.fetchall()
+
+
+def _volunteers(f: Folder, node: OrgNode, period: Period) -> None:
+    rows = Volunteer.objects.filter(station__path__startswith=node.path,
+                                    registered_at__lt=period.end).exclude(
+        status=Volunteer.Status.SUSPENDED).values("station").annotate(n=Count("id"))
+    for r in rows:
+        f.add(r["station"], "volunteers", r["n"])
+
+
+def _approved_lines(node: OrgNode):
+    return ServiceRecord.objects.filter(status=ServiceRecord.Status.APPROVED,
+                                        volunteer__station__path__startswith=node.path)
+
+
+def _active(f: Folder, node: OrgNode, period: Period) -> None:
+    """Volunteers whose approved hours in the period are more than zero (a line reversed in
+    full leaves its volunteer inactive)."""
+    inner = _approved_lines(node).filter(
+        service_date__gte=period.first, service_date__lte=period.last).values(
+        "volunteer").annotate(st=F("volunteer__station"), h=Sum("hours")).filter(h__gt=0)
+    for station, n in _grouped(inner, "t.st, COUNT(*)", "t.st"):
+        f.add(station, "active_volunteers", n)
+
+
+def _stars(f: Folder, node: OrgNode, period: Period) -> list[int]:
+    """Star levels as at the period's last day: every approved line served by then, of the
+    volunteers counted as registered then."""
+    thresholds = rules_for(node).stars
+    inner = _approved_lines(node).filter(
+        service_date__lte=period.last, volunteer__registered_at__lt=period.end).exclude(
+        volunteer__status=Volunteer.Status.SUSPENDED).values(
+        "volunteer").annotate(st=F("volunteer__station"), h=Sum("hours")).filter(
+        h__gte=thresholds[0])
+    level = " + ".join(f"CASE WHEN t.h >= {int(t)} THEN 1 ELSE 0 END" for t in thresholds)
+    for station, lvl, n in _grouped(inner, f"t.st, {level} AS lvl, COUNT(*)", f"t.st, {level}"):
+        f.add(station, "stars", n, key=int(lvl))
+    return thresholds
+
+
+def _teams(f: Folder, node: OrgNode, period: Period) -> None:
+    rows = Team.objects.filter(org__path__startswith=node.path, is_active=True,
+                               created_at__lt=period.end).values("org").annotate(n=Count("id"))
+    for r in rows:
+        f.add(r["org"], "teams", r["n"])
+
+
+def _activities_in(node: OrgNode, period: Period):
+    return Activity.objects.filter(org__path__startswith=node.path, start__gte=period.start,
+                                   start__lt=period.end, status=Activity.Status.PUBLISHED)
+
+
+def _activities(f: Folder, node: OrgNode, period: Period) -> None:
+    rows = _activities_in(node, period).values("org").annotate(
+        n=Count("id"), served=Coalesce(Sum("people_served"), 0))
+    for r in rows:
+        f.add(r["org"], "activities", r["n"])
+        f.add(r["org"], "people_served", r["served"])
+
+
+def _hours(f: Folder, node: OrgNode, period: Period) -> None:
+    rows = HoursDaily.objects.filter(org__path__startswith=node.path, day__gte=period.first,
+                                     day__lte=period.last).values("org").annotate(h=Sum("hours"))
+    for r in rows:
+        f.add(r["org"], "hours", r["h"] or ZERO)
+
+
+def _orders_in(node: OrgNode, period: Period):
+    return ServiceOrder.objects.filter(station__path__startswith=node.path,
+                                       created_at__gte=period.start, created_at__lt=period.end)
+
+
+def _orders(f: Folder, node: OrgNode, period: Period) -> None:
+    done = Q(state__in=DONE)
+    rows = _orders_in(node, period).values("station", "state").annotate(
+        n=Count("id"),
+        on_time=Count("id", filter=done & Q(escalations=0)),
+        served=Coalesce(Sum(Coalesce("people_served", 1), filter=done), 0),
+        ratings=Count("score"), good=Count("id", filter=Q(score__gte=4)),
+        score_sum=Coalesce(Sum("score"), 0))
+    for r in rows:
+        leaf, state, n = r["station"], r["state"], r["n"]
+        f.add(leaf, "orders", n, key=state)
+        f.add(leaf, "orders_reached", n if state in REACHED else 0)
+        f.add(leaf, "orders_handled", 0 if state in CLOSED_UNSERVED else n)
+        f.add(leaf, "orders_done", n if state in DONE else 0)
+        f.add(leaf, "orders_on_time", r["on_time"])
+        f.add(leaf, "people_served", r["served"])
+        f.add(leaf, "ratings", r["ratings"])
+        f.add(leaf, "ratings_good", r["good"])
+        f.add(leaf, "rating_sum", r["score_sum"])
+
+
+def _wishes(f: Folder, node: OrgNode, period: Period) -> None:
+    rows = Wish.objects.filter(station__path__startswith=node.path,
+                               created_at__gte=period.start, created_at__lt=period.end).values(
+        "station").annotate(n=Count("id"), done=Count("id", filter=Q(state__in=FULFILLED)))
+    for r in rows:
+        f.add(r["station"], "wishes_posted", r["n"])
+        f.add(r["station"], "wishes_fulfilled", r["done"])
+
+
+def _points(f: Folder, node: OrgNode, period: Period) -> None:
+    rows = PointsEntry.objects.filter(
+        account__volunteer__station__path__startswith=node.path,
+        created_at__gte=period.start, created_at__lt=period.end).values(
+        st=F("account__volunteer__station")).annotate(
+        earned=Coalesce(Sum("amount", filter=Q(kind__in=EARNED_KINDS)), 0),
+        spent=Coalesce(Sum("amount", filter=Q(kind__in=SPENT_KINDS)), 0))
+    for r in rows:
+        f.add(r["st"], "points_earned", r["earned"])
+        f.add(r["st"], "points_spent", -r["spent"])
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def finish(raw: dict, thresholds: list[int]) -> dict:
+    """The contract's figures from the summed parts."""
+    stars = [raw["stars"].get(level, 0) for level in range(1, len(thresholds) + 1)]
+    return {
+        "volunteers": raw["volunteers"], "active_volunteers": raw["active_volunteers"],
+        "teams": raw["teams"], "activities": raw["activities"], "hours": float(raw["hours"]),
+        "people_served": raw["people_served"], "orders": raw["orders"],
+        "orders_total": sum(raw["orders"].values()),
+        "dispatch_rate": _rate(raw["orders_reached"], raw["orders_handled"]),
+        "on_time_rate": _rate(raw["orders_on_time"], raw["orders_done"]),
+        "satisfaction": _rate(raw["ratings_good"], raw["ratings"]),
+        "avg_rating": round(raw["rating_sum"] / raw["ratings"], 2) if raw["ratings"] else None,
+        "ratings": raw["ratings"],
+        "wishes_posted": raw["wishes_posted"], "wishes_fulfilled": raw["wishes_fulfilled"],
+        "points_earned": raw["points_earned"], "points_spent": raw["points_spent"],
+        "star_levels": {str(level): n for level, n in
+                        enumerate([raw["volunteers"] - sum(stars), *stars])},
+    }
+
+
+FIGURES = (_volunteers, _active, _teams, _activities, _hours, _orders, _wishes, _points)
+
+
+def figures(node: OrgNode, period: Period, *, tree: Tree | None = None) -> dict:
+    """Every figure of the node's subtree, and the same per direct child (`children`)."""
+    tree = tree or tree_of(node)
+    f = Folder(tree)
+    for figure in FIGURES:
+        figure(f, node, period)
+    thresholds = _stars(f, node, period)
+    out = finish(f.total, thresholds)
+    out["children"] = [{"org_id": c.pk, "name": c.name, "kind": c.kind,
+                        **finish(f.by_child[c.pk], thresholds)} for c in tree.children]
+    return out
+
+
+# ---- around the figures: grids, platforms, trend, places --------------------------------
+
+def appeals_by_grid(node: OrgNode, period: Period) -> list[dict]:
+    rows = _orders_in(node, period).filter(kind=ServiceOrder.Kind.APPEAL).values(
+        "grid", "grid__name", "station__name").annotate(n=Count("id")).order_by("-n", "grid")
+    return [{"grid_id": r["grid"], "name": r["grid__name"] or _("未划入网格"),
+             "station": r["station__name"], "appeals": r["n"]} for r in rows]
+
+
+def by_platform(node: OrgNode, period: Period) -> list[dict]:
+    acts = dict(_activities_in(node, period).values_list("platform").annotate(n=Count("id")))
+    orders = dict(_orders_in(node, period).values_list("platform").annotate(n=Count("id")))
+    return [{"code": p.code, "name": p.name, "activities": acts.get(p.pk, 0),
+             "orders": orders.get(p.pk, 0)}
+            for p in Platform.objects.all() if p.is_active or acts.get(p.pk) or orders.get(p.pk)]
+
+
+def trend(node: OrgNode, last: datetime.date) -> list[dict]:
+    """The 12 calendar months ending with `last`'s month: hours, activities, orders."""
+    first = _add_months(last.replace(day=1), -11)
+    span = Period(first, _month_end(last.replace(day=1)))
+    months = [_add_months(first, i) for i in range(12)]
+    hours = {_month_key(m): h for m, h in HoursDaily.objects.filter(
+        org__path__startswith=node.path, day__gte=span.first, day__lte=span.last).annotate(
+        m=TruncMonth("day")).values_list("m").annotate(h=Sum("hours"))}
+    acts = {_month_key(m): n for m, n in _activities_in(node, span).annotate(
+        m=TruncMonth("start")).values_list("m").annotate(n=Count("id"))}
+    orders = {_month_key(m): n for m, n in _orders_in(node, span).annotate(
+        m=TruncMonth("created_at")).values_list("m").annotate(n=Count("id"))}
+    return [{"month": f"{m:%Y-%m}", "hours": float(hours.get(_month_key(m)) or 0),
+             "activities": acts.get(_month_key(m), 0), "orders": orders.get(_month_key(m), 0)}
+            for m in months]
+
+
+def _month_key(m) -> str:
+    if isinstance(m, datetime.datetime):
+        m = timezone.localtime(m) if timezone.is_aware(m) else m
+    return f"{m:%Y-%m}"
+
+
+PLACES_MAX = 2000  # the map shows at most this many of each kind (the latest)
+
+
+def places(node: OrgNode, period: Period) -> dict:
+    """Where orders and activities of the period took place, and the subtree's stations."""
+    orders = _orders_in(node, period).order_by("-created_at").values_list(
+        "lat", "lng", "state")[:PLACES_MAX]
+    acts = _activities_in(node, period).order_by("-start").values_list(
+        "lat", "lng", "title")[:PLACES_MAX]
+    stations = OrgNode.objects.filter(path__startswith=node.path, lat__isnull=False).exclude(
+        kind=OrgNode.Kind.POINT).values_list("lat", "lng", "name", "kind")
+    return {"orders": [{"lat": a, "lng": b, "state": s} for a, b, s in orders],
+            "activities": [{"lat": a, "lng": b, "title": t} for a, b, t in acts],
+            "nodes": [{"lat": a, "lng": b, "name": n, "kind": k} for a, b, n, k in stations]}
+
+
+def dashboard(node: OrgNode, period: Period) -> dict:
+    """The whole page's data: figures with children, grids, platforms, the trend."""
+    out = figures(node, period)
+    out.update(org_id=node.pk, name=node.name, kind=node.kind,
+               **{"from": period.first.isoformat(), "to": period.last.isoformat()},
+               appeals_by_grid=appeals_by_grid(node, period),
+               platforms=by_platform(node, period), trend=trend(node, period.last))
+    return out
+
+
+def order_state_labels() -> dict[str, str]:
+    return {s.value: str(s.label) for s in State}
+

@@ -1,0 +1,42 @@
+"""Every dashboard figure equals a brute-force aggregate over the raw rows, for random data
+with reversals, late approvals and orders/wishes at day edges, for each node and several
+periods."""
+
+import datetime
+import random
+
+import pytest
+from django.utils import timezone
+
+from wenming.activities.rules import rules_for
+
+from ..selectors import Period, calendar_period, figures
+from .support import brute, build
+
+FIGURES = ("volunteers", "active_volunteers", "teams", "activities", "hours",
+           "people_served", "orders", "dispatch_rate", "on_time_rate", "satisfaction",
+           "avg_rating", "wishes_posted", "wishes_fulfilled", "points_earned", "points_spent",
+           "star_levels")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_every_figure_matches_a_brute_force_count(world, seed):
+    today = timezone.localdate()
+    rng = random.Random(seed)
+    days = [today - datetime.timedelta(days=d) for d in (0, 1, 20, 45, 80, 200, 400)]
+    build(world, rng, days=days)
+    thresholds = [1, 3, 6, 10, 15]  # low, so the random hours reach several levels
+    from wenming.activities.models import ServiceRules
+    ServiceRules.objects.create(center=world.center, star_thresholds=thresholds)
+    assert rules_for(world.center).stars == thresholds
+    periods = [calendar_period("month", today), calendar_period("year", today),
+               Period(days[3], days[1]), Period(days[-1], today)]
+    for node in (world.center, world.inst1, world.inst2, world.sta1, world.sta1b):
+        for period in periods:
+            got = figures(node, period)
+            want = brute(node, period, thresholds)
+            assert {k: got[k] for k in FIGURES} == want, (node.name, period)
+            for child in got["children"]:
+                from wenming.orgs.models import OrgNode
+                want_child = brute(OrgNode.objects.get(pk=child["org_id"]), period, thresholds)
+                assert {k: child[k] for k in FIGURES} == want_child, (child["name"], period)

@@ -41,7 +41,9 @@ def orders_for_user(user) -> QuerySet[ServiceOrder]:
         return qs.none()
     if is_platform_admin(user):
         return qs
-    scope = Q(resident__user=user) | Q(grid__managers=user, kind=ServiceOrder.Kind.APPEAL)
+    # A partner unit's accounts see the orders handed to their unit (吹哨报到), nothing else.
+    scope = (Q(resident__user=user) | Q(grid__managers=user, kind=ServiceOrder.Kind.APPEAL)
+             | Q(handovers__unit__staff__user=user))
     if is_staff_member(user):
         scope |= subtree_q(user, "org__path") | subtree_q(user, "station__path")
     viewer = viewer_of(user)
@@ -109,6 +111,11 @@ class Viewer:
         return frozenset(self.user.managed_grids.values_list("id", flat=True))
 
     @cached_property
+    def unit_staff(self) -> bool:
+        """An account of a partner unit (asked only then, per order, what it was handed)."""
+        return self.user.is_authenticated and self.user.unit_staff.exists()
+
+    @cached_property
     def staff_member(self) -> bool:
         return is_staff_member(self.user)
 
@@ -151,9 +158,23 @@ def _grid_manager(v: Viewer, o: ServiceOrder) -> bool:
             and o.grid_id in v.grid_ids)
 
 
+def _handles_or_grid(v: Viewer, o: ServiceOrder) -> bool:
+    """A grid manager accepts (受理) or turns down the appeals of their grid at its station."""
+    return _handles(v, o) or (_grid_manager(v, o) and o.org_id == o.station_id)
+
+
+def _unit_handles(v: Viewer, o: ServiceOrder) -> bool:
+    """An account of the partner unit the order is handed to now (吹哨报到)."""
+    from wenming.partners.models import HANDOVER_WORKFLOW
+
+    return v.unit_staff and o.handovers.filter(
+        unit__staff__user=v.user, state__in=HANDOVER_WORKFLOW.groups["open"]).exists()
+
+
 # Who may make each move (the workflow says from which states).
 ROLES: dict[str, Callable[[Viewer, ServiceOrder], bool]] = {
-    "review": _handles, "reject": _handles, "dispatch": _handles, "open": _handles,
+    "review": _handles_or_grid, "reject": _handles_or_grid, "dispatch": _handles,
+    "open": _handles,
     "grab": _active_volunteer,
     "accept": _assignee, "decline": _assignee, "complete": _assignee,
     "rate": _owner,
@@ -226,7 +247,8 @@ def order_caps(user, order: ServiceOrder, *, viewer: Viewer | None = None) -> Or
         sees_desk=v.staff_member, sees_candidates=handles,
         offers_candidates=handles and WORKFLOW.in_group(order.state, "ranking")
         and not order.volunteer_id and not order.team_id,
-        sees_contact=owner or names or assignee or _grid_manager(v, order),
+        sees_contact=owner or names or assignee or _grid_manager(v, order)
+        or _unit_handles(v, order),
         sees_names=names, masks_volunteer=owner and not names)
 
 

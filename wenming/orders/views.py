@@ -435,24 +435,26 @@ def order_dispatch(request, order_id: int):
 @login_required
 def order_review(request, order_id: int):
     order = order_get_for_user(request.user, order_id)
-    require_staff(request, STAFF_ONLY)
+    if not manages_grids(request.user):  # a grid manager 受理s the appeals of their grid
+        require_staff(request, STAFF_ONLY)
     attempt(request, services.order_review, _("审核通过，请从下方推荐名单中派单"), by=request.user,
             order=order)
-    return redirect("order_dispatch", order.pk)
+    return redirect("order_dispatch" if is_staff_member(request.user) else "order_detail", order.pk)
 
 
 @require_POST
 @login_required
 def order_reject(request, order_id: int):
     order = order_get_for_user(request.user, order_id)
-    require_staff(request, STAFF_ONLY)
+    if not manages_grids(request.user):  # a grid manager 受理s the appeals of their grid
+        require_staff(request, STAFF_ONLY)
     form = ReasonForm(request.POST)
     if form.is_valid():
         attempt(request, services.order_reject, _("已驳回，群众会看到驳回原因"), by=request.user,
                 order=order, reason=form.cleaned_data["reason"])
     else:
         messages.error(request, _("请填写驳回原因，群众可以看到"))
-    return redirect("order_dispatch", order.pk)
+    return redirect("order_dispatch" if is_staff_member(request.user) else "order_detail", order.pk)
 
 
 @require_POST

@@ -34,7 +34,7 @@ import datetime, json, random, statistics, time
 from django.db import connection
 from wenming.activities.models import Activity, ServiceRecord
 from wenming.activities.selectors import subtree_totals, volunteer_standing
-from wenming.demo.ledger import LEDGER_END
+from wenming.demo.ledger import ledger_end
 from wenming.orgs.models import OrgNode
 from wenming.people.models import Volunteer
 
@@ -60,7 +60,7 @@ for vid in sample:
     std.append(t_std); raw.append(t_raw)
 
 center = OrgNode.objects.get(kind="center")
-day_to = LEDGER_END
+day_to = ledger_end()
 day_from = day_to - datetime.timedelta(days=364)
 start = datetime.datetime.combine(day_from, datetime.time.min)
 end = datetime.datetime.combine(day_to, datetime.time.max)

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from wenming.activities.models import Activity, ServiceRecord
+from wenming.activities.models import Activity, Enrollment, ServiceRecord
 from wenming.activities.services import activities_bulk_import, records_bulk_import
 from wenming.orgs.models import OrgNode, Platform
 from wenming.people.models import User, Volunteer
@@ -30,12 +30,18 @@ from wenming.teams.services import memberships_bulk_create, teams_bulk_create
 
 from .plan import SEED
 
-# The ledger ends on a fixed day so that the district is the same whenever it is loaded.
-LEDGER_END = datetime.date(2026, 11, 15)
 LEDGER_DAYS = 730
+UPCOMING_DAYS = 28  # planned activities at every station over the coming four weeks
 PER_HOUR = 10  # PointsRules' default
 PRAISE_BONUS = 5  # the leader's commendation of a service (an adjustment)
 BATCH = 20_000
+
+
+def ledger_end() -> datetime.date:
+    """The ledger runs up to yesterday, so a new user sees a district that lives in the
+    present: two years of service behind it and activities ahead. Loaded on the same day,
+    the district is the same row for row; on another day, the same rows shifted in time."""
+    return timezone.localdate() - datetime.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,7 @@ class LedgerSummary:
     entries: int = 0
     redemptions: int = 0
     goods: int = 0
+    upcoming: int = 0
 
 
 def load_ledger(size: str, nodes: dict[str, OrgNode], center_user: User,
@@ -163,7 +170,7 @@ def load_ledger(size: str, nodes: dict[str, OrgNode], center_user: User,
     # ---- activities over the last two years ----
     platforms = dict(Platform.objects.filter(code__in=list(ACTIVITY_TITLES))
                      .values_list("code", "id"))
-    first_day = LEDGER_END - datetime.timedelta(days=LEDGER_DAYS)
+    first_day = ledger_end() - datetime.timedelta(days=LEDGER_DAYS)
     station_weights = _cumulative(len(by_station.get(s.pk, [])) + 1 for s in stations)
     planned = []
     for _n in range(sz.activities):
@@ -218,7 +225,7 @@ def load_ledger(size: str, nodes: dict[str, OrgNode], center_user: User,
                 "place": activity.address, "content": activity.content, "service_date": day,
                 "hours": hours, "status": ServiceRecord.Status.APPROVED,
                 "decided_by_id": activity.leader_id, "decided_at": activity.end,
-                "created_by_id": activity.leader_id}
+                "created_by_id": activity.leader_id, "created_at": activity.end}
         records += [{"volunteer_id": v, **line} for v in chosen]
         if len(records) >= BATCH:
             out.entries += _import(records, accounts, earned, rng)
@@ -279,8 +286,12 @@ def load_ledger(size: str, nodes: dict[str, OrgNode], center_user: User,
              for g, (name, _p) in enumerate(items)}
     out.goods = len(names)
     now = timezone.now()
+    when = random.Random(SEED * 1000 + 2)  # its own stream: the plan above stays as it was
     rows = []
     for v, k, g, qty, status in redemptions:
+        # Reserved ones wait at the store now; the others were handled within days.
+        age = when.uniform(0, 5) if status == "reserved" else when.uniform(7, LEDGER_DAYS - 30)
+        created = now - datetime.timedelta(days=age)
         price = goods_plan[k][g][1]
         while (code := "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", k=8))) in codes:
             pass
@@ -288,7 +299,9 @@ def load_ledger(size: str, nodes: dict[str, OrgNode], center_user: User,
         rows.append({
             "account_id": accounts[v], "goods_id": goods_ids[k][g], "quantity": qty,
             "price_each": price, "points": price * qty, "status": status, "pickup_code": code,
-            "handled_at": None if status == "reserved" else now,
+            "created_at": created,
+            "handled_at": None if status == "reserved" else min(
+                now, created + datetime.timedelta(hours=when.uniform(1, 72))),
             "handled_by_id": user_of[v] if status == "cancelled" else None})
         if len(rows) >= BATCH:
             redemptions_bulk_import(redemptions=rows, names=names)
@@ -299,7 +312,41 @@ def load_ledger(size: str, nodes: dict[str, OrgNode], center_user: User,
         redemptions_bulk_import(redemptions=rows, names=names)
         out.entries += len(rows) + sum(r["status"] == "cancelled" for r in rows)
     out.redemptions = len(redemptions)
+    out.upcoming = _plan_upcoming(stations, teams_at, leader_of, user_of, by_station, platforms,
+                                  center_user, vol1)
     return out
+
+
+def _plan_upcoming(stations, teams_at, leader_of, user_of, by_station, platforms, center_user,
+                   vol1) -> int:
+    """Activities at every station over the coming weeks, some volunteers already signed up
+    (vol1 for a few of those at their station), so that a new user finds something to join."""
+    rng = random.Random(SEED * 1000 + 3)
+    today = timezone.localdate()
+    planned = []
+    for station in stations:
+        for _n in range(3):
+            day = today + datetime.timedelta(days=rng.randrange(1, UPCOMING_DAYS))
+            start = timezone.make_aware(datetime.datetime.combine(day, rng.choice(STARTS)))
+            platform = rng.choice(sorted(platforms))
+            title, t = rng.choice(ACTIVITY_TITLES[platform]), rng.choice(teams_at[station.pk])
+            planned.append(Activity(
+                title=title, platform_id=platforms[platform], org=station, team=t,
+                content=f"{station.name}组织开展{title}活动", leader_id=user_of[leader_of[t.pk]],
+                address=station.address or station.name, lat=station.lat, lng=station.lng,
+                start=start, end=start + datetime.timedelta(hours=rng.choice([1.5, 2, 3])),
+                quota=rng.choice([10, 20, 30]), people_served=None, created_by=center_user))
+    activities = activities_bulk_import(activities=planned)
+    enrollments = []
+    for activity in activities:
+        pool = by_station.get(activity.org_id, [])
+        chosen = set(rng.sample(pool, min(len(pool), rng.randint(0, activity.quota // 2))))
+        if vol1 in pool and rng.random() < 0.5:
+            chosen.add(vol1)
+        enrollments += [Enrollment(activity=activity, volunteer_id=v,
+                                   status=Enrollment.Status.ENROLLED) for v in sorted(chosen)]
+    Enrollment.objects.bulk_create(enrollments, batch_size=5000)
+    return len(activities)
 
 
 def _import(records: list[dict], accounts: dict[int, int], earned: dict[int, int],
@@ -312,7 +359,8 @@ def _import(records: list[dict], accounts: dict[int, int], earned: dict[int, int
         amount, v = int(r["hours"] * PER_HOUR), r["volunteer_id"]
         entry = {"account_id": accounts[v], "amount": amount, "kind": PointsEntry.Kind.HOURS,
                  "reason": f"服务时长：{r['title']}", "source_type": "activities.servicerecord",
-                 "source_id": pk, "created_by_id": r["decided_by_id"]}
+                 "source_id": pk, "created_by_id": r["decided_by_id"],
+                 "created_at": r["decided_at"]}
         entries.append(entry)
         earned[v] += amount
         if rng.random() < 0.55:

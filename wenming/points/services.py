@@ -350,17 +350,21 @@ def redemptions_bulk_import(*, redemptions: list[dict], names: dict[int, str]) -
     ids = bulk_insert(Redemption, redemptions)
     sold: dict[int, int] = {}
     entries = []
+    now = timezone.now()
     for pk, r in zip(ids, redemptions, strict=True):
         name, account, points = names[r["goods_id"]], r["account_id"], r["points"]
+        # The entries are dated with the redemption: spent when reserved, refunded when
+        # cancelled.
         entries.append({"account_id": account, "amount": -points, "kind": Kind.REDEEM,
                         "reason": f"兑换：{name} × {r['quantity']}"[:200],
                         "source_type": "points.redemption", "source_id": pk,
-                        "created_by_id": None})
+                        "created_by_id": None, "created_at": r.get("created_at") or now})
         if r["status"] == Redemption.Status.CANCELLED:
             entries.append({"account_id": account, "amount": points, "kind": Kind.REFUND,
                             "reason": f"取消兑换：{name}"[:200],
                             "source_type": "points.redemption", "source_id": pk,
-                            "created_by_id": r["handled_by_id"]})
+                            "created_by_id": r["handled_by_id"],
+                            "created_at": r.get("handled_at") or now})
         else:
             sold[r["goods_id"]] = sold.get(r["goods_id"], 0) + r["quantity"]
     bulk_add(Goods, "stock", {g: -n for g, n in sold.items()})

@@ -120,7 +120,12 @@ def test_the_small_district_has_teams_hours_and_points(small_demo):
 
     from django.db.models import Sum
 
-    from wenming.activities.models import Activity, HoursDaily, ServiceRecord
+    import datetime
+
+    from django.db.models import Max, Min
+    from django.utils import timezone
+
+    from wenming.activities.models import Activity, Enrollment, HoursDaily, ServiceRecord
     from wenming.activities.selectors import rollup_problems, volunteer_standing
     from wenming.demo.ledger import LEDGER_SIZES
     from wenming.points.models import Goods, PointsAccount, PointsEntry, Redemption, Store
@@ -139,8 +144,19 @@ def test_the_small_district_has_teams_hours_and_points(small_demo):
                              memberships__role="leader")
     assert squad.level == "squad" and squad.org == role_org("sta1")
     # Activities and the approved ledger, with the rollup equal to it.
-    assert Activity.objects.count() == size.activities
-    assert not Activity.objects.filter(people_served__isnull=True).exists()
+    # Two years behind today and four weeks ahead: every station has something to join,
+    # and vol1 is already signed up for some of it. (Other apps' demos may add activities of
+    # their own, e.g. lectures: hence "at least".)
+    now = timezone.now()
+    past = Activity.objects.filter(end__lte=now)
+    assert past.count() >= size.activities
+    assert not past.filter(people_served__isnull=True).exists()
+    assert past.aggregate(first=Min("start"))["first"] >= now - datetime.timedelta(days=732)
+    ahead = Activity.objects.filter(start__gt=now, start__lte=now + datetime.timedelta(days=29))
+    assert set(ahead.values_list("org", flat=True)) >= set(
+        OrgNode.objects.filter(kind="station").values_list("id", flat=True))
+    assert Enrollment.objects.filter(activity__start__gt=now,
+                                     volunteer__user__username="vol1").exists()
     approved = ServiceRecord.objects.filter(status="approved")
     # The last activities' pools may run short by a line or two (PostgreSQL and SQLite
     # differ on which); the plan never exceeds the size.
@@ -152,6 +168,12 @@ def test_the_small_district_has_teams_hours_and_points(small_demo):
     # Points: every approved record earned once; balances equal the entries.
     assert PointsEntry.objects.filter(kind="hours").count() == approved.count()
     assert PointsEntry.objects.count() >= 2 * size.records
+    # Each entry is dated when it happened (its service, its redemption), not when the demo
+    # was loaded: spread over the two years, none in the future.
+    span = PointsEntry.objects.aggregate(first=Min("created_at"), last=Max("created_at"))
+    assert span["first"] < now - datetime.timedelta(days=600) and span["last"] <= now
+    assert PointsEntry.objects.filter(kind="redeem", created_at__lt=now - datetime.timedelta(
+        days=30)).exists()
     assert ledger_problems() == []
     sums = dict(PointsEntry.objects.values_list("account").annotate(s=Sum("amount")))
     assert all(b == sums.get(a, 0) for a, b in PointsAccount.objects.values_list("id", "balance"))

@@ -29,7 +29,8 @@ class Command(BaseCommand):
         if (ledger := summary.ledger) is not None:
             self.stdout.write(
                 f"  志愿服务队 {ledger.teams:,}（队员 {ledger.memberships:,}） · "
-                f"活动 {ledger.activities:,} · 已认定服务记录 {ledger.records:,}"
+                f"活动 {ledger.activities:,}（近期待开展 {ledger.upcoming:,}） · "
+                f"已认定服务记录 {ledger.records:,}"
                 f"（待审核 {ledger.pending}）\n"
                 f"  积分明细 {ledger.entries:,} · 爱心超市商品 {ledger.goods:,} · "
                 f"兑换 {ledger.redemptions:,}")

@@ -67,6 +67,8 @@ TILES = (
     _e("volunteer_import", _("导入志愿者"), "volunteer_import", "upload", {STAFF}),
     _e("records_export", _("导出时长"), "records_export", "download", {STAFF}),
     _e("orgs", _("阵地"), "org_tree", "tree", {STAFF}, "/orgs/"),
+    _e("units", _("共建单位"), "unit_list", "team", {STAFF}, "/units/"),
+    _e("unit_join", _("单位报到"), "unit_join_page", "check", {VOLUNTEER}, "/units/join/"),
     _e("notices", _("通知公告"), "notice_list", "bell", {STAFF}, "/notices/"),
     _e("news", _("新闻动态"), "notice_list", "doc", {RESIDENT, VOLUNTEER}, "/notices/"),
     _e("verify", _("证明查验"), "certificate_verify_form", "shield", ALL),

@@ -167,7 +167,7 @@ def complaint_file(*, by: User, text: str, volunteer: Volunteer | None = None,
                  and ServiceOrder.objects.filter(pk=record.order_id, resident__user=by).exists()),
              _("您不能投诉该志愿者"))
     org = record.org if record is not None else volunteer.station
-    complaint = Complaint(volunteer=volunteer, record=record, org=org, filed_by=by,
+    complaint = Complaint(volunteer=volunteer, record=record, org=org, filed_by=by, state="",
                           text=_text(text, _("投诉内容"), 5, 2000))
     complaint_transition(complaint, COMPLAINT_FLOW.steps[0], by=by)
     notify(users=[volunteer.user], title=_("您收到一条投诉，可以提交说明"),
@@ -261,7 +261,7 @@ def correction_request(*, by: User, record: ServiceRecord, hours: Decimal, reaso
     if Correction.objects.filter(record=record,
                                  state__in=CORRECTION_FLOW.groups["open"]).exists():
         raise Conflict(_("该记录已有待处理的更正申请"), code="correction_open")
-    correction = Correction(record=record, volunteer=record.volunteer, org=record.org,
+    correction = Correction(record=record, volunteer=record.volunteer, org=record.org, state="",
                             hours=hours, reason=reason, evidence=evidence or "")
     try:
         with transaction.atomic():
@@ -369,7 +369,8 @@ def seal_apply(*, by: User, volunteer: Volunteer, org: OrgNode, parts=("services
     if SealApplication.objects.filter(volunteer=volunteer, org=org,
                                       state__in=SEAL_FLOW.groups["open"]).exists():
         raise Conflict(_("您向该单位的证明申请正在办理中"), code="application_open")
-    application = SealApplication(volunteer=volunteer, org=org, parts=_clean_parts(parts),
+    application = SealApplication(volunteer=volunteer, org=org, state="",
+                                  parts=_clean_parts(parts),
                                   purpose=(purpose or "").strip()[:100])
     return seal_transition(application, SEAL_FLOW.steps[0], by=by)
 

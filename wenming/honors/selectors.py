@@ -31,7 +31,7 @@ from wenming.teams.models import Membership, Team
 from wenming.wishes.models import State as WishState
 from wenming.wishes.models import WishEvent
 
-from .models import Period, PublicityConsent, RankingFormula
+from .models import Award, Period, PublicityConsent, RankingFormula, Selection
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -339,3 +339,39 @@ def name_rows(ranking: Ranking, rows: list[Row], *, full: bool) -> None:
 def display_of(volunteer: Volunteer) -> str:
     consent = PublicityConsent.objects.filter(volunteer=volunteer).first()
     return consent.display if consent else PublicityConsent.Display.SURNAME
+
+
+# ---- the board -----------------------------------------------------------------------------
+
+STAR_ROWS = 10
+
+
+def board_of(node: OrgNode) -> dict:
+    """What the 光荣榜 of `node` shows: the latest announced selection of each kind in its
+    subtree (the node's own first), the selections in publicity, and this month's stars
+    (the top of the monthly ranking), every volunteer's name as they allowed."""
+    announced = {}
+    qs = Selection.objects.filter(org__path__startswith=node.path, state="announced").order_by(
+        "-period_start", "org__depth", "-id").select_related("org")
+    for selection in qs[:30]:
+        announced.setdefault(selection.kind, selection)
+    winners = {}
+    for kind, selection in announced.items():
+        awards = Award.objects.filter(selection=selection).select_related("volunteer", "team")
+        winners[kind] = (selection, [_award_name(a) for a in awards])
+    today = timezone.localdate()
+    start, end = period_bounds(Period.MONTH, today)
+    month = volunteer_ranking(node, Period.MONTH, start, end)
+    stars = month.rows[:STAR_ROWS]
+    name_rows(month, stars, full=False)
+    publicity = Selection.objects.filter(org__path__startswith=node.path,
+                                         state="publicized").order_by("-publicity_start")[:5]
+    return {"winners": [winners[k] for k in ("star", "advanced_team", "five_star_team")
+                        if k in winners],
+            "stars": stars, "month_label": month.label, "publicity": list(publicity)}
+
+
+def _award_name(award) -> str:
+    if award.team_id:
+        return award.team.name
+    return public_name(award.volunteer.real_name, display_of(award.volunteer))

@@ -203,19 +203,34 @@ def load_ledger(size: str, nodes: dict[str, OrgNode], center_user: User,
     earned = dict.fromkeys(everyone, 0)
     counts = _split_evenly(sz.records, [a.quota + 20 for a in activities], rng)
     owed, records = 0, []
-    weights_at: dict[int, list[float]] = {}
+    weights_at: dict[tuple, list[float]] = {}
 
-    def pool_weights(org_id: int, pool: list[int]) -> list[float]:
-        if org_id not in weights_at:
-            weights_at[org_id] = _cumulative(keenness[v] for v in pool)
-        return weights_at[org_id]
+    # People have habits: each volunteer favours one or two kinds of service and two or three
+    # weekdays, and serves where they live (their station's pool). The recommender's benchmark
+    # (bench/bench_recommend.py) needs that structure to mean anything. Drawn from its own
+    # stream, so the plan above stays as it was.
+    taste = random.Random(SEED * 1000 + 4)
+    codes = sorted(platforms)
+    likes = {v: (frozenset(taste.sample(codes, taste.choice([1, 1, 2]))),
+                 frozenset(taste.sample(range(7), taste.choice([2, 3])))) for v in everyone}
+    platform_code = {pk: code for code, pk in platforms.items()}
+
+    def pool_weights(activity: Activity, pool: list[int]) -> list[float]:
+        code = platform_code[activity.platform_id]
+        weekday = timezone.localdate(activity.start).weekday()
+        key = (activity.org_id, code, weekday)
+        if key not in weights_at:
+            weights_at[key] = _cumulative(
+                keenness[v] * (4.0 if code in likes[v][0] else 1.0)
+                * (3.0 if weekday in likes[v][1] else 1.0) for v in pool)
+        return weights_at[key]
 
     hours_of = {}
     for activity, want in zip(activities, counts, strict=True):
         pool = (everyone if activity.org_id == center.pk else by_institute.get(activity.org_id)
                 or by_station.get(activity.org_id, []))
         want += owed
-        chosen = _pick(rng, pool, pool_weights(activity.org_id, pool), min(want, len(pool)))
+        chosen = _pick(rng, pool, pool_weights(activity, pool), min(want, len(pool)))
         owed = want - len(chosen)
         span = (activity.end - activity.start).total_seconds() / 3600
         hours = hours_of.setdefault(span, Decimal(str(span)).quantize(Decimal("0.01")))

@@ -116,13 +116,10 @@ def test_the_loaded_demo_follows_the_plan(small_demo):
 
 
 def test_the_small_district_has_teams_hours_and_points(small_demo):
+    import datetime
     from decimal import Decimal
 
-    from django.db.models import Sum
-
-    import datetime
-
-    from django.db.models import Max, Min
+    from django.db.models import Max, Min, Sum
     from django.utils import timezone
 
     from wenming.activities.models import Activity, Enrollment, HoursDaily, ServiceRecord

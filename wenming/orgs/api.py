@@ -1,11 +1,14 @@
-from ninja import Query, Router
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Status
 
+from wenming.core.errors import NotFound
 from wenming.core.pagination import PageQuery, paginate
-from wenming.core.schemas import Id, Lat, Lng, Schema
+from wenming.core.schemas import Id, Lat, Lng, Schema, Strict
 
-from .models import OrgNode
-from .permissions import org_contact, org_get_for_user, visible_orgs
+from .models import Grid, OrgNode
+from .permissions import org_contact, org_get_for_user, require_manage, visible_orgs
 from .selectors import subtree_counts
+from .services import grid_draw, grid_manager_candidates
 
 router = Router(tags=["orgs 阵地"])
 
@@ -51,3 +54,57 @@ def org_children(request, org_id: Id, page: Query[PageQuery]):
     node = org_get_for_user(request.user, org_id)
     children = visible_orgs(request.user).filter(parent=node).order_by("kind", "name", "id")
     return paginate(children, page, lambda n: org_out(request.user, n))
+
+
+# ---- grids ------------------------------------------------------------------------------
+
+class GridIn(Strict):
+    name: str = Field(..., max_length=100)
+    # [[lat, lng], ...]: the service checks the shape (3–200 corners, simple, no overlap).
+    polygon: list[list[float]] = Field(..., max_length=200)
+    manager_ids: list[Id] = Field(default_factory=list, max_length=50)
+
+
+def grid_out(grid: Grid) -> dict:
+    return {"id": grid.pk, "station_id": grid.station_id, "name": grid.name,
+            "polygon": grid.polygon, "manager_ids": [m.pk for m in grid.managers.all()]}
+
+
+def _station(request, org_id: int) -> OrgNode:
+    station = org_get_for_user(request.user, org_id)
+    require_manage(request.user, station)
+    if station.kind != OrgNode.Kind.STATION:
+        raise NotFound()
+    return station
+
+
+def _managers(station: OrgNode, ids: list[int]):
+    found = list(grid_manager_candidates(station).filter(pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise NotFound(_("网格员须为本站的工作人员或志愿者"))
+    return found
+
+
+@router.get("/{org_id}/grids", summary="实践站的网格及网格员")
+def grid_list(request, org_id: Id):
+    station = _station(request, org_id)
+    return {"items": [grid_out(g) for g in station.grids.prefetch_related("managers")]}
+
+
+@router.post("/{org_id}/grids", response={201: dict}, summary="画网格并指定网格员")
+def grid_create(request, org_id: Id, payload: GridIn):
+    station = _station(request, org_id)
+    grid = grid_draw(by=request.user, station=station, name=payload.name,
+                     polygon=payload.polygon, managers=_managers(station, payload.manager_ids))
+    return Status(201, grid_out(grid))
+
+
+@router.put("/{org_id}/grids/{grid_id}", summary="修改网格边界和网格员")
+def grid_update(request, org_id: Id, grid_id: Id, payload: GridIn):
+    station = _station(request, org_id)
+    grid = station.grids.filter(pk=grid_id).first()
+    if grid is None:
+        raise NotFound()
+    grid = grid_draw(by=request.user, station=station, grid=grid, name=payload.name,
+                     polygon=payload.polygon, managers=_managers(station, payload.manager_ids))
+    return grid_out(grid)

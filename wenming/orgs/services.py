@@ -55,25 +55,96 @@ def role_grant(*, user, role: str, org: OrgNode | None) -> RoleAssignment:
     return assignment
 
 
+MAX_GRID_CORNERS = 200
+
+
+def _shape(polygon) -> Polygon:
+    """A simple polygon of 3 to 200 [lat, lng] corners within WGS-84's range, or a 400."""
+    try:
+        corners = [(float(lng), float(lat)) for lat, lng in polygon]
+        valid = (3 <= len(corners) <= MAX_GRID_CORNERS
+                 and all(-90 <= lat <= 90 and -180 <= lng <= 180 for lng, lat in corners))
+        shape = Polygon(corners) if valid else None
+        valid = valid and shape.is_valid and shape.area > 0
+    except (TypeError, ValueError):
+        valid = False
+    if not valid:
+        raise ValidationError(_("网格边界应为至少三个不自交的经纬度点"), code="invalid_polygon")
+    return shape
+
+
+def _check_no_overlap(station: OrgNode, shape: Polygon, *, exclude: int | None = None) -> None:
+    """Grids of one station do not overlap: a place belongs to one grid manager."""
+    for other in Grid.objects.filter(station=station).exclude(pk=exclude):
+        if shape.intersection(Polygon([(p[1], p[0]) for p in other.polygon])).area > 0:
+            raise ValidationError(_("与“%(g)s”重叠，请调整边界") % {"g": other.name},
+                                  code="grid_overlap")
+
+
+def _bbox(grid: Grid, polygon) -> None:
+    lats, lngs = [p[0] for p in polygon], [p[1] for p in polygon]
+    grid.min_lat, grid.max_lat = min(lats), max(lats)
+    grid.min_lng, grid.max_lng = min(lngs), max(lngs)
+
+
 @transaction.atomic
 def grid_create(*, station: OrgNode, name: str, polygon: list[list[float]],
                 managers=()) -> Grid:
     """A grid is a simple polygon of at least three [lat, lng] corners inside a station."""
     if station.kind != OrgNode.Kind.STATION:
         raise ValidationError(_("网格必须属于一个实践站"), code="invalid_station")
-    try:
-        shape = Polygon([(lng, lat) for lat, lng in polygon])
-        valid = len(polygon) >= 3 and shape.is_valid and shape.area > 0
-    except (TypeError, ValueError):
-        valid = False
-    if not valid:
-        raise ValidationError(_("网格边界应为至少三个不自交的经纬度点"), code="invalid_polygon")
-    lats, lngs = [p[0] for p in polygon], [p[1] for p in polygon]
-    grid = Grid.objects.create(station=station, name=name, polygon=polygon,
-                               min_lat=min(lats), max_lat=max(lats),
-                               min_lng=min(lngs), max_lng=max(lngs))
+    _shape(polygon)
+    grid = Grid(station=station, name=name, polygon=polygon)
+    _bbox(grid, polygon)
+    grid.save()
     grid.managers.set(managers)
     return grid
+
+
+def _grid_name(name: str) -> str:
+    name = (name or "").strip()
+    if not 1 <= len(name) <= 100:
+        raise ValidationError(_("请填写网格名称（100字以内）"), code="invalid_name")
+    return name
+
+
+@transaction.atomic
+def grid_draw(*, by, station: OrgNode, name: str, polygon: list[list[float]],
+              managers=(), grid: Grid | None = None) -> Grid:
+    """Staff of the station's subtree draw a new grid or redraw one, and name its grid
+    managers (who must belong to the station: its staff or its volunteers). Grids of one
+    station never overlap."""
+    from .permissions import require_manage
+
+    require_manage(by, station)
+    if grid is not None and grid.station_id != station.pk:
+        raise ValidationError(_("网格不属于该实践站"), code="invalid_grid")
+    name = _grid_name(name)
+    shape = _shape(polygon)
+    # Stored as plain [lat, lng] floats, whatever numbers or strings were sent.
+    polygon = [[lat, lng] for lng, lat in list(shape.exterior.coords)[:-1]]
+    _check_no_overlap(station, shape, exclude=grid.pk if grid else None)
+    allowed = set(grid_manager_candidates(station).values_list("pk", flat=True))
+    if any(m.pk not in allowed for m in managers):
+        raise ValidationError(_("网格员须为本站的工作人员或志愿者"), code="invalid_manager")
+    if grid is None:
+        return grid_create(station=station, name=name, polygon=polygon, managers=managers)
+    grid = Grid.objects.select_for_update().get(pk=grid.pk)
+    grid.name, grid.polygon = name, polygon
+    _bbox(grid, polygon)
+    grid.save()
+    grid.managers.set(managers)
+    return grid
+
+
+def grid_manager_candidates(station: OrgNode):
+    """Who may be a grid manager of the station: staff at the station, its volunteers."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    return get_user_model().objects.filter(
+        Q(role_assignments__role=RoleAssignment.Role.STAFF, role_assignments__org=station)
+        | Q(volunteer__station=station)).distinct().order_by("real_name", "id")
 
 
 DEFAULT_PLATFORMS = [

@@ -163,6 +163,7 @@ from wenming.orgs.api import router as orgs_router  # noqa: E402
 from wenming.partners.api import router as partners_router  # noqa: E402
 from wenming.people.api import router as people_router  # noqa: E402
 from wenming.points.api import router as points_router  # noqa: E402
+from wenming.recommend.api import router as recommend_router  # noqa: E402
 from wenming.records.api import router as records_router  # noqa: E402
 from wenming.rooms.api import router as rooms_router  # noqa: E402
 from wenming.stats.api import router as stats_router  # noqa: E402
@@ -187,3 +188,4 @@ api.add_router("/", lectures_router)  # /lectures, /lecture-bookings
 api.add_router("/rooms", rooms_router)
 api.add_router("/callups", callups_router)
 api.add_router("/notices", notices_router)
+api.add_router("/recommendations", recommend_router)

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "wenming.rooms",
     "wenming.callups",
     "wenming.notices",
+    "wenming.recommend",
     "wenming.demo",
     "django_tasks",
     "wenming.core.apps.TasksDbConfig",

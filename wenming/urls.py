@@ -35,6 +35,7 @@ urlpatterns = [
     path("rooms/", include("wenming.rooms.urls")),
     path("callups/", include("wenming.callups.urls")),
     path("notices/", include("wenming.notices.urls")),
+    path("recommend/", include("wenming.recommend.urls")),
     # The volunteer record's paths (/me/record/, /complaints/, ...) sit at the root.
     path("", include("wenming.records.urls")),
     path("", include("wenming.activities.urls_documents")),

@@ -70,6 +70,7 @@ TILES = (
     _e("units", _("共建单位"), "unit_list", "team", {STAFF}, "/units/"),
     _e("unit_join", _("单位报到"), "unit_join_page", "check", {VOLUNTEER}, "/units/join/"),
     _e("notices", _("通知公告"), "notice_list", "bell", {STAFF}, "/notices/"),
+    _e("recommended", _("为你推荐"), "recommended", "heart", {RESIDENT, VOLUNTEER}, "/recommend/"),
     _e("honors", _("排行榜"), "honors_rankings", "shield", {VOLUNTEER, STAFF}, "/honors/"),
     _e("news", _("新闻动态"), "notice_list", "doc", {RESIDENT, VOLUNTEER}, "/notices/"),
     _e("verify", _("证明查验"), "certificate_verify_form", "shield", ALL),

@@ -1,0 +1,136 @@
+"""The candidates near a person and what they did before: the reads behind 为你推荐.
+
+Scope comes from each app's own permissions (`activities_for_user`, `orders_for_user`,
+`wishes_for_user`), so a recommendation never shows what the person could not open.
+"""
+
+import datetime
+import math
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wenming.activities.models import Activity, Enrollment, ServiceRecord
+from wenming.activities.permissions import activities_for_user
+from wenming.geo import haversine_km
+from wenming.notices.permissions import news_around
+from wenming.orders.models import State
+from wenming.orders.permissions import orders_for_user
+from wenming.people.models import Resident, User, Volunteer
+from wenming.wishes.models import State as WishState
+from wenming.wishes.permissions import wishes_for_user
+
+from .scoring import REACH_KM, Candidate, Habits, Person, score
+
+HORIZON = datetime.timedelta(days=30)
+KM_PER_DEGREE = 111.2
+MAX_CANDIDATES = 400
+
+
+def habits_of(volunteer_id: int, *, before: datetime.date | None = None) -> Habits:
+    lines = ServiceRecord.objects.filter(volunteer_id=volunteer_id,
+                                         status=ServiceRecord.Status.APPROVED)
+    if before is not None:
+        lines = lines.filter(service_date__lt=before)
+    return Habits.of(list(lines.values_list("activity__platform_id", "org_id", "service_date")))
+
+
+def person_of(volunteer: Volunteer, *, lat=None, lng=None, before=None) -> Person:
+    """The volunteer as the scoring sees them; the place given (where they are now) wins
+    over home, home over their station."""
+    if lat is None or lng is None:
+        lat, lng = volunteer.home_lat, volunteer.home_lng
+    if lat is None or lng is None:
+        lat, lng = volunteer.station.lat, volunteer.station.lng
+    return Person(
+        lat=lat, lng=lng,
+        listed_platforms=frozenset(volunteer.service_categories.values_list("id", flat=True)),
+        skills=frozenset(volunteer.skills.values_list("name", flat=True)),
+        slots=tuple((s["weekday"], s["start"], s["end"]) for s in volunteer.availability
+                    if isinstance(s, dict) and {"weekday", "start", "end"} <= s.keys()),
+        habits=habits_of(volunteer.pk, before=before))
+
+
+def near(lat: float | None, lng: float | None, prefix: str = "") -> Q:
+    """A bounding box of REACH_KM around the place, on `prefix` lat/lng columns."""
+    if lat is None or lng is None:
+        return Q()
+    dlat = REACH_KM / KM_PER_DEGREE
+    dlng = REACH_KM / (KM_PER_DEGREE * max(0.1, math.cos(math.radians(lat))))
+    return Q(**{f"{prefix}lat__range": (lat - dlat, lat + dlat),
+                f"{prefix}lng__range": (lng - dlng, lng + dlng)})
+
+
+def activity_candidate(a: Activity) -> Candidate:
+    return Candidate("activity", a.pk, a.title, a.lat, a.lng, a.platform_id, a.org_id,
+                     timezone.localtime(a.start), tuple(a.required_skills or ()),
+                     f"/activities/{a.pk}/", a.address)
+
+
+def _activities(user: User, person: Person, volunteer: Volunteer | None) -> list[Candidate]:
+    now = timezone.now()
+    qs = activities_for_user(user).filter(status=Activity.Status.PUBLISHED, start__gt=now,
+                                          start__lte=now + HORIZON)
+    places = sorted(person.habits.orgs, key=person.habits.orgs.get, reverse=True)[:5]
+    qs = qs.filter(near(person.lat, person.lng) | Q(org_id__in=places))
+    if volunteer is not None:
+        qs = qs.exclude(pk__in=Enrollment.objects.filter(volunteer=volunteer).exclude(
+            status=Enrollment.Status.CANCELLED).values("activity_id"))
+    return [activity_candidate(a) for a in qs.order_by("start")[:MAX_CANDIDATES]]
+
+
+def _orders(user: User) -> list[Candidate]:
+    qs = orders_for_user(user).filter(state=State.OPEN).select_related("platform")
+    return [Candidate("order", o.pk, o.text[:40], o.lat, o.lng, o.platform_id, o.station_id,
+                      timezone.localtime(o.wished_at), (o.skill,) if o.skill else (),
+                      f"/orders/{o.pk}/", o.address) for o in qs[:100]]
+
+
+def _wishes(user: User, person: Person) -> list[Candidate]:
+    qs = wishes_for_user(user).filter(state=WishState.APPROVED).filter(
+        near(person.lat, person.lng, "station__"))
+    return [Candidate("wish", w.pk, w.title, w.station.lat, w.station.lng, None, w.station_id,
+                      None, (), f"/wishes/{w.pk}/", w.station.name) for w in qs[:100]]
+
+
+def _ranked(person: Person, candidates: list[Candidate], limit: int) -> list[dict]:
+    rows = []
+    for c in candidates:
+        points, reasons = score(person, c)
+        km = (haversine_km(person.lat, person.lng, c.lat, c.lng)
+              if None not in (person.lat, person.lng, c.lat, c.lng) else None)
+        rows.append({"kind": c.kind, "id": c.id, "title": c.title, "score": points,
+                     "reasons": reasons, "url": c.url, "place": c.place,
+                     "start": c.start.isoformat() if c.start else None,
+                     "distance_km": round(km, 1) if km is not None else None})
+    rows.sort(key=lambda r: (-r["score"], r["distance_km"] or 0, r["kind"], r["id"]))
+    return rows[:limit]
+
+
+def recommendations_for(user: User, *, lat=None, lng=None, limit: int = 20) -> list[dict]:
+    """What to do next, best first, each with its reasons: for a volunteer, activities, open
+    orders and wishes; for a resident, activities and news near their station."""
+    volunteer = Volunteer.objects.filter(user=user, status=Volunteer.Status.ACTIVE
+                                         ).select_related("station").first()
+    if volunteer is not None:
+        person = person_of(volunteer, lat=lat, lng=lng)
+        candidates = (_activities(user, person, volunteer) + _orders(user)
+                      + _wishes(user, person))
+        return _ranked(person, candidates, limit)
+    resident = Resident.objects.filter(user=user).select_related("station").first()
+    if resident is None:
+        return []
+    station = resident.station
+    person = Person(lat=lat if lat is not None else station.lat,
+                    lng=lng if lng is not None else station.lng,
+                    listed_platforms=frozenset(), skills=frozenset(), slots=(),
+                    habits=Habits())
+    rows = _ranked(person, _activities(user, person, None), limit)
+    news = [{"kind": "news", "id": n.pk, "title": n.title, "score": 0.0,
+             "reasons": [_("来自%(org)s的新闻") % {"org": n.org.name}],
+             "url": f"/notices/{n.pk}/",
+             "place": n.org.name, "start": None, "distance_km": None}
+            for n in news_around(station)[:3]]
+    return news + rows[:max(0, limit - len(news))]
+

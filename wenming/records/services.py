@@ -86,6 +86,7 @@ def training_record(*, by: User, volunteer: Volunteer, name: str, hours: Decimal
     """Staff of the volunteer's station's subtree record a training; the same training
     (volunteer, name, date, organiser) recorded again is a 409."""
     _require(record_caps(by, volunteer).can_record_training, _("只能为本辖区的志愿者录入培训"))
+    hours = Decimal(str(hours))
     if not Decimal("0.1") <= hours <= 200:
         raise ValidationError(_("培训时长应在0.1到200小时之间"), code="invalid_hours")
     fields = dict(name=_text(name, _("培训名称"), 2, 100),

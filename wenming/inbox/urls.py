@@ -5,4 +5,5 @@ from . import views
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("read/", views.mark_read, name="inbox_mark_read"),
+    path("settings/", views.preferences, name="inbox_preferences"),
 ]

@@ -40,3 +40,22 @@ def test_the_inbox_page_shows_only_my_messages_and_marks_read(world, client_for)
 
 def test_the_inbox_needs_a_login(db):
     assert Client().get("/inbox/").status_code == 302
+
+
+def test_a_person_sets_channels_and_quiet_hours_on_a_page(world, client_for):
+    from wenming.inbox.models import Preference
+
+    client = client_for(world.vol1.user)
+    assert client.get("/inbox/settings/").status_code == 200
+    response = client.post("/inbox/settings/", {"channels": ["wechat"], "quiet_start": "22:00",
+                                                "quiet_end": "07:00",
+                                                "reminder_lead_minutes": "60"})
+    assert response.status_code == 302
+    pref = Preference.objects.get(user=world.vol1.user)
+    assert pref.channels == ["wechat"] and pref.quiet_end.hour == 7
+    assert pref.reminder_lead_minutes == 60
+    # Half a quiet span is refused, nothing changed.
+    bad = client.post("/inbox/settings/", {"channels": ["sms"], "quiet_start": "22:00",
+                                           "reminder_lead_minutes": "60"})
+    assert bad.status_code == 200 and Preference.objects.get().channels == ["wechat"]
+    assert Client().get("/inbox/settings/").status_code == 302

@@ -35,6 +35,12 @@ class RankingForm(CleanForm):
         field.label_from_instance = lambda o: f"{'　' * o.depth}{o.name}"
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
 
+    def clean_date(self):
+        day = self.cleaned_data.get("date")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("日期不能晚于今天"))
+        return day
+
     def values(self, default_org) -> dict:
         d = self.cleaned_data if self.is_valid() else {}
         return {"org": d.get("org") or default_org, "period": d.get("period") or "month",

@@ -65,6 +65,12 @@ def selections_for_user(user) -> QuerySet[Selection]:
     return qs.filter(public)
 
 
+def sees_notice(user, selection: Selection) -> bool:
+    """The public side (公示, the result): everyone with a role in the selection's district."""
+    return WORKFLOW.in_group(selection.state, "public") and (
+        is_platform_admin(user) or selection.org.path.split("/")[1] in _districts(user))
+
+
 def selection_get_for_user(user, selection_id: int) -> Selection:
     selection = selections_for_user(user).filter(pk=selection_id).first()
     if selection is None:
@@ -106,7 +112,7 @@ def selection_caps(user, selection: Selection) -> SelectionCaps:
     closed and every objection decided."""
     manages = can_manage(user, selection.org)
     publicized = selection.state == State.PUBLICIZED
-    open_now = publicity_open(selection)
+    open_now = publicity_open(selection) and (manages or sees_notice(user, selection))
     return SelectionCaps(
         manages=manages,
         can_edit_nominees=manages and WORKFLOW.in_group(selection.state, "editable"),

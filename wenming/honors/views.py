@@ -75,6 +75,8 @@ def rankings(request):
     """My place (a volunteer) and the ranking of a node, a period and a kind, each row with
     its breakdown."""
     form = RankingForm(request.GET or None, user=request.user)
+    if form.is_bound and form.has_error("org"):
+        raise NotFound()  # a node outside the caller's sight, as the API answers
     v = form.values(default_org(request.user))
     start, end = checked_period(v["period"], v["date"])
     board = ranking(v["kind"], v["org"], v["period"], start, end)

@@ -22,11 +22,14 @@ from bench import (  # noqa: E402
     bench_demo,
     bench_dispatch,
     bench_ledger_check,
+    bench_recommend,
     bench_redeem,
     bench_standing,
     bench_volunteer_list,
 )
 from bench.common import cleanup_on_sigterm, load, machine  # noqa: E402
+
+SECOND_ROUND = [bench_recommend]
 
 
 def engines(choice: str) -> list[str]:
@@ -57,12 +60,19 @@ def main() -> None:
             print(flush=True)
             results.append(bench_dispatch.run(demo["db"]))
             print(flush=True)
+            # The second round's benchmarks: each `run(db)` returns its result with a
+            # one-line "figure" for the summary. Add a module to SECOND_ROUND to run it here.
+            for module in SECOND_ROUND:
+                results.append(module.run(demo["db"]))
+                print(flush=True)
             if engine == "postgresql":
                 results.append(bench_redeem.run(demo["db"]))
                 print(flush=True)
     print(f"summary ({load()})")
     for r in results:
-        if r["bench"] == "demo":
+        if "figure" in r:
+            figure = r["figure"]
+        elif r["bench"] == "demo":
             figure = f"demo district {r['demo_s']:.1f} s (< 300 s), {r['ratio']:.1f}x a bare insert"
         elif r["bench"] == "standing":
             figure = (f"volunteer_standing median {r['standing_ms']:.2f} ms (< 10 ms), "

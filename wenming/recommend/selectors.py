@@ -7,7 +7,7 @@ Scope comes from each app's own permissions (`activities_for_user`, `orders_for_
 import datetime
 import math
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,39 +62,55 @@ def near(lat: float | None, lng: float | None, prefix: str = "") -> Q:
                 f"{prefix}lng__range": (lng - dlng, lng + dlng)})
 
 
-def activity_candidate(a: Activity) -> Candidate:
-    return Candidate("activity", a.pk, a.title, a.lat, a.lng, a.platform_id, a.org_id,
-                     timezone.localtime(a.start), tuple(a.required_skills or ()),
-                     f"/activities/{a.pk}/", a.address)
+def around(qs: QuerySet[Activity], person: Person) -> QuerySet[Activity]:
+    """The activities worth scoring: near the person, or at one of the five places they
+    served most (a volunteer who crosses the district for their choir still hears of it)."""
+    places = sorted(person.habits.orgs, key=person.habits.orgs.get, reverse=True)[:5]
+    return qs.filter(near(person.lat, person.lng) | Q(org_id__in=places))
+
+
+# Plain rows, not model instances: building hundreds of activities with their joined rows
+# cost more than the query and the scoring together.
+ACTIVITY_FIELDS = ("id", "title", "lat", "lng", "platform_id", "org_id", "start",
+                   "required_skills", "address")
+
+
+def activity_candidates(qs: QuerySet[Activity]) -> list[Candidate]:
+    return [Candidate("activity", pk, title, lat, lng, platform, org, timezone.localtime(start),
+                      tuple(skills or ()), f"/activities/{pk}/", address)
+            for pk, title, lat, lng, platform, org, start, skills, address
+            in qs.values_list(*ACTIVITY_FIELDS)]
 
 
 def _activities(user: User, person: Person, volunteer: Volunteer | None) -> list[Candidate]:
     now = timezone.now()
     qs = activities_for_user(user).filter(status=Activity.Status.PUBLISHED, start__gt=now,
                                           start__lte=now + HORIZON)
-    places = sorted(person.habits.orgs, key=person.habits.orgs.get, reverse=True)[:5]
-    qs = qs.filter(near(person.lat, person.lng) | Q(org_id__in=places))
+    qs = around(qs, person)
     if volunteer is not None:
         qs = qs.exclude(pk__in=Enrollment.objects.filter(volunteer=volunteer).exclude(
             status=Enrollment.Status.CANCELLED).values("activity_id"))
-    return [activity_candidate(a) for a in qs.order_by("start")[:MAX_CANDIDATES]]
+    return activity_candidates(qs.order_by("start")[:MAX_CANDIDATES])
 
 
 def _orders(user: User) -> list[Candidate]:
-    qs = orders_for_user(user).filter(state=State.OPEN).select_related("platform")
-    return [Candidate("order", o.pk, o.text[:40], o.lat, o.lng, o.platform_id, o.station_id,
-                      timezone.localtime(o.wished_at), (o.skill,) if o.skill else (),
-                      f"/orders/{o.pk}/", o.address) for o in qs[:100]]
+    rows = orders_for_user(user).filter(state=State.OPEN).values_list(
+        "id", "text", "lat", "lng", "platform_id", "station_id", "wished_at", "skill", "address")
+    return [Candidate("order", pk, text[:40], lat, lng, platform, station,
+                      timezone.localtime(wished), (skill,) if skill else (), f"/orders/{pk}/",
+                      address)
+            for pk, text, lat, lng, platform, station, wished, skill, address in rows[:100]]
 
 
 def _wishes(user: User, person: Person) -> list[Candidate]:
-    qs = wishes_for_user(user).filter(state=WishState.APPROVED).filter(
-        near(person.lat, person.lng, "station__"))
-    return [Candidate("wish", w.pk, w.title, w.station.lat, w.station.lng, None, w.station_id,
-                      None, (), f"/wishes/{w.pk}/", w.station.name) for w in qs[:100]]
+    rows = wishes_for_user(user).filter(state=WishState.APPROVED).filter(
+        near(person.lat, person.lng, "station__")).values_list(
+        "id", "title", "station__lat", "station__lng", "station_id", "station__name")
+    return [Candidate("wish", pk, title, lat, lng, None, station, None, (), f"/wishes/{pk}/",
+                      name) for pk, title, lat, lng, station, name in rows[:100]]
 
 
-def _ranked(person: Person, candidates: list[Candidate], limit: int) -> list[dict]:
+def ranked(person: Person, candidates: list[Candidate], limit: int) -> list[dict]:
     rows = []
     for c in candidates:
         points, reasons = score(person, c)
@@ -117,7 +133,7 @@ def recommendations_for(user: User, *, lat=None, lng=None, limit: int = 20) -> l
         person = person_of(volunteer, lat=lat, lng=lng)
         candidates = (_activities(user, person, volunteer) + _orders(user)
                       + _wishes(user, person))
-        return _ranked(person, candidates, limit)
+        return ranked(person, candidates, limit)
     resident = Resident.objects.filter(user=user).select_related("station").first()
     if resident is None:
         return []
@@ -126,7 +142,7 @@ def recommendations_for(user: User, *, lat=None, lng=None, limit: int = 20) -> l
                     lng=lng if lng is not None else station.lng,
                     listed_platforms=frozenset(), skills=frozenset(), slots=(),
                     habits=Habits())
-    rows = _ranked(person, _activities(user, person, None), limit)
+    rows = ranked(person, _activities(user, person, None), limit)
     news = [{"kind": "news", "id": n.pk, "title": n.title, "score": 0.0,
              "reasons": [_("来自%(org)s的新闻") % {"org": n.org.name}],
              "url": f"/notices/{n.pk}/",

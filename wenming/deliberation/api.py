@@ -228,7 +228,8 @@ def task_create(request, topic_id: Id, payload: TaskIn):
 def task_progress(request, topic_id: Id, task_id: Id, payload: ProgressIn):
     topic = topic_get_for_user(request.user, topic_id)
     task = task_get_for_user(request.user, topic, task_id)
-    services.task_report(by=request.user, task=task, note=payload.note, done=payload.done)
+    services.task_report(by=request.user, task=task, note=payload.note,
+                         complete=payload.done)
     task.refresh_from_db()
     return {**task_view(task), "can_report": task_caps(request.user, task).can_report}
 

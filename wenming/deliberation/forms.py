@@ -74,7 +74,8 @@ class TopicForm(CleanForm):
 
     def service_values(self) -> dict:
         d = dict(self.cleaned_data)
-        return {**d, "resident": d.pop("resident_mobile", None)}
+        resident = d.pop("resident_mobile", None)
+        return {**d, "resident": resident}
 
 
 class ReasonForm(CleanForm):
@@ -136,7 +137,7 @@ class ProgressForm(CleanForm):
         attrs={"rows": 2}))
     photo = forms.FileField(label=_("照片（可选）"), required=False,
                             widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png"}))
-    done = forms.BooleanField(label=_("任务已完成"), required=False)
+    complete = forms.BooleanField(label=_("任务已完成"), required=False)
 
 
 class RateForm(CleanForm):

@@ -337,8 +337,8 @@ def escalation_due(task: TopicTask) -> datetime.datetime:
 
 @transaction.atomic
 def task_report(*, by: User, task: TopicTask, note: str, photo=None,
-                done: bool = False) -> TaskUpdate:
-    """The owner (or staff) reports progress, with a photo if they have one; `done` closes
+                complete: bool = False) -> TaskUpdate:
+    """The owner (or staff) reports progress, with a photo if they have one; `complete` closes
     the task, and the last task closing opens the rating window."""
     task = TopicTask.objects.select_for_update(of=("self",)).select_related(
         "topic__station").get(pk=task.pk)
@@ -349,9 +349,9 @@ def task_report(*, by: User, task: TopicTask, note: str, photo=None,
         photo = checked_image(photo, stem="photo")
     update = TaskUpdate.objects.create(
         task=task, by=by, note=_text(note, _("进展说明"), 2, 1000), photo=photo or "",
-        kind=TaskUpdate.Kind.DONE if done else TaskUpdate.Kind.PROGRESS)
+        kind=TaskUpdate.Kind.DONE if complete else TaskUpdate.Kind.PROGRESS)
     topic = task.topic
-    if done:
+    if complete:
         TASK_WORKFLOW.check(task.state, TaskState.DONE)
         task.state, task.done_at = TaskState.DONE, timezone.now()
         task.save(update_fields=["state", "done_at"])

@@ -50,7 +50,8 @@ def executing(world) -> Topic:
 
 def evaluating(world) -> Topic:
     topic = executing(world)
-    services.task_report(by=world.sta1_staff, task=topic.tasks.get(), note="已安装完毕", done=True)
+    services.task_report(by=world.sta1_staff, task=topic.tasks.get(), note="已安装完毕",
+                         complete=True)
     return Topic.objects.get(pk=topic.pk)
 
 

@@ -126,9 +126,9 @@ def test_the_last_task_done_opens_the_rating_window(world):
     services.task_add(by=world.sta1_staff, topic=topic, title="验收",
                       due=timezone.localdate(), owner=world.sta1_staff)
     first, second = topic.tasks.all()
-    services.task_report(by=world.sta1_staff, task=first, note="装好了", done=True)
+    services.task_report(by=world.sta1_staff, task=first, note="装好了", complete=True)
     assert Topic.objects.get(pk=topic.pk).stage == Stage.EXECUTING
-    services.task_report(by=world.sta1_staff, task=second, note="验收通过", done=True)
+    services.task_report(by=world.sta1_staff, task=second, note="验收通过", complete=True)
     topic.refresh_from_db()
     assert topic.stage == Stage.EVALUATING and topic.rate_until > timezone.now()
 

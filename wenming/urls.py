@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from wenming.api import api
+from wenming.core import views as core_views
 from wenming.core.converters import IdConverter
 
 # Before the apps' urls are included: their routes take `<id:pk>` (a 64-bit row id).
@@ -18,6 +19,8 @@ admin.site.site_title = "文明实践平台管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("sw.js", core_views.service_worker, name="service_worker"),
+    path("offline/", core_views.offline, name="offline"),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("orgs/", include("wenming.orgs.urls")),

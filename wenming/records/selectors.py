@@ -3,11 +3,12 @@ show them. The caller has fetched the volunteer through `permissions` (scope).""
 
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 
 from wenming.activities.models import RECORD_FLOW, ServiceRecord
 from wenming.activities.selectors import volunteer_standing
 from wenming.honors.models import Award
+from wenming.orgs.models import OrgNode
 from wenming.people.models import Volunteer
 from wenming.people.permissions import volunteer_contact
 
@@ -129,3 +130,11 @@ def record_parts(user, volunteer: Volunteer) -> dict:
             "commendations": commendations_part(volunteer),
             "evaluations": evaluations_part(volunteer),
             "complaints": complaints_part(volunteer)}
+
+
+def seal_units(volunteer: Volunteer) -> list[tuple[int, str]]:
+    """Units a volunteer may ask for a sealed certificate: those that recorded their lines,
+    and their station."""
+    return list(OrgNode.objects.filter(
+        Q(pk__in=ServiceRecord.objects.filter(volunteer=volunteer).values("org_id"))
+        | Q(pk=volunteer.station_id)).order_by("path").values_list("pk", "name"))

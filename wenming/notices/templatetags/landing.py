@@ -39,5 +39,5 @@ def landing():
         "wish_count": wishes.count(),
         "platforms": Platform.objects.filter(is_active=True).order_by("order", "id"),
         "wall_url": center and _url("wish_wall_public", center.pk),
-        "honors_url": center and _url("honor_board", center.pk),
+        "honors_url": center and _url("honors_board", center.pk),
     }

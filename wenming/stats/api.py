@@ -5,7 +5,7 @@ import datetime
 from typing import Literal
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router
+from ninja import Field, Query, Router, Status
 
 from wenming.core.schemas import Id, PlatformDate, Schema, Strict
 
@@ -73,7 +73,8 @@ def screen_links(request, org_id: Id):
 @router.post("/{org_id}/screens", response={201: dict}, summary="创建数据大屏链接")
 def screen_link_create(request, org_id: Id, body: ScreenLinkIn):
     org = stats_org_get_for_user(request.user, org_id)
-    return 201, link_out(services.screen_link_create(by=request.user, org=org, label=body.label))
+    return Status(201, link_out(services.screen_link_create(by=request.user, org=org,
+                                                          label=body.label)))
 
 
 @router.post("/screens/{link_id}/revoke", summary="撤销数据大屏链接（立即失效）")

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -349,26 +349,25 @@ def by_platform(node: OrgNode, period: Period) -> list[dict]:
 
 
 def trend(node: OrgNode, last: datetime.date) -> list[dict]:
-    """The 12 calendar months ending with `last`'s month: hours, activities, orders."""
+    """The 12 calendar months ending with `last`'s month: hours, activities, orders. One
+    scan per table with a filtered aggregate per month (no per-row date function)."""
     first = _add_months(last.replace(day=1), -11)
-    span = Period(first, _month_end(last.replace(day=1)))
-    months = [_add_months(first, i) for i in range(12)]
-    hours = {_month_key(m): h for m, h in HoursDaily.objects.filter(
-        org__path__startswith=node.path, day__gte=span.first, day__lte=span.last).annotate(
-        m=TruncMonth("day")).values_list("m").annotate(h=Sum("hours"))}
-    acts = {_month_key(m): n for m, n in _activities_in(node, span).annotate(
-        m=TruncMonth("start")).values_list("m").annotate(n=Count("id"))}
-    orders = {_month_key(m): n for m, n in _orders_in(node, span).annotate(
-        m=TruncMonth("created_at")).values_list("m").annotate(n=Count("id"))}
-    return [{"month": f"{m:%Y-%m}", "hours": float(hours.get(_month_key(m)) or 0),
-             "activities": acts.get(_month_key(m), 0), "orders": orders.get(_month_key(m), 0)}
-            for m in months]
-
-
-def _month_key(m) -> str:
-    if isinstance(m, datetime.datetime):
-        m = timezone.localtime(m) if timezone.is_aware(m) else m
-    return f"{m:%Y-%m}"
+    months = [Period(_add_months(first, i), _month_end(_add_months(first, i)))
+              for i in range(12)]
+    span = Period(first, months[-1].last)
+    hours = HoursDaily.objects.filter(org__path__startswith=node.path, day__gte=span.first,
+                                      day__lte=span.last).aggregate(**{
+        f"m{i}": Sum("hours", filter=Q(day__gte=m.first, day__lte=m.last))
+        for i, m in enumerate(months)})
+    acts = _activities_in(node, span).aggregate(**{
+        f"m{i}": Count("id", filter=Q(start__gte=m.start, start__lt=m.end))
+        for i, m in enumerate(months)})
+    orders = _orders_in(node, span).aggregate(**{
+        f"m{i}": Count("id", filter=Q(created_at__gte=m.start, created_at__lt=m.end))
+        for i, m in enumerate(months)})
+    return [{"month": f"{m.first:%Y-%m}", "hours": float(hours[f"m{i}"] or 0),
+             "activities": acts[f"m{i}"], "orders": orders[f"m{i}"]}
+            for i, m in enumerate(months)]
 
 
 PLACES_MAX = 2000  # the map shows at most this many of each kind (the latest)

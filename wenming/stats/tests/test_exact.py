@@ -40,3 +40,19 @@ def test_every_figure_matches_a_brute_force_count(world, seed):
                 from wenming.orgs.models import OrgNode
                 want_child = brute(OrgNode.objects.get(pk=child["org_id"]), period, thresholds)
                 assert {k: child[k] for k in FIGURES} == want_child, (child["name"], period)
+
+
+def test_the_trend_matches_each_months_figures(world):
+    today = timezone.localdate()
+    days = [today - datetime.timedelta(days=d) for d in (0, 1, 31, 62, 100, 300, 340)]
+    build(world, random.Random(7), days=days)
+    from ..selectors import _add_months, _month_end, trend
+    rows = trend(world.inst1, today)
+    assert [r["month"] for r in rows][-1] == f"{today:%Y-%m}" and len(rows) == 12
+    first = _add_months(today.replace(day=1), -11)
+    for i, row in enumerate(rows):
+        month = _add_months(first, i)
+        got = figures(world.inst1, Period(month, _month_end(month)))
+        assert row["hours"] == got["hours"] and row["activities"] == got["activities"]
+        assert row["orders"] == got["orders_total"]
+    assert sum(r["orders"] for r in rows) > 0 and sum(r["hours"] for r in rows) > 0

@@ -26,7 +26,8 @@ def apis(node_id: int) -> list[str]:
     ("vol1", "sta1", 403), ("res1", "sta1", 403), ("outsider", "sta1", 403),
 ])
 def test_it_validates_the_subtree(world, who, node, status):
-    client = logged_in(getattr(world, who))
+    person = getattr(world, who)
+    client = logged_in(getattr(person, "user", person))
     node_id = getattr(world, node).pk
     for url in pages(node_id) + apis(node_id):
         assert client.get(url).status_code == status, url
@@ -46,7 +47,7 @@ def test_the_anonymous_are_sent_to_log_in(world, client):
 def test_stats_home_opens_the_staff_members_node(world):
     response = logged_in(world.inst1_staff).get("/stats/")
     assert response.status_code == 302 and response.url == f"/stats/{world.inst1.pk}/"
-    assert logged_in(world.vol1).get("/stats/").status_code == 403
+    assert logged_in(world.vol1.user).get("/stats/").status_code == 403
 
 
 def test_a_sibling_cannot_revoke_or_list_anothers_screen_links(world):

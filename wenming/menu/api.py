@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
+from pydantic import StrictBool
 
 from wenming.core.errors import NotFound
 from wenming.core.schemas import Id, PlatformDateTime, Schema, Strict
@@ -67,7 +68,7 @@ class HotlineIn(Strict):
     real_name: str = Field(..., max_length=50)
     mobile: str = Field(..., max_length=20)
     address: str = Field(..., max_length=200)
-    consent: bool
+    consent: StrictBool  # an explicit true, never "yes" or 1
     text: str = Field("", max_length=2000)
     wished_at: PlatformDateTime
 

@@ -25,6 +25,7 @@ from wenming.core.forms import attempt, call_service
 from wenming.core.masking import mask_name
 from wenming.core.views import back, flash_errors, require_staff
 from wenming.geo import haversine_km
+from wenming.menu.selectors import menu_for_station
 from wenming.orgs.models import OrgNode, Platform
 from wenming.orgs.permissions import (
     is_staff_member,
@@ -201,6 +202,11 @@ def order_new(request):
     kind, resident = orderer(request)
     if resident is None:
         return redirect(reverse("order_for_resident") + f"?kind={kind}")
+    menu = menu_for_station(resident.station) if kind == ServiceOrder.Kind.SERVICE else []
+    if menu:  # the district's service menu: category, item, submit (wenming.menu.views)
+        return render(request, "menu/order_categories.html", {
+            "kind": kind, "resident": resident, "categories": menu,
+            "query": request.GET.urlencode(), "on_behalf": resident.user_id != request.user.pk})
     platforms = [(p, needs_for(p.code, kind)[:2]) for p in Platform.objects.filter(
         is_active=True)]
     return render(request, "orders/new_category.html", {

@@ -32,6 +32,7 @@ def test_every_chip_and_way_in_on_the_landing_page_leads_somewhere(world):
     client = Client()
     html = client.get("/").content.decode()
     assert 'href="/activities/?platform=culture"' in html
-    for href in ("/orders/new/", "/activities/", f"/wishes/wall/{world.center.pk}/"):
+    for href in ("/orders/new/", "/activities/", f"/wishes/wall/{world.center.pk}/",
+                 f"/honors/board/{world.center.pk}/"):
         assert f'href="{href}' in html
         assert client.get(href).status_code in (200, 302)  # 302: log in first

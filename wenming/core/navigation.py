@@ -78,6 +78,8 @@ TILES = (
     _e("recommended", _("为你推荐"), "recommended", "heart", {RESIDENT, VOLUNTEER}, "/recommend/"),
     _e("honors", _("排行榜"), "honors_rankings", "shield", {VOLUNTEER, STAFF}, "/honors/"),
     _e("news", _("新闻动态"), "notice_list", "doc", {RESIDENT, VOLUNTEER}, "/notices/"),
+    _e("rooms", _("场地预约"), "room_list", "calendar", ALL, "/rooms/"),
+    _e("callups", _("招募令"), "callup_list", "bell", {VOLUNTEER, STAFF}, "/callups/"),
     _e("verify", _("证明查验"), "certificate_verify_form", "shield", ALL),
 )
 

@@ -51,6 +51,13 @@ def handover_timeline(handover: Handover, *, names: bool) -> list[dict]:
         for e in handover.events.select_related("by")]
 
 
+def handover_events(handover: Handover, *, names: bool) -> list[dict]:
+    """The time line for the page: each move with its time as a datetime."""
+    events = list(handover.events.only("at").order_by("at", "id"))
+    rows = handover_timeline(handover, names=names)
+    return [{**row, "when": e.at} for row, e in zip(rows, events, strict=True)]
+
+
 def handover_out(handover: Handover, caps: HandoverCaps) -> dict:
     return {
         "id": handover.pk, "order_id": handover.order_id, "unit_id": handover.unit_id,

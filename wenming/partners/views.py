@@ -42,7 +42,7 @@ from .permissions import (
     units_for_user,
     units_to_join,
 )
-from .selectors import handover_timeline, members_with_hours
+from .selectors import handover_events, members_with_hours
 
 PER_PAGE = 20
 
@@ -161,7 +161,7 @@ def _handover_page(request, handover, **forms):
     return render(request, "partners/handover_detail.html", {
         "h": handover, "caps": caps, "moves": caps.moves, "wf": HANDOVER_WORKFLOW,
         "order": order_get_for_user(request.user, handover.order_id),
-        "history": handover_timeline(handover, names=caps.sees_names),
+        "history": handover_events(handover, names=caps.sees_names),
         "photos": list(handover.photos.all()),
         "report_form": forms.get("report_form") or ReportForm(),
         "reason_form": ReasonForm()})

@@ -118,7 +118,7 @@ def ranked(person: Person, candidates: list[Candidate], limit: int) -> list[dict
               if None not in (person.lat, person.lng, c.lat, c.lng) else None)
         rows.append({"kind": c.kind, "id": c.id, "title": c.title, "score": points,
                      "reasons": reasons, "url": c.url, "place": c.place,
-                     "start": c.start.isoformat() if c.start else None,
+                     "start": c.start,
                      "distance_km": round(km, 1) if km is not None else None})
     rows.sort(key=lambda r: (-r["score"], r["distance_km"] or 0, r["kind"], r["id"]))
     return rows[:limit]

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -62,6 +63,8 @@ from .selectors import (
 )
 
 PAGE = 30
+OBJECTION_TONES = {Objection.Decision.PENDING: "warn", Objection.Decision.UPHELD: "bad",
+                   Objection.Decision.DISMISSED: "ok"}
 
 
 def _labelled(breakdown: dict) -> list[tuple[str, object]]:
@@ -74,10 +77,12 @@ def _labelled(breakdown: dict) -> list[tuple[str, object]]:
 def rankings(request):
     """My place (a volunteer) and the ranking of a node, a period and a kind, each row with
     its breakdown."""
-    form = RankingForm(request.GET or None, user=request.user)
-    if form.is_bound and form.has_error("org"):
+    home = default_org(request.user)
+    form = RankingForm({"org": home.pk, "period": "month", "kind": "volunteer",
+                        "date": timezone.localdate(), **request.GET.dict()}, user=request.user)
+    if form.has_error("org"):
         raise NotFound()  # a node outside the caller's sight, as the API answers
-    v = form.values(default_org(request.user))
+    v = form.values(home)
     start, end = checked_period(v["period"], v["date"])
     board = ranking(v["kind"], v["org"], v["period"], start, end)
     page = Paginator(board.rows, PAGE).get_page(request.GET.get("page"))
@@ -118,8 +123,8 @@ def selection_list(request):
     qs = selections_for_user(request.user).order_by("-period_start", "-id")
     page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
     form = SelectionForm(user=request.user) if _may_open(request.user) else None
-    return render(request, "honors/selections.html", {"page": page, "form": form,
-                                                      "workflow": WORKFLOW})
+    return render(request, "honors/selections.html", {
+        "page": page, "form": form, "rows": [(s, WORKFLOW.colour(s.state)) for s in page]})
 
 
 def _may_open(user) -> bool:
@@ -164,7 +169,8 @@ def selection_detail(request, selection_id: int):
         "s": s, "caps": caps, "moves": allowed_moves(request.user, s, caps),
         "nominees": [(n, _nominee_name(n, caps.manages), _labelled(n.breakdown))
                      for n in nominees],
-        "objections": objections,
+        "objections": [(o, OBJECTION_TONES[o.decision]) for o in objections],
+        "tone": WORKFLOW.colour(s.state),
         "steps": [(WORKFLOW.label(st), st == s.state) for st in WORKFLOW.steps],
         "events": [(e, WORKFLOW.label(e.to_state) if e.to_state else "")
                    for e in s.events.select_related("by")] if caps.manages else [],

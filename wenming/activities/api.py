@@ -29,7 +29,7 @@ from .permissions import (
     records_for_user,
     require_organise,
 )
-from .rules import rules_for
+from .rules import rules_for, signup_closes
 from .selectors import activity_search, certificate_by_code, certificate_facts
 
 router = Router(tags=["activities 活动与时长"])
@@ -53,6 +53,8 @@ class ActivityIn(Strict):
     required_tags: list[str] = Field([], max_length=10)
     min_age: int | None = Field(None, ge=0, le=150)
     is_training: bool = False
+    needs_insurance: bool = False
+    signup_deadline: datetime.datetime | None = None
 
 
 class ActivityPatch(Strict):
@@ -70,6 +72,8 @@ class ActivityPatch(Strict):
     min_age: int | None = Field(None, ge=0, le=150)
     people_served: int | None = Field(None, ge=0, le=10_000_000)
     is_training: bool | None = None
+    needs_insurance: bool | None = None
+    signup_deadline: datetime.datetime | None = None
 
 
 class ActivityFilter(PageQuery):
@@ -120,6 +124,8 @@ def activity_out(a: Activity) -> dict:
         "content": a.content, "required_skills": a.required_skills,
         "required_tags": a.required_tags, "min_age": a.min_age,
         "people_served": a.people_served, "is_training": a.is_training,
+        "needs_insurance": a.needs_insurance,
+        "signup_deadline": timezone.localtime(signup_closes(a)).isoformat(),
     }
     if hasattr(a, "distance_km"):
         out["distance_km"] = round(a.distance_km, 2)
@@ -180,7 +186,8 @@ def activity_create(request, payload: ActivityIn):
         by=request.user, org=org, platform=_platform(payload.platform), team=team,
         project=project, **payload.dict(include={
             "title", "address", "lat", "lng", "start", "end", "quota", "radius_m", "content",
-            "required_skills", "required_tags", "min_age", "is_training"}))
+            "required_skills", "required_tags", "min_age", "is_training", "needs_insurance",
+            "signup_deadline"}))
     return Status(201, activity_out(activity))
 
 
@@ -332,3 +339,9 @@ def verify(request, code: Text):
     return certificate_facts(certificate_by_code(code[:32]))
 
 
+
+
+# The other ways of recording hours live in their own modules, on this router's paths.
+from .api_recording import router as recording_router  # noqa: E402
+
+router.add_router("/", recording_router)

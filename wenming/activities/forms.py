@@ -112,12 +112,18 @@ class ScheduleFields(CleanForm):
     min_age = forms.IntegerField(label=_("最低年龄"), required=False, min_value=0, max_value=150)
     is_training = forms.BooleanField(label=_("这是一次志愿者培训"), required=False,
                                      help_text=_("参加培训的记录计入志愿者档案的培训部分"))
+    needs_insurance = forms.BooleanField(
+        label=_("须为志愿者购买保险"), required=False,
+        help_text=_("录入覆盖活动时间的保单后才能开放签到（《志愿服务条例》第十七条）"))
+    signup_deadline = forms.DateTimeField(
+        label=_("报名截止时间"), required=False, input_formats=DATETIME, widget=DateTimeLocal(),
+        help_text=_("不填则活动结束前都可报名"))
 
     def schedule_values(self) -> dict:
         d = self.cleaned_data
         return {**{k: d[k] for k in ("title", "content", "address", "lat", "lng", "radius_m",
                                      "start", "end", "quota", "required_tags", "min_age",
-                                     "is_training")},
+                                     "is_training", "needs_insurance", "signup_deadline")},
                 "required_skills": split_list(d["required_skills"])}
 
 
@@ -129,9 +135,11 @@ class ActivityEditForm(ScheduleFields):
     def for_activity(cls, activity: Activity, data=None):
         initial = {f: getattr(activity, f) for f in (
             "title", "content", "address", "lat", "lng", "radius_m", "quota", "required_tags",
-            "min_age", "is_training")}
+            "min_age", "is_training", "needs_insurance")}
         initial |= {"start": timezone.localtime(activity.start),
                     "end": timezone.localtime(activity.end),
+                    "signup_deadline": timezone.localtime(activity.signup_deadline)
+                    if activity.signup_deadline else None,
                     "required_skills": "、".join(activity.required_skills)}
         return cls(data, initial=initial)
 

@@ -43,6 +43,9 @@ class ServiceRules(models.Model):
     checkin_early_minutes = models.PositiveIntegerField(_("最早提前签到（分钟）"), default=30)
     checkout_late_minutes = models.PositiveIntegerField(_("最晚延后签退（分钟）"), default=120)
     qr_window_seconds = models.PositiveIntegerField(_("签到码刷新周期（秒）"), default=60)
+    insured_platforms = models.JSONField(
+        _("须购买保险的服务平台"), default=list, blank=True,
+        help_text=_("这些平台的活动须先录入保单才能开放签到（平台代码列表）"))
 
     class Meta:
         verbose_name = _("志愿服务规则")
@@ -57,6 +60,17 @@ class ServiceRules(models.Model):
 
 
 class Project(models.Model):
+    """志愿服务项目: proposed by staff or a team leader, approved by the node above, then
+    recruiting, running and closed with a close-out report (结项报告)."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("申报中")
+        APPROVED = "approved", _("已立项")
+        REJECTED = "rejected", _("未通过")
+        RECRUITING = "recruiting", _("招募中")
+        RUNNING = "running", _("实施中")
+        CLOSED = "closed", _("已结项")
+
     title = models.CharField(_("项目名称"), max_length=100)
     platform = models.ForeignKey(Platform, verbose_name=_("服务平台"), on_delete=models.PROTECT)
     org = models.ForeignKey(OrgNode, verbose_name=_("所属阵地"), on_delete=models.PROTECT,
@@ -65,6 +79,12 @@ class Project(models.Model):
                              on_delete=models.SET_NULL, related_name="projects")
     is_brand = models.BooleanField(_("品牌项目"), default=False)
     description = models.TextField(_("项目简介"), blank=True)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices,
+                             default=State.PROPOSED)
+    # The close-out report (结项报告); hours and activities are computed from the ledger.
+    outcomes = models.TextField(_("项目成效"), blank=True)
+    people_served = models.PositiveIntegerField(_("服务对象人次"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结项时间"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -75,6 +95,58 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+_P = Project.State
+PROJECT_FLOW = Workflow(
+    states=Project.State,
+    transitions={"": frozenset({_P.PROPOSED}),
+                 _P.PROPOSED: frozenset({_P.APPROVED, _P.REJECTED}),
+                 _P.REJECTED: frozenset({_P.PROPOSED}),
+                 _P.APPROVED: frozenset({_P.RECRUITING}),
+                 _P.RECRUITING: frozenset({_P.RUNNING}),
+                 _P.RUNNING: frozenset({_P.CLOSED})},
+    colours={_P.PROPOSED: "info", _P.APPROVED: "info", _P.REJECTED: "bad",
+             _P.RECRUITING: "warn", _P.RUNNING: "ok", _P.CLOSED: "muted"},
+    steps=(_P.PROPOSED, _P.APPROVED, _P.RECRUITING, _P.RUNNING, _P.CLOSED),
+    groups={"publishes": frozenset({_P.APPROVED, _P.RECRUITING, _P.RUNNING})},
+)
+
+
+class ProjectEvent(models.Model):
+    """One move of a project: who, when, from, to, why."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.from_state}→{self.to_state}"
+
+
+def project_photo_path(photo: "ProjectPhoto", filename: str) -> str:
+    from wenming.core.uploads import random_name
+    return random_name("projects", filename)
+
+
+class ProjectPhoto(models.Model):
+    """A photo of the close-out report: checked bytes, served only through the project's view."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=project_photo_path)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.image.name
 
 
 def new_qr_secret() -> str:
@@ -110,6 +182,11 @@ class Activity(models.Model):
     people_served = models.PositiveIntegerField(_("服务对象人次（受众）"), null=True, blank=True)
     # A training session (志愿者培训): the volunteer's record counts attended ones apart.
     is_training = models.BooleanField(_("培训活动"), default=False)
+    # 条例 Art. 17: the organiser (or the district's rules for the platform) asks for cover;
+    # check-in stays closed until a policy covering the activity is recorded.
+    needs_insurance = models.BooleanField(_("需为志愿者购买保险"), default=False)
+    # Sign-ups close here; empty means the activity's end (late-comers may still join).
+    signup_deadline = models.DateTimeField(_("报名截止时间"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
                               default=Status.PUBLISHED)
     qr_secret = models.CharField(max_length=32, default=new_qr_secret, editable=False)
@@ -183,6 +260,7 @@ class Attendance(models.Model):
     class Method(models.TextChoices):
         QR = "qr", _("扫码")
         GEO = "geo", _("定位")
+        ECARD = "ecard", _("扫志愿者电子证")
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendances")
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="attendances")
@@ -233,6 +311,9 @@ class ServiceRecord(models.Model):
         BACKFILL = "backfill", _("补录")
         ORDER = "order", _("点单服务")
         REVERSAL = "reversal", _("冲正")
+        TIME_CODE = "time_code", _("时长码")
+        GROUP = "group", _("团体录入")
+        DECLARATION = "declaration", _("个人申报")
 
     # No single-column indexes where a composite one below starts with the column, nor on
     # who created or decided a line (read only if that account is deleted): each index is
@@ -379,3 +460,111 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+# ---- the e-card, time codes, insurance ---------------------------------------------------
+
+class ECard(models.Model):
+    """A volunteer's e-card (志愿者电子证). The phone shows a code that changes every window;
+    the printed card carries a long-lived code bound to `print_serial`: printing a new card
+    or revoking the printed one moves the serial, so a lost card stops working."""
+
+    volunteer = models.OneToOneField(Volunteer, on_delete=models.CASCADE, related_name="ecard")
+    print_serial = models.PositiveIntegerField(_("纸质卡版本"), default=0)
+    printed_at = models.DateTimeField(_("打印时间"), null=True, blank=True)
+    print_revoked = models.BooleanField(_("纸质卡已挂失"), default=False)
+
+    class Meta:
+        verbose_name = _("志愿者电子证")
+        verbose_name_plural = _("志愿者电子证")
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} · {self.print_serial}"
+
+
+class TimeCode(models.Model):
+    """时长码: a one-time code worth the activity's hours, claimed by one volunteer once."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="time_codes")
+    code = models.CharField(_("时长码"), max_length=12, unique=True)
+    hours = models.DecimalField(_("时长（小时）"), max_digits=5, decimal_places=2)
+    expires_at = models.DateTimeField(_("有效期至"))
+    claimed_by = models.ForeignKey(Volunteer, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    record = models.OneToOneField(ServiceRecord, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="time_code")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("时长码")
+        verbose_name_plural = _("时长码")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class InsurancePolicy(models.Model):
+    """The activity's accident policy. Covered: everyone enrolled (read at the time asked, so
+    it follows sign-ups and withdrawals)."""
+
+    activity = models.OneToOneField(Activity, on_delete=models.CASCADE, related_name="insurance")
+    insurer = models.CharField(_("保险公司"), max_length=100)
+    policy_no = models.CharField(_("保单号"), max_length=64)
+    start = models.DateTimeField(_("保障开始"))
+    end = models.DateTimeField(_("保障结束"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("志愿者保险")
+        verbose_name_plural = _("志愿者保险")
+
+    def __str__(self) -> str:
+        return f"{self.insurer} {self.policy_no}"
+
+    def covers(self, activity: Activity) -> bool:
+        return self.start <= activity.start and self.end >= activity.end
+
+
+class InsuranceClaim(models.Model):
+    """A claim under an activity's policy, and how it ended."""
+
+    class Outcome(models.TextChoices):
+        FILED = "filed", _("已报案")
+        PAID = "paid", _("已赔付")
+        DENIED = "denied", _("未获赔")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    policy = models.ForeignKey(InsurancePolicy, on_delete=models.PROTECT, related_name="claims")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="+")
+    incident = models.TextField(_("事故经过"))
+    outcome = models.CharField(_("结果"), max_length=16, choices=Outcome.choices,
+                               default=Outcome.FILED)
+    amount = models.DecimalField(_("赔付金额（元）"), max_digits=10, decimal_places=2, null=True,
+                                 blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    filed_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("保险理赔")
+        verbose_name_plural = _("保险理赔")
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} · {self.volunteer_id} · {self.outcome}"
+
+
+CLAIM_FLOW = Workflow(
+    states=InsuranceClaim.Outcome,
+    transitions={"": frozenset({InsuranceClaim.Outcome.FILED}),
+                 InsuranceClaim.Outcome.FILED: frozenset({
+                     InsuranceClaim.Outcome.PAID, InsuranceClaim.Outcome.DENIED,
+                     InsuranceClaim.Outcome.WITHDRAWN})},
+    colours={"filed": "warn", "paid": "ok", "denied": "bad", "withdrawn": "muted"},
+)

@@ -34,7 +34,16 @@ from .models import (
     RecordState,
     ServiceRecord,
 )
-from .rules import checkin_open, checkout_open, enrollment_open, rules_for, withdrawal_open
+from .rules import (
+    checkin_open,
+    checkout_open,
+    codes_expire,
+    enrollment_open,
+    insurance_ready,
+    rules_for,
+    scan_open,
+    withdrawal_open,
+)
 from .selectors import unmet_requirements, volunteer_activity_state
 
 # ---- scope reads ------------------------------------------------------------------------
@@ -136,6 +145,11 @@ class ActivityCaps:
     can_withdraw: bool = False
     can_checkin: bool = False
     can_checkout: bool = False
+    can_scan: bool = False
+    can_add_walk_in: bool = False
+    can_issue_codes: bool = False
+    can_group_entry: bool = False
+    can_insure: bool = False
 
     @property
     def moves(self) -> list[str]:
@@ -145,7 +159,10 @@ class ActivityCaps:
 # The moves' names, as the API's `allowed_moves` and the pages' `data-move` spell them.
 ACTIVITY_MOVES = (("edit", "can_edit"), ("cancel", "can_cancel"), ("backfill", "can_backfill"),
                   ("enroll", "can_enroll"), ("withdraw", "can_withdraw"),
-                  ("checkin", "can_checkin"), ("checkout", "can_checkout"))
+                  ("checkin", "can_checkin"), ("checkout", "can_checkout"),
+                  ("scan", "can_scan"), ("walk_in", "can_add_walk_in"),
+                  ("time_codes", "can_issue_codes"), ("group_entry", "can_group_entry"),
+                  ("insure", "can_insure"))
 
 
 def activity_caps(user, activity: Activity, *, standing: dict | None = None,
@@ -171,11 +188,17 @@ def _organiser_caps(user, activity: Activity, now: datetime.datetime) -> dict:
     if not is_organiser(user, activity):
         return {}
     is_open, ended = activity.is_open, activity.end <= now
+    rules = rules_for(activity.org)
     return {
         "can_manage": True, "sees_roster": True, "can_show_qr": is_open,
         "can_edit": is_open, "can_backfill": is_open and ended,
         "can_record_served": is_open and ended,
         "can_cancel": cancellable(activity, now) and not activity.attendances.exists(),
+        "can_scan": scan_open(activity, rules, now),
+        "can_add_walk_in": is_open and not ended,
+        "can_issue_codes": is_open and now < codes_expire(activity),
+        "can_group_entry": is_open and ended,
+        "can_insure": is_open and not ended,
     }
 
 
@@ -197,7 +220,7 @@ def _volunteer_caps(volunteer: Volunteer, activity: Activity, standing: dict,
         and ENROLLMENT_FLOW.can(state, Enrollment.Status.CANCELLED)
         and withdrawal_open(state, activity, rules, now),
         "can_checkin": state == Enrollment.Status.ENROLLED and attendance is None
-        and checkin_open(activity, rules, now),
+        and checkin_open(activity, rules, now) and insurance_ready(activity, rules),
         "can_checkout": attendance is not None and attendance.checkout_at is None
         and checkout_open(activity, rules, now) and not _counts(standing["record"]),
     }
@@ -268,8 +291,14 @@ def _may_decide(user, record: ServiceRecord, parent: bool) -> bool:
     if can_manage(user, record.org):
         return True
     activity = record.activity
-    return record.kind == ServiceRecord.Kind.ATTENDANCE and activity is not None and (
+    return record.kind in LEADER_CONFIRMS and activity is not None and (
         activity.leader_id == user.pk or activity.team_id in led_team_ids(user))
+
+
+# Lines the activity's leader saw happen (attendance, a code they handed out, a declaration
+# about their activity); lines entered by a leader for others need the node's staff.
+LEADER_CONFIRMS = frozenset({ServiceRecord.Kind.ATTENDANCE, ServiceRecord.Kind.TIME_CODE,
+                             ServiceRecord.Kind.DECLARATION})
 
 
 def allowed_moves(user, obj: Activity | ServiceRecord) -> list[str]:

@@ -5,7 +5,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from wenming.orgs.models import OrgNode
 
-from .models import ACTIVITY_FLOW, Enrollment, ServiceRules
+from .models import ACTIVITY_FLOW, Enrollment, InsurancePolicy, ServiceRules
 
 
 def rules_for(org: OrgNode) -> ServiceRules:
@@ -48,8 +48,14 @@ def is_late(service_date: datetime.date, recorded_on: datetime.date, workdays: i
 
 # ---- the windows of an activity (services refuse outside them; capabilities read them) ---
 
+def signup_closes(activity) -> datetime.datetime:
+    """The organiser's deadline, or by default the activity's end: one may still join an
+    activity under way (and check in at once)."""
+    return activity.signup_deadline or activity.end
+
+
 def enrollment_open(activity, now: datetime.datetime) -> bool:
-    return ACTIVITY_FLOW.in_group(activity.status, "open") and activity.start > now
+    return ACTIVITY_FLOW.in_group(activity.status, "open") and now < signup_closes(activity)
 
 
 def withdrawal_open(enrollment_status: str, activity, rules: ServiceRules,
@@ -65,5 +71,36 @@ def checkin_open(activity, rules: ServiceRules, now: datetime.datetime) -> bool:
         activity.start - early <= now <= activity.end
 
 
+def needs_insurance(activity, rules: ServiceRules) -> bool:
+    """Marked by the organiser, or on a platform the district's rules insure (条例 Art. 17)."""
+    if activity.needs_insurance:
+        return True
+    codes = rules.insured_platforms or []
+    return bool(codes) and activity.platform.code in codes
+
+
+def insurance_ready(activity, rules: ServiceRules) -> bool:
+    """Check-in may open: no cover is asked, or a policy covering the whole activity is on
+    record."""
+    if not needs_insurance(activity, rules):
+        return True
+    policy = InsurancePolicy.objects.filter(activity_id=activity.pk).first()
+    return policy is not None and policy.covers(activity)
+
+
 def checkout_open(activity, rules: ServiceRules, now: datetime.datetime) -> bool:
     return now <= activity.end + datetime.timedelta(minutes=rules.checkout_late_minutes)
+
+
+def scan_open(activity, rules: ServiceRules, now: datetime.datetime) -> bool:
+    """The organiser scans e-cards from when check-in opens until check-out closes."""
+    early = datetime.timedelta(minutes=rules.checkin_early_minutes)
+    return ACTIVITY_FLOW.in_group(activity.status, "open") and \
+        activity.start - early <= now and checkout_open(activity, rules, now)
+
+
+CODE_DAYS = 7  # a time code may be claimed up to a week after the activity ends
+
+
+def codes_expire(activity) -> datetime.datetime:
+    return activity.end + datetime.timedelta(days=CODE_DAYS)

@@ -45,6 +45,7 @@ from .rules import (
     checkin_open,
     checkout_open,
     enrollment_open,
+    insurance_ready,
     is_late,
     overlap_hours,
     rules_for,
@@ -56,8 +57,8 @@ from .selectors import certified_lines, unmet_requirements
 ZERO = Decimal("0")
 EDITABLE = {"title", "content", "address", "lat", "lng", "radius_m", "start", "end", "quota",
             "required_skills", "required_tags", "min_age", "people_served", "leader", "team",
-            "project", "is_training"}
-NULLABLE = {"min_age", "people_served", "leader", "team", "project"}
+            "project", "is_training", "needs_insurance", "signup_deadline"}
+NULLABLE = {"min_age", "people_served", "leader", "team", "project", "signup_deadline"}
 
 
 # ---- projects and activities ----------------------------------------------------------
@@ -112,6 +113,10 @@ def _check_schedule(fields: dict, *, creating: bool) -> None:
         raise ValidationError(_("位置不在中国境内，请检查经纬度"), code="invalid_location")
     if fields.get("min_age") is not None and not 0 <= fields["min_age"] <= 100:
         raise ValidationError(_("最低年龄不正确"), code="invalid_min_age")
+    if (deadline := fields.get("signup_deadline")) is not None and (
+            timezone.is_naive(deadline) or deadline > end):
+        raise ValidationError(_("报名截止时间须带时区，且不能晚于活动结束"),
+                              code="invalid_signup_deadline")
 
 
 def _clean_activity(fields: dict, *, creating: bool) -> dict:
@@ -131,7 +136,9 @@ def activity_publish(*, by: User, org: OrgNode, platform: Platform, title: str,
                      end: datetime.datetime, quota: int, radius_m: int = 300,
                      content: str = "", project: Project | None = None, team: Team | None = None,
                      leader: User | None = None, required_skills=(), required_tags=(),
-                     min_age: int | None = None, is_training: bool = False) -> Activity:
+                     min_age: int | None = None, is_training: bool = False,
+                     needs_insurance: bool = False,
+                     signup_deadline: datetime.datetime | None = None) -> Activity:
     """Staff of `org`, or a leader of its team, publish an activity there."""
     if not can_organise(by, org, team):
         raise Forbidden()
@@ -143,10 +150,11 @@ def activity_publish(*, by: User, org: OrgNode, platform: Platform, title: str,
     fields = _clean_activity(dict(
         title=title, address=address, lat=lat, lng=lng, start=start, end=end, quota=quota,
         radius_m=radius_m, required_skills=required_skills, required_tags=required_tags,
-        min_age=min_age), creating=True)
+        min_age=min_age, signup_deadline=signup_deadline), creating=True)
     return Activity.objects.create(org=org, platform=platform, project=project, team=team,
                                    leader=leader or by, content=(content or "").strip(),
-                                   is_training=bool(is_training), created_by=by, **fields)
+                                   is_training=bool(is_training),
+                                   needs_insurance=bool(needs_insurance), created_by=by, **fields)
 
 
 @transaction.atomic
@@ -208,7 +216,7 @@ def enrollment_create(*, volunteer: Volunteer, activity: Activity) -> Enrollment
     so concurrent sign-ups are counted one at a time."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if not enrollment_open(activity, timezone.now()):
-        raise Conflict(_("活动已开始或已取消，不能报名"), code="enrollment_closed")
+        raise Conflict(_("报名已截止或活动已取消，不能报名"), code="enrollment_closed")
     if reasons := unmet_requirements(volunteer, activity):
         raise Conflict(_("不符合报名条件：%(r)s") % {"r": "；".join(reasons)},
                        code="requirements_not_met")
@@ -282,13 +290,27 @@ def _check_presence(activity: Activity, qr_token: str | None, lat, lng, window: 
 def attendance_checkin(*, volunteer: Volunteer, activity: Activity, qr_token: str | None = None,
                        lat: float | None = None, lng: float | None = None) -> Attendance:
     rules, now = rules_for(activity.org), timezone.now()
+    admit_checkin(volunteer, activity, rules, now)
+    method = _check_presence(activity, qr_token, lat, lng, rules.qr_window_seconds)
+    return write_checkin(volunteer, activity, rules, now, method, lat=lat, lng=lng)
+
+
+def admit_checkin(volunteer: Volunteer, activity: Activity, rules, now) -> None:
+    """Enrolled, inside the window, insured where cover is asked: else a 409 saying which."""
     if not Enrollment.objects.filter(activity=activity, volunteer=volunteer,
                                      status=Enrollment.Status.ENROLLED).exists():
         raise Conflict(_("您没有报名该活动（或仍在候补），不能签到"), code="not_enrolled")
     if not checkin_open(activity, rules, now):
         raise Conflict(_("不在签到时间内：活动开始前%(n)d分钟至结束前可签到") % {
             "n": rules.checkin_early_minutes}, code="outside_checkin_window")
-    method = _check_presence(activity, qr_token, lat, lng, rules.qr_window_seconds)
+    if not insurance_ready(activity, rules):
+        raise Conflict(_("本活动须为志愿者投保，录入有效保单后才能签到"),
+                       code="insurance_required")
+
+
+def write_checkin(volunteer: Volunteer, activity: Activity, rules, now, method: str, *,
+                  lat: float | None = None, lng: float | None = None) -> Attendance:
+    """The attendance row, one per volunteer and activity, under the daily check-in limit."""
     # Lock the volunteer's row: the daily count and the insert then happen one at a time.
     Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()
     if Attendance.objects.filter(activity=activity, volunteer=volunteer).exists():
@@ -314,7 +336,14 @@ def attendance_checkout(*, volunteer: Volunteer, activity: Activity,
                         lng: float | None = None) -> tuple[Attendance, ServiceRecord | None]:
     """Check out and write the pending record: hours are the attendance's overlap with the
     schedule, counted only when it covers enough of it, within the daily cap."""
-    rules, now = rules_for(activity.org), timezone.now()
+    rules = rules_for(activity.org)
+    attendance = open_attendance(volunteer, activity, rules, timezone.now())
+    method = _check_presence(activity, qr_token, lat, lng, rules.qr_window_seconds)
+    return write_checkout(attendance, rules, method, by=volunteer.user)
+
+
+def open_attendance(volunteer: Volunteer, activity: Activity, rules, now) -> Attendance:
+    """The volunteer's attendance, locked, if it may be closed now: else a 409 saying why."""
     attendance = Attendance.objects.select_for_update().filter(
         activity=activity, volunteer=volunteer).first()
     if attendance is None:
@@ -323,18 +352,22 @@ def attendance_checkout(*, volunteer: Volunteer, activity: Activity,
         raise Conflict(_("您已签退"), code="already_checked_out")
     if not checkout_open(activity, rules, now):
         raise Conflict(_("已超过签退时间，请联系活动负责人补录"), code="outside_checkout_window")
-    if _live_records(activity, volunteer).exists():  # a backfill came first
+    if live_records(activity, volunteer).exists():  # a backfill came first
         raise Conflict(_("该志愿者已有本活动的服务记录"), code="record_exists")
-    attendance.checkout_method = _check_presence(activity, qr_token, lat, lng,
-                                                 rules.qr_window_seconds)
-    attendance.checkout_at = now
+    return attendance
+
+
+def write_checkout(attendance: Attendance, rules, method: str, *,
+                   by: User) -> tuple[Attendance, ServiceRecord | None]:
+    activity, now = attendance.activity, timezone.now()
+    attendance.checkout_method, attendance.checkout_at = method, now
     attendance.save(update_fields=["checkout_at", "checkout_method"])
     hours = overlap_hours(attendance.checkin_at, now, activity.start, activity.end)
     if hours <= ZERO or hours < scheduled_hours(activity.start, activity.end) * \
             rules.coverage_ratio:
         return attendance, None
-    record = record_write(volunteer=volunteer, kind=ServiceRecord.Kind.ATTENDANCE, hours=hours,
-                          by=volunteer.user, **activity_line(activity))
+    record = record_write(volunteer=attendance.volunteer, kind=ServiceRecord.Kind.ATTENDANCE,
+                          hours=hours, by=by, **activity_line(activity))
     return attendance, record
 
 
@@ -360,9 +393,8 @@ def record_write(*, volunteer: Volunteer, kind: str, org: OrgNode, title: str,
     recorded more than the deadline's working days after `service_date` is marked late.
     Attendance, backfill and order completion all write here; the caller has checked who may.
     The volunteer's row is locked, so two lines for one day are summed one at a time."""
-    if kind not in (ServiceRecord.Kind.ATTENDANCE, ServiceRecord.Kind.BACKFILL,
-                    ServiceRecord.Kind.ORDER):
-        raise ValueError(f"record_write writes attendance, backfill and order lines: {kind}")
+    if kind == ServiceRecord.Kind.REVERSAL or kind not in ServiceRecord.Kind.values:
+        raise ValueError(f"record_write writes new lines, not reversals: {kind}")
     if not ZERO < hours <= 24:
         raise ValidationError(_("服务时长应在0到24小时之间"), code="invalid_hours")
     rules = rules_for(org)
@@ -460,13 +492,13 @@ def record_backfill(*, by: User, volunteer: Volunteer, activity: Activity, hours
     if not ZERO < hours <= limit:
         raise ValidationError(_("补录时长应大于0且不超过活动时长%(n)s小时") % {"n": limit},
                               code="invalid_hours")
-    if _live_records(activity, volunteer).exists():
+    if live_records(activity, volunteer).exists():
         raise Conflict(_("该志愿者已有本活动的服务记录"), code="record_exists")
     return record_write(volunteer=volunteer, kind=ServiceRecord.Kind.BACKFILL, hours=hours,
                         by=by, reason=reason.strip(), **activity_line(activity))
 
 
-def _live_records(activity: Activity, volunteer: Volunteer):
+def live_records(activity: Activity, volunteer: Volunteer):
     """The volunteer's lines for the activity that count or may count: not rejected, not
     reversed (a reversed line may be entered again with the right hours)."""
     return ServiceRecord.objects.filter(activity=activity, volunteer=volunteer).exclude(

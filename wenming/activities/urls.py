@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from . import views_recording as rec
 
 urlpatterns = [
     path("activities/", views.activity_list, name="activity_list"),
@@ -16,6 +17,22 @@ urlpatterns = [
     path("activities/<id:activity_id>/qr/", views.activity_qr, name="activity_qr"),
     path("activities/<id:activity_id>/backfill/", views.backfill, name="activity_backfill"),
     path("activities/<id:activity_id>/served/", views.people_served, name="activity_served"),
+    path("activities/<id:activity_id>/scan/", rec.scan, name="activity_scan"),
+    path("activities/<id:activity_id>/walk-in/", rec.walk_in, name="activity_walk_in"),
+    path("activities/<id:activity_id>/time-codes/", rec.time_codes, name="activity_time_codes"),
+    path("activities/<id:activity_id>/group-entry/", rec.group_entry,
+         name="activity_group_entry"),
+    path("activities/<id:activity_id>/insurance/", rec.activity_insurance,
+         name="activity_insurance"),
+    path("activities/<id:activity_id>/insurance/claims/", rec.claim_file,
+         name="activity_claim_file"),
+    path("activities/<id:activity_id>/insurance/claims/<id:claim_id>/", rec.claim_decide,
+         name="activity_claim_decide"),
+    path("my/insurance/", rec.my_insurance, name="my_insurance"),
+    path("my/ecard/", rec.my_ecard, name="my_ecard"),
+    path("my/ecard/print/", rec.my_ecard_print, name="my_ecard_print"),
+    path("my/ecard/revoke/", rec.my_ecard_revoke, name="my_ecard_revoke"),
+    path("my/time-code/", rec.time_code_claim, name="time_code_claim"),
     path("activities/cards/upcoming/", views.card_upcoming, name="card_upcoming"),
     path("my/hours/", views.my_hours, name="my_hours"),
     path("records/pending/", views.records_pending, name="records_pending"),

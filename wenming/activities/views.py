@@ -36,7 +36,7 @@ from .forms import (
     RecordFilterForm,
     ServedForm,
 )
-from .models import RECORD_FLOW, Activity, Enrollment, ServiceRecord
+from .models import RECORD_FLOW, Activity, Enrollment, InsurancePolicy, ServiceRecord
 from .permissions import (
     activities_for_user,
     activity_caps,
@@ -48,7 +48,7 @@ from .permissions import (
     records_for_user,
     require_organise,
 )
-from .rules import rules_for
+from .rules import needs_insurance, rules_for, signup_closes
 from .selectors import (
     activity_roster,
     activity_search,
@@ -99,9 +99,13 @@ def activity_detail(request, activity_id: int):
     unmet = (unmet_requirements(volunteer, activity)
              if volunteer and not state["enrollment"] else [])
     caps = activity_caps(request.user, activity, volunteer=volunteer, standing=state or None)
+    rules = rules_for(activity.org)
     return render(request, "activities/activity_detail.html", {
         "a": activity, "enrolled": enrolled_count(activity), "volunteer": volunteer,
-        "unmet": unmet, "caps": caps, "rules": rules_for(activity.org), **state,
+        "unmet": unmet, "caps": caps, "rules": rules, **state,
+        "signup_closes": timezone.localtime(signup_closes(activity)),
+        "insurance_needed": needs_insurance(activity, rules),
+        "policy": InsurancePolicy.objects.filter(activity=activity).first(),
         "tags": [TAGS.get(t, t) for t in activity.required_tags]})
 
 

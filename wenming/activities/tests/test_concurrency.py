@@ -123,3 +123,29 @@ def test_racing_lines_for_one_day_never_pass_the_daily_maximum(world):
     assert [line.needs_parent_approval for line in sorted(lines, key=lambda r: r.id)] == \
         [False, True, True, True, True, True]
 
+
+
+def test_two_organisers_scanning_one_e_card_at_once_record_one_check_in(world):
+    from wenming.activities import ecard
+    from wenming.teams import services as team_services
+
+    leader = volunteer_at(world.sta1, "scan_leader")
+    team = team_services.team_create(by=world.sta1_staff, name="稻香园助老队", org=world.sta1,
+                                     leader=leader)
+    activity = publish(world.sta1_staff, world.sta1, start=tomorrow(9), team=team)
+    services.enrollment_create(volunteer=world.vol1, activity=activity)
+    now = timezone.now()
+    type(activity).objects.filter(pk=activity.pk).update(
+        start=now - datetime.timedelta(minutes=10), end=now + datetime.timedelta(hours=2))
+    token = ecard.phone_token(world.vol1)
+    organisers = [world.sta1_staff, leader.user] * 4
+    url = f"/api/activities/{activity.id}/scan"
+
+    responses = race([lambda u=u: post(logged_in(u), url, {"ecard_token": token,
+                                                            "action": "checkin"})
+                      for u in organisers])
+
+    codes = Counter(r.status_code if r.status_code == 200 else r.json()["error"]["code"]
+                    for r in responses)
+    assert codes == {200: 1, "already_checked_in": 7}
+    assert Attendance.objects.filter(activity=activity, volunteer=world.vol1).count() == 1

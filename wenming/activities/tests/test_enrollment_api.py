@@ -117,9 +117,20 @@ def test_cancelling_without_an_enrollment_is_refused(world, client_for):
     assert_chinese_error(client_for(world.vol1.user).delete(url(activity)), 409, "not_enrolled")
 
 
-def test_sign_up_closes_when_the_activity_starts(world, clock, client_for):
+def test_sign_up_stays_open_until_the_end_by_default(world, clock, client_for):
     activity = publish(world.sta1_staff, world.sta1, start=tomorrow(9))
     clock.set(activity.start)
+    assert sign_up(client_for(world.vol1.user), activity).status_code == 201
+    clock.set(activity.end)
+    assert_chinese_error(sign_up(client_for(world.vol1b.user), activity), 409,
+                         "enrollment_closed")
+    assert Enrollment.objects.count() == 1
+
+
+def test_sign_up_closes_at_the_organisers_deadline(world, clock, client_for):
+    activity = publish(world.sta1_staff, world.sta1, start=tomorrow(9),
+                       signup_deadline=tomorrow(8))
+    clock.set(tomorrow(8))
     assert_chinese_error(sign_up(client_for(world.vol1.user), activity), 409,
                          "enrollment_closed")
     assert not Enrollment.objects.exists()
@@ -250,7 +261,8 @@ def test_the_activity_detail_lists_the_callers_moves(world, client_for):
     moves = {name: client_for(user).get(f"/api/activities/{activity.id}").json()["allowed_moves"]
              for name, user in [("staff", world.sta1_staff), ("vol1", world.vol1.user),
                                 ("res1", world.res1.user)]}
-    assert moves == {"staff": ["edit", "cancel"], "vol1": ["enroll"], "res1": []}
+    assert moves == {"staff": ["edit", "cancel", "walk_in", "time_codes", "insure"],
+                     "vol1": ["enroll"], "res1": []}
     services.enrollment_create(volunteer=world.vol1, activity=activity)
     assert client_for(world.vol1.user).get(
         f"/api/activities/{activity.id}").json()["allowed_moves"] == ["withdraw"]

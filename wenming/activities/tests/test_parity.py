@@ -12,8 +12,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from wenming.activities import services
-from wenming.activities.models import ServiceRecord, ServiceRules
+from wenming.activities import ecard, insurance, recording, services
+from wenming.activities.models import Attendance, Enrollment, ServiceRecord, ServiceRules
 from wenming.activities.permissions import activity_get_for_user, record_get_for_user
 from wenming.activities.tests.test_support import (
     Clock,
@@ -236,16 +236,40 @@ def activity_outcomes(user, activity_id: int, spare) -> set[str]:
         "withdraw": lambda: services.enrollment_cancel(volunteer=mine(), activity=fetched()),
         "checkin": presence(services.attendance_checkin),
         "checkout": presence(services.attendance_checkout),
+        "scan": lambda: scan_spare(user, fetched(), spare),
+        "walk_in": lambda: recording.enrollment_walk_in(by=user, activity=fetched(),
+                                                        volunteer=spare),
+        "time_codes": lambda: recording.time_codes_issue(by=user, activity=fetched(), count=1),
+        "group_entry": lambda: recording.records_group_entry(
+            by=user, activity=fetched(),
+            rows=[recording.GroupRow(line=1, who=spare.user.mobile, hours=Decimal("1"))]),
+        "insure": lambda: insurance.policy_record(
+            by=user, activity=fetched(), insurer="中国人民财产保险", policy_no="PZ2026001",
+            start=fetched().start - datetime.timedelta(hours=1),
+            end=fetched().end + datetime.timedelta(hours=1)),
     }
     return {move for move, call in calls.items() if succeeds(call)}
+
+
+def scan_spare(user, activity, spare) -> None:
+    """The organiser scans an e-card: checking in one enrolled, or else checking out one
+    checked in (after the end only check-out is left)."""
+    Enrollment.objects.create(activity=activity, volunteer=spare, status="enrolled")
+    token = ecard.phone_token(spare)
+    if succeeds(lambda: recording.attendance_scan(by=user, activity=activity,
+                                                  ecard_token=token, action="checkin")):
+        return
+    Attendance.objects.create(activity=activity, volunteer=spare, checkin_at=activity.start,
+                              checkin_method="geo")
+    recording.attendance_scan(by=user, activity=activity, ecard_token=token, action="checkout")
 
 
 EXPECTED_ACTIVITY_MOVES = {
     ("open", "vol1"): {"enroll"},
     ("open", "vol2"): {"enroll"},
     ("open", "res1"): set(),
-    ("open", "sta1_staff"): {"edit", "cancel"},
-    ("open", "lead_a"): {"edit", "cancel", "enroll"},
+    ("open", "sta1_staff"): {"edit", "cancel", "walk_in", "time_codes", "insure"},
+    ("open", "lead_a"): {"edit", "cancel", "enroll", "walk_in", "time_codes", "insure"},
     ("open", "lead_b"): {"enroll"},
     ("open", "sta2_staff"): set(),
     ("enrolled", "vol1"): {"withdraw"},
@@ -253,13 +277,13 @@ EXPECTED_ACTIVITY_MOVES = {
     ("waitlisted", "vol1b"): {"withdraw"},
     ("closing", "vol1"): set(),
     ("running", "vol1"): {"checkin"},
-    ("running", "inst1_staff"): {"edit", "cancel"},
+    ("running", "inst1_staff"): {"edit", "cancel", "scan", "walk_in", "time_codes", "insure"},
     ("checked_in", "vol1"): {"checkout"},
-    ("checked_in", "sta1_staff"): {"edit"},
+    ("checked_in", "sta1_staff"): {"edit", "scan", "walk_in", "time_codes", "insure"},
     ("served", "vol1"): set(),
-    ("served", "sta1_staff"): {"edit", "backfill"},
+    ("served", "sta1_staff"): {"edit", "backfill", "scan", "time_codes", "group_entry"},
     ("missed_checkout", "vol1"): set(),
-    ("missed_checkout", "lead_a"): {"edit", "backfill"},
+    ("missed_checkout", "lead_a"): {"edit", "backfill", "time_codes", "group_entry"},
     ("cancelled", "sta1_staff"): set(),
     ("cancelled", "vol1"): set(),
 }

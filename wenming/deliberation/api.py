@@ -181,10 +181,12 @@ def topic_merge(request, topic_id: Id, payload: MergeIn):
                                                    reason=payload.reason))
 
 
-@router.post("/{topic_id}/endorse", summary="附议（本站居民，每人一次，附议期内）")
+@router.post("/{topic_id}/endorse", summary="附议（本站居民，每人一次，附议期内）；答复为议题摘要")
 def topic_endorse(request, topic_id: Id):
     topic = topic_get_for_user(request.user, topic_id)
-    return topic_out(request, services.topic_endorse(by=request.user, topic=topic))
+    # The summary only: counted acts come in crowds, and the answer is built inside the
+    # request's write transaction (AtomicWritesMiddleware), so it is kept short.
+    return topic_out(request, services.topic_endorse(by=request.user, topic=topic), full=False)
 
 
 @router.post("/{topic_id}/schedule", summary="列入议程，安排议事（未达门槛须填理由）")
@@ -194,11 +196,11 @@ def topic_schedule(request, topic_id: Id, payload: ScheduleIn):
                                                       **payload.dict()))
 
 
-@router.post("/{topic_id}/vote", summary="投票（本站居民，每人一票，决议前）")
+@router.post("/{topic_id}/vote", summary="投票（本站居民，每人一票，决议前）；答复为议题摘要")
 def topic_vote(request, topic_id: Id, payload: VoteIn):
     topic = topic_get_for_user(request.user, topic_id)
-    services.topic_vote(by=request.user, topic=topic, option_id=payload.option_id)
-    return topic_out(request, Topic.objects.get(pk=topic.pk))
+    vote = services.topic_vote(by=request.user, topic=topic, option_id=payload.option_id)
+    return {**topic_out(request, vote.topic, full=False), "option_id": vote.option_id}
 
 
 @router.post("/{topic_id}/decide", summary="记录议事与决议（纪要、线下票数、理由）")

@@ -6,7 +6,9 @@ from django.utils import timezone
 
 from wenming.deliberation import services
 from wenming.deliberation.models import Topic, TopicRule
-from wenming.people.tests.factories import resident_at
+from wenming.orgs.models import RoleAssignment
+from wenming.people.models import Resident, User
+from wenming.people.tests.factories import next_mobile, resident_at
 
 
 def collecting(world, **fields) -> Topic:
@@ -23,6 +25,18 @@ def endorsing(world, threshold: int = 3, **fields) -> Topic:
 
 def neighbours(world, n: int) -> list:
     return [resident_at(world.sta1) for _ in range(n)]
+
+
+def many_neighbours(station, n: int) -> list[User]:
+    """`n` residents of `station` in three statements (the races need hundreds)."""
+    users = User.objects.bulk_create([
+        User(username=f"nb{station.pk}-{i}", real_name=f"邻居{i}", mobile=next_mobile(),
+             password="!") for i in range(n)])
+    Resident.objects.bulk_create([Resident(user=u, station=station) for u in users])
+    RoleAssignment.objects.bulk_create([RoleAssignment(user=u, org=station,
+                                                       role=RoleAssignment.Role.RESIDENT)
+                                        for u in users])
+    return users
 
 
 def scheduled(world) -> Topic:

@@ -69,6 +69,7 @@ def test_the_five_steps_over_the_api(world):
     assert body["stage"] == "scheduled" and len(body["options"]) == 3
     option = body["options"][1]["id"]
     assert post_json(resident, f"{url}/vote", {"option_id": option}).json()["voted"] is True
+    assert resident.get(url).json()["options"][1]["online"] == 1
     body = post_json(staff, f"{url}/decide", {"decision": "装四盏", "minutes": "纪要",
                                               "votes_for": 3, "votes_against": 9}).json()
     assert body["stage"] == "decided"

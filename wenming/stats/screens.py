@@ -58,7 +58,7 @@ def screen_payload(link: ScreenLink) -> dict:
         "updated_at": timezone.localtime().isoformat(timespec="seconds"),
         "month": _pick(figures(node, month, tree=tree)),
         "year": _pick(year_figures),
-        "children": [{"name": c["name"], "hours": c["hours"], "activities": c["activities"],
+        "children": [{"name": c["short_name"], "hours": c["hours"], "activities": c["activities"],
                       "volunteers": c["volunteers"], "orders_total": c["orders_total"]}
                      for c in year_figures["children"]],
         "trend": trend(node, today),

@@ -315,6 +315,14 @@ def finish(raw: dict, thresholds: list[int]) -> dict:
     }
 
 
+def short_name(name: str) -> str:
+    """A node's name without the common suffix, for narrow tables and the big screen."""
+    for suffix in ("新时代文明实践中心", "新时代文明实践所", "新时代文明实践站"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name.removesuffix(suffix)
+    return name
+
+
 FIGURES = (_volunteers, _active, _teams, _activities, _hours, _orders, _wishes, _points)
 
 
@@ -326,7 +334,8 @@ def figures(node: OrgNode, period: Period, *, tree: Tree | None = None) -> dict:
         figure(f, node, period)
     thresholds = _stars(f, node, period)
     out = finish(f.total, thresholds)
-    out["children"] = [{"org_id": c.pk, "name": c.name, "kind": c.kind,
+    out["children"] = [{"org_id": c.pk, "name": c.name, "short_name": short_name(c.name),
+                        "kind": c.kind,
                         **finish(f.by_child[c.pk], thresholds)} for c in tree.children]
     return out
 
@@ -337,13 +346,14 @@ def appeals_by_grid(node: OrgNode, period: Period) -> list[dict]:
     rows = _orders_in(node, period).filter(kind=ServiceOrder.Kind.APPEAL).values(
         "grid", "grid__name", "station__name").annotate(n=Count("id")).order_by("-n", "grid")
     return [{"grid_id": r["grid"], "name": r["grid__name"] or _("未划入网格"),
-             "station": r["station__name"], "appeals": r["n"]} for r in rows]
+             "station": short_name(r["station__name"]), "appeals": r["n"]} for r in rows]
 
 
 def by_platform(node: OrgNode, period: Period) -> list[dict]:
     acts = dict(_activities_in(node, period).values_list("platform").annotate(n=Count("id")))
     orders = dict(_orders_in(node, period).values_list("platform").annotate(n=Count("id")))
-    return [{"code": p.code, "name": p.name, "activities": acts.get(p.pk, 0),
+    return [{"code": p.code, "name": p.name, "short_name": p.name.removesuffix("平台").removesuffix(
+        "服务"), "activities": acts.get(p.pk, 0),
              "orders": orders.get(p.pk, 0)}
             for p in Platform.objects.all() if p.is_active or acts.get(p.pk) or orders.get(p.pk)]
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -38,7 +39,8 @@ def report_response(org: OrgNode, kind: str, day: datetime.date, fmt: str) -> Ht
 
 @login_required
 def stats_home(request):
-    return redirect("stats_dashboard", pk=home_node(request.user).pk)
+    url = reverse("stats_dashboard", args=[home_node(request.user).pk])
+    return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
 
 
 @login_required
@@ -57,6 +59,7 @@ def dashboard_page(request, pk: int):
         "org": org, "form": form, "period": period, "data": data, "caps": caps,
         "query": request.GET.urlencode(), "tile_url": settings.WENMING_MAP_TILE_URL,
         "state_labels": order_state_labels(), "report_date": period.last.isoformat(),
+        "date_value": period.first.isoformat(),
         "links": screens.links_of(request.user, org),
         "parent": org.parent if caps.drill_up else None})
 

@@ -15,6 +15,7 @@
     charts.push(c);
   }
   var big = document.documentElement.classList.contains("elder");
+  var narrow = window.innerWidth < 560;
   var font = big ? 16 : 12;
   var text = {fontSize: font};
 
@@ -24,11 +25,10 @@
       animation: false, textStyle: text,
       tooltip: {trigger: "axis"},
       legend: {top: 0, textStyle: text},
-      grid: {left: 44, right: 44, top: 36, bottom: 28},
+      grid: {left: 8, right: 8, top: 36, bottom: 8, containLabel: true},
       xAxis: {type: "category", data: trend.map(function (m) { return m.month.slice(2); }),
                axisLabel: text},
-      yAxis: [{type: "value", name: "小时", axisLabel: text},
-              {type: "value", name: "次", axisLabel: text}],
+      yAxis: [{type: "value", axisLabel: text}, {type: "value", axisLabel: text}],
       series: [
         {name: "服务时长", type: "bar", data: trend.map(function (m) { return m.hours; }),
          itemStyle: {color: "#b3261e"}},
@@ -41,7 +41,7 @@
     var orders = data("stats-orders") || {}, labels = data("stats-state-labels") || {};
     chart("orders", {
       animation: false, textStyle: text, tooltip: {trigger: "item"},
-      series: [{type: "pie", radius: ["35%", "65%"], label: {fontSize: font},
+      series: [{type: "pie", radius: ["35%", "65%"], label: {fontSize: font, show: !narrow},
                 data: Object.keys(orders).filter(function (k) { return orders[k]; })
                   .map(function (k) { return {name: labels[k] || k, value: orders[k]}; })}]
     });
@@ -49,9 +49,9 @@
     chart("platforms", {
       animation: false, textStyle: text, tooltip: {trigger: "axis"},
       legend: {top: 0, textStyle: text},
-      grid: {left: 72, right: 16, top: 32, bottom: 24},
+      grid: {left: 8, right: 16, top: 32, bottom: 8, containLabel: true},
       xAxis: {type: "value", axisLabel: text},
-      yAxis: {type: "category", data: platforms.map(function (p) { return p.name; }),
+      yAxis: {type: "category", data: platforms.map(function (p) { return p.short_name; }),
               axisLabel: text},
       series: [{name: "活动", type: "bar", data: platforms.map(function (p) { return p.activities; })},
                {name: "订单", type: "bar", data: platforms.map(function (p) { return p.orders; })}]
@@ -60,7 +60,7 @@
     var levels = Object.keys(stars).sort();
     chart("stars", {
       animation: false, textStyle: text, tooltip: {trigger: "axis"},
-      grid: {left: 56, right: 16, top: 16, bottom: 28},
+      grid: {left: 8, right: 16, top: 16, bottom: 8, containLabel: true},
       xAxis: {type: "category", axisLabel: text,
               data: levels.map(function (l) { return l === "0" ? "未定级" : l + "星"; })},
       yAxis: {type: "value", axisLabel: text},
@@ -101,14 +101,17 @@
     var lats = all.map(function (p) { return p.lat; }), lngs = all.map(function (p) { return p.lng; });
     var minLat = Math.min.apply(null, lats), maxLat = Math.max.apply(null, lats);
     var minLng = Math.min.apply(null, lngs), maxLng = Math.max.apply(null, lngs);
-    var pad = 12, sx = (w - 2 * pad) / ((maxLng - minLng) || 1), sy = (h - 2 * pad) / ((maxLat - minLat) || 1);
+    /* A degree of longitude is shorter than one of latitude by cos(latitude). */
+    var k = Math.cos((minLat + maxLat) / 2 * Math.PI / 180);
+    var pad = 12, sx = (w - 2 * pad) / (((maxLng - minLng) * k) || 1), sy = (h - 2 * pad) / ((maxLat - minLat) || 1);
     var s = Math.min(sx, sy);
+    var ox = (w - 2 * pad - (maxLng - minLng) * k * s) / 2, oy = (h - 2 * pad - (maxLat - minLat) * s) / 2;
     var ctx = canvas.getContext("2d");
     ctx.scale(ratio, ratio);
     ctx.fillStyle = "#f8fafc"; ctx.fillRect(0, 0, w, h);
     function dot(p, r, colour) {
       ctx.beginPath();
-      ctx.arc(pad + (p.lng - minLng) * s, h - pad - (p.lat - minLat) * s, r, 0, 2 * Math.PI);
+      ctx.arc(pad + ox + (p.lng - minLng) * k * s, h - pad - oy - (p.lat - minLat) * s, r, 0, 2 * Math.PI);
       ctx.fillStyle = colour; ctx.fill();
     }
     ctx.globalAlpha = 0.6;

@@ -219,10 +219,10 @@ def topic_tasks(request, topic_id: Id):
 @router.post("/{topic_id}/tasks", response={201: dict}, summary="把决议分解为任务（执民事）")
 def task_create(request, topic_id: Id, payload: TaskIn):
     topic = topic_get_for_user(request.user, topic_id)
-    owner, team = task_owner_get(request.user, owner_id=payload.owner_id,
-                                 team_id=payload.team_id, unit_id=payload.unit_id)
+    owner, team, unit = task_owner_get(request.user, owner_id=payload.owner_id,
+                                       team_id=payload.team_id, unit_id=payload.unit_id)
     task = services.task_add(by=request.user, topic=topic, title=payload.title,
-                             due=payload.due, owner=owner, team=team)
+                             due=payload.due, owner=owner, team=team, unit=unit)
     return Status(201, task_view(task))
 
 

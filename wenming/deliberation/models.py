@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from wenming.core.uploads import random_name
 from wenming.core.workflow import Workflow
 from wenming.orgs.models import OrgNode
+from wenming.partners.models import Unit
 from wenming.people.models import Resident
 from wenming.teams.models import Team
 
@@ -237,7 +238,7 @@ TASK_WORKFLOW = Workflow(
 
 class TopicTask(models.Model):
     """执民事: one piece of the decision, owned by a staff member or volunteer (`owner`), a
-    team, or a partner unit. Overdue, it escalates one level up the tree per `ESCALATE_EVERY`."""
+    team, or a partner unit (whose own staff accounts then see and report it). Overdue, it escalates one level up the tree per `ESCALATE_EVERY`."""
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(_("任务"), max_length=100)
@@ -245,6 +246,8 @@ class TopicTask(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.PROTECT, related_name="topic_tasks")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="topic_tasks")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT,
                              related_name="topic_tasks")
     state = models.CharField(_("状态"), max_length=8, choices=TaskState.choices,
                              default=TaskState.OPEN)
@@ -259,6 +262,14 @@ class TopicTask(models.Model):
     class Meta:
         ordering = ["due", "id"]
         indexes = [models.Index(fields=["state", "due"], name="topic_task_due")]
+        constraints = [
+            # Exactly one owner: a person, a team or a partner unit.
+            models.CheckConstraint(
+                condition=models.Q(owner__isnull=False, team__isnull=True, unit__isnull=True)
+                | models.Q(owner__isnull=True, team__isnull=False, unit__isnull=True)
+                | models.Q(owner__isnull=True, team__isnull=True, unit__isnull=False),
+                name="topic_task_one_owner"),
+        ]
 
     def __str__(self) -> str:
         return self.title

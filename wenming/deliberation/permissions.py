@@ -24,6 +24,8 @@ from wenming.orgs.permissions import (
     roles_of,
     subtree_q,
 )
+from wenming.partners.models import Unit
+from wenming.partners.permissions import units_for_user, units_of_user
 from wenming.people.models import Resident, User
 from wenming.teams.models import Team
 from wenming.teams.permissions import led_team_ids, team_get_for_user
@@ -40,8 +42,10 @@ def _role_station_ids(user) -> set[int]:
 
 
 def tasks_owned_q(user, prefix: str = "") -> Q:
-    """Tasks handed to `user`: to them, or to a team they lead."""
-    return Q(**{f"{prefix}owner": user}) | Q(**{f"{prefix}team_id__in": led_team_ids(user)})
+    """Tasks handed to `user`: to them, to a team they lead, or to a partner unit whose
+    staff account they hold (吹哨报到: the unit sees what was handed to it, nothing else)."""
+    return (Q(**{f"{prefix}owner": user}) | Q(**{f"{prefix}team_id__in": led_team_ids(user)})
+            | Q(**{f"{prefix}unit__in": units_of_user(user)}))
 
 
 def topics_for_user(user) -> QuerySet[Topic]:
@@ -160,8 +164,9 @@ class TaskCaps:
 
 def task_caps(user, task: TopicTask) -> TaskCaps:
     owner = user.is_authenticated and (
-        task.owner_id == user.pk or (task.team_id is not None and task.team_id in
-                                     led_team_ids(user)))
+        task.owner_id == user.pk
+        or (task.team_id is not None and task.team_id in led_team_ids(user))
+        or (task.unit_id is not None and units_of_user(user).filter(pk=task.unit_id).exists()))
     manages = can_manage(user, task.topic.station)
     return TaskCaps(sees=owner or manages,
                     can_report=(owner or manages) and task.state == "open")
@@ -178,16 +183,20 @@ def my_tasks(user) -> QuerySet[TopicTask]:
     """Tasks handed to `user` (or a team they lead), for their to-do page."""
     if not user.is_authenticated:
         return TopicTask.objects.none()
-    return TopicTask.objects.filter(tasks_owned_q(user)).select_related("topic__station")
+    return TopicTask.objects.filter(tasks_owned_q(user)).select_related("topic__station", "unit")
 
 
 def task_owner_get(user, *, owner_id: int | None = None, team_id: int | None = None,
-                   unit_id: int | None = None) -> tuple[User | None, Team | None]:
+                   unit_id: int | None = None) -> tuple[User | None, Team | None, Unit | None]:
     """A task's owner as the caller may name it: a staff member or volunteer of their
-    subtree (by user id), or a team they see. Anything else is a 404."""
+    subtree (by user id), a team they see, or a partner unit serving a node they manage.
+    Anything else is a 404."""
+    owner = team = unit = None
     if unit_id is not None:
-        raise NotFound(_("合作单位不存在"), code="unknown_unit")
-    owner = team = None
+        unit = units_for_user(user).filter(subtree_q(user, "org__path"), pk=unit_id,
+                                           is_active=True).first()
+        if unit is None or not is_staff_member(user):
+            raise NotFound(_("合作单位不存在"), code="unknown_unit")
     if owner_id is not None:
         owner = User.objects.filter(
             subtree_q(user, "role_assignments__org__path"), pk=owner_id,
@@ -196,7 +205,7 @@ def task_owner_get(user, *, owner_id: int | None = None, team_id: int | None = N
             raise NotFound(_("负责人不存在"), code="unknown_owner")
     if team_id is not None:
         team = team_get_for_user(user, team_id)
-    return owner, team
+    return owner, team, unit
 
 
 def comment_get(user, topic: Topic, comment_id: int) -> Comment:

@@ -72,10 +72,11 @@ def history(topic: Topic) -> list[dict]:
 
 
 def task_view(task: TopicTask) -> dict:
-    owner = (task.team.name if task.team_id else
+    owner = (task.team.name if task.team_id else task.unit.name if task.unit_id else
              mask_name(task.owner.real_name) if task.owner_id else "")
     return {"id": task.id, "title": task.title, "due": task.due.isoformat(), "state": task.state,
             "owner": owner, "owner_id": task.owner_id, "team_id": task.team_id,
+            "unit_id": task.unit_id,
             "overdue": task.state == TaskState.OPEN and task.due < timezone.localdate(),
             "escalations": task.escalations,
             "escalated_to": task.escalated_to.name if task.escalated_to_id else None,
@@ -86,7 +87,7 @@ def task_view(task: TopicTask) -> dict:
 
 
 def tasks_of(topic: Topic) -> list[dict]:
-    tasks = topic.tasks.select_related("owner", "team", "escalated_to").prefetch_related(
+    tasks = topic.tasks.select_related("owner", "team", "unit", "escalated_to").prefetch_related(
         "updates")
     return [task_view(t) for t in tasks]
 

@@ -18,6 +18,7 @@ from wenming.core.uploads import checked_image
 from wenming.inbox.services import notify
 from wenming.orgs.models import OrgNode, RoleAssignment
 from wenming.orgs.permissions import can_manage
+from wenming.partners.models import Unit
 from wenming.people.models import Resident, User
 from wenming.teams.models import Team
 
@@ -291,18 +292,19 @@ def topic_decide(*, by: User, topic: Topic, decision: str, minutes: str = "",
 
 @transaction.atomic
 def task_add(*, by: User, topic: Topic, title: str, due: datetime.date,
-             owner: User | None = None, team: Team | None = None) -> TopicTask:
+             owner: User | None = None, team: Team | None = None,
+             unit: Unit | None = None) -> TopicTask:
     """One task of the decision with exactly one owner; the first moves the topic to
     executing. The task worker escalates it if it is not done by its date."""
     topic = _locked(topic)
     _require(topic_caps(by, topic).can_add_task)
     _same_stage_or_409(topic, "add_task")
-    if (owner is None) == (team is None):
-        raise ValidationError(_("请指定一个负责人或一支队伍"), code="owner_required")
+    if [owner, team, unit].count(None) != 2:
+        raise ValidationError(_("请指定一个负责人、一支队伍或一个合作单位"), code="owner_required")
     if due < timezone.localdate():
         raise ValidationError(_("完成期限不能早于今天"), code="invalid_due")
     task = TopicTask.objects.create(topic=topic, title=_text(title, _("任务"), 2, 100), due=due,
-                                    owner=owner, team=team, created_by=by)
+                                    owner=owner, team=team, unit=unit, created_by=by)
     if topic.stage == S.DECIDED:
         topic_transition(topic, S.EXECUTING, by=by, reason=task.title)
     notify(users=assignees(task), title=_("您有新的议事任务"), body=task.title,
@@ -312,9 +314,11 @@ def task_add(*, by: User, topic: Topic, title: str, due: datetime.date,
 
 
 def assignees(task: TopicTask) -> list[User]:
-    """Who carries a task out: its owner, or its team's leaders."""
+    """Who carries a task out: its owner, its team's leaders, or its unit's staff."""
     if task.owner_id:
         return [task.owner]
+    if task.unit_id:
+        return list(User.objects.filter(unit_staff__unit=task.unit_id).distinct())
     return list(User.objects.filter(
         volunteer__memberships__team=task.team_id, volunteer__memberships__role="leader",
         volunteer__memberships__status="active").distinct())

@@ -19,6 +19,7 @@ from wenming.core.uploads import file_response
 from wenming.core.views import back, flash_errors, require_staff
 from wenming.orgs.models import OrgNode, RoleAssignment
 from wenming.orgs.permissions import is_staff_member, roles_of, subtree_q
+from wenming.partners.permissions import units_for_user
 from wenming.people.models import Resident, User
 from wenming.teams.permissions import teams_for_user
 
@@ -151,8 +152,11 @@ def owner_choices(user, topic: Topic) -> list[tuple[str, str]]:
             role_assignments__org_id__in=topic.station.ancestor_ids)).distinct()[:50]
     teams = teams_for_user(user).filter(org__path__startswith=topic.station.path,
                                         is_active=True)[:50]
+    units = units_for_user(user).filter(subtree_q(user, "org__path"), is_active=True).filter(
+        org_id__in=[*topic.station.ancestor_ids, topic.station_id])[:50]
     return ([(f"u:{u.pk}", _("工作人员 · %(n)s") % {"n": u.real_name or u.username})
-             for u in staff] + [(f"t:{t.pk}", _("队伍 · %(n)s") % {"n": t.name}) for t in teams])
+             for u in staff] + [(f"t:{t.pk}", _("队伍 · %(n)s") % {"n": t.name}) for t in teams]
+            + [(f"n:{u.pk}", _("合作单位 · %(n)s") % {"n": u.name}) for u in units])
 
 
 def topic_photo(request, topic_id: int, name: str):
@@ -257,9 +261,10 @@ def task_add(request, topic_id: int):
         kind, _sep, pk = form.cleaned_data["owner"].partition(":")
         owner = User.objects.get(pk=pk) if kind == "u" else None
         team = teams_for_user(request.user).get(pk=pk) if kind == "t" else None
+        unit = units_for_user(request.user).get(pk=pk) if kind == "n" else None
         attempt(request, services.task_add, _("任务已分派"), by=request.user, topic=topic,
                 title=form.cleaned_data["title"], due=form.cleaned_data["due"], owner=owner,
-                team=team)
+                team=team, unit=unit)
     else:
         flash_errors(request, form)
     return done(request, topic)

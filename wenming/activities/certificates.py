@@ -162,31 +162,72 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
     }
 
 
-def _records_table(cert: Certificate, s: dict) -> Table:
-    head = ["序号", "服务日期", "活动名称", "服务地点", "时长<br/>（小时）", "组织单位"]
-    rows = [[Paragraph(h, s["head"]) for h in head]]
+def wrap_text(text: str, font: str, size: float, width: float) -> str:
+    """`text` broken into lines no wider than `width` points, by character (Chinese has no
+    spaces to break at), never starting a line with closing punctuation. A plain string a
+    table cell draws line by line: a few microseconds, where a Paragraph per cell took
+    milliseconds and made a certificate of 5,000 lines take a minute."""
+    lines, line, used = [], "", 0.0
+    for ch in text:
+        w = _char_width(ch, font, size)
+        if used + w > width and line and ch not in rl_paragraph.ALL_CANNOT_START:
+            lines.append(line)
+            line, used = "", 0.0
+        line += ch
+        used += w
+    lines.append(line)
+    return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=20000)
+def _char_width(ch: str, font: str, size: float) -> float:
+    return pdfmetrics.stringWidth(ch, font, size)
+
+
+# The lines table's columns: width (mm), and whether the cell wraps (else it is centred).
+LINE_COLUMNS = [(11, False), (22, False), (48, True), (38, True), (17, False), (34, True)]
+# Rows per table: a page holds about this many, and reportlab re-measures everything left of
+# a table each time it splits one across pages, so long lists go as a run of short tables.
+ROWS_PER_TABLE = 40
+
+
+def _records_table(cert: Certificate, s: dict) -> list[Table]:
+    font = s["cell"].fontName
+    head = [Paragraph(h, s["head"]) for h in
+            ["序号", "服务日期", "活动名称", "服务地点", "时长<br/>（小时）", "组织单位"]]
+    pad = 6  # the cell's left and right padding, points
+    body = []
     for n, line in enumerate(cert.records, start=1):
-        rows.append([
-            Paragraph(str(n), s["head"]), Paragraph(line["date"], s["head"]),
-            Paragraph(escape(line["title"]), s["cell"]),
-            Paragraph(escape(line.get("place") or "—"), s["cell"]),
-            Paragraph(_hours(line["hours"]), s["head"]),
-            Paragraph(escape(line.get("org") or ""), s["cell"]),
-        ])
-    rows.append([Paragraph("合计", s["head"]), "", "", "",
-                 Paragraph(_hours(cert.total_hours), s["head"]), ""])
-    widths = [11 * mm, 22 * mm, 48 * mm, 38 * mm, 17 * mm, 34 * mm]
-    table = Table(rows, colWidths=widths, repeatRows=1)
+        values = [str(n), line["date"], line["title"], line.get("place") or "—",
+                  _hours(line["hours"]), line.get("org") or ""]
+        body.append([wrap_text(v, font, 9, w * mm - pad * 2) if wraps else v
+                     for v, (w, wraps) in zip(values, LINE_COLUMNS, strict=True)])
+    total = [Paragraph("合计", s["head"]), "", "", "",
+             Paragraph(_hours(cert.total_hours), s["head"]), ""]
+    chunks = [body[i:i + ROWS_PER_TABLE] for i in range(0, len(body), ROWS_PER_TABLE)] or [[]]
+    tables = []
+    for i, chunk in enumerate(chunks):
+        rows = [head, *chunk] + ([total] if i == len(chunks) - 1 else [])
+        tables.append(_lines_table(rows, has_total=i == len(chunks) - 1, font=font))
+    return tables
+
+
+def _lines_table(rows: list, *, has_total: bool, font: str) -> Table:
+    table = Table(rows, colWidths=[w * mm for w, _wraps in LINE_COLUMNS], repeatRows=1)
     last = len(rows) - 1
-    table.setStyle(TableStyle([
+    style = [
         ("GRID", (0, 0), (-1, -1), 0.5, LINE),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f5ece9")),
-        ("BACKGROUND", (0, last), (-1, last), colors.HexColor("#faf6f4")),
-        ("SPAN", (0, last), (3, last)),
+        ("FONT", (0, 1), (-1, -1), font, 9, 12),
+        ("ALIGN", (0, 1), (1, -1), "CENTER"), ("ALIGN", (4, 1), (4, -1), "CENTER"),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]))
+    ]
+    if has_total:
+        style += [("BACKGROUND", (0, last), (-1, last), colors.HexColor("#faf6f4")),
+                  ("SPAN", (0, last), (3, last))]
+    table.setStyle(TableStyle(style))
     return table
 
 
@@ -311,7 +352,7 @@ def _story(cert: Certificate, verify_url: str, font: str) -> list:
         story += [Paragraph("服务记录明细如下：" if count else "该期间暂无经认定的服务记录。",
                             s["body"]), Spacer(1, 3 * mm)]
         if count:
-            story.append(_records_table(cert, s))
+            story += _records_table(cert, s)
     if more is not None:
         story += _parts_story(more, s)
     story += [Spacer(1, 6 * mm), Paragraph("特此证明。", s["body"]), Spacer(1, 6 * mm),

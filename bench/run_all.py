@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import (  # noqa: E402
     bench_demo,
     bench_dispatch,
+    bench_export,
     bench_honors,
     bench_ledger_check,
     bench_recommend,
@@ -30,7 +31,7 @@ from bench import (  # noqa: E402
 )
 from bench.common import cleanup_on_sigterm, load, machine  # noqa: E402
 
-SECOND_ROUND = [bench_recommend, bench_honors]
+SECOND_ROUND = [bench_recommend, bench_honors, bench_export]
 
 
 def engines(choice: str) -> list[str]:

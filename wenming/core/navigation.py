@@ -61,6 +61,7 @@ TILES = (
     _e("teams", _("志愿队伍"), "team_list", "team", {VOLUNTEER, STAFF}, "/teams/"),
     _e("order_queue", _("派单"), "order_queue", "dispatch", {STAFF}, "/orders/"),
     _e("order_map", _("订单地图"), "order_map", "pin", {STAFF}),
+    _e("stats", _("数据统计"), "stats_home", "list", {STAFF}, "/stats/"),
     _e("activity_new", _("发布活动"), "activity_new", "plus", {STAFF}),
     _e("records_pending", _("时长审核"), "records_pending", "check", {REVIEWER},
        "/records/"),

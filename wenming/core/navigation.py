@@ -81,6 +81,9 @@ TILES = (
     _e("news", _("新闻动态"), "notice_list", "doc", {RESIDENT, VOLUNTEER}, "/notices/"),
     _e("rooms", _("场地预约"), "room_list", "calendar", ALL, "/rooms/"),
     _e("callups", _("招募令"), "callup_list", "bell", {VOLUNTEER, STAFF}, "/callups/"),
+    _e("menu", _("服务菜单"), "menu_home", "list", {STAFF}, "/menu/"),
+    _e("hotline", _("热线代点单"), "menu_hotline", "hand", {STAFF}, "/menu/hotline/"),
+    _e("lectures", _("宣讲"), "lecture_list", "team", ALL, "/lectures/"),
     _e("verify", _("证明查验"), "certificate_verify_form", "shield", ALL),
 )
 

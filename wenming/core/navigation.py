@@ -84,6 +84,7 @@ TILES = (
     _e("menu", _("服务菜单"), "menu_home", "list", {STAFF}, "/menu/"),
     _e("hotline", _("热线代点单"), "menu_hotline", "hand", {STAFF}, "/menu/hotline/"),
     _e("lectures", _("宣讲"), "lecture_list", "team", ALL, "/lectures/"),
+    _e("topics", _("议事厅"), "topic_list", "team", ALL, "/topics/"),
     _e("verify", _("证明查验"), "certificate_verify_form", "shield", ALL),
 )
 

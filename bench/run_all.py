@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import (  # noqa: E402
+    bench_callup,
     bench_demo,
     bench_dispatch,
     bench_export,
@@ -31,7 +32,7 @@ from bench import (  # noqa: E402
 )
 from bench.common import cleanup_on_sigterm, load, machine  # noqa: E402
 
-SECOND_ROUND = [bench_recommend, bench_honors, bench_export]
+SECOND_ROUND = [bench_recommend, bench_honors, bench_export, bench_callup]
 
 
 def engines(choice: str) -> list[str]:

@@ -55,7 +55,7 @@ def screen_payload(link: ScreenLink) -> dict:
     year_figures = figures(node, Period(year.first, today), tree=tree)
     return {
         "org": {"id": node.pk, "name": node.name, "kind": node.kind},
-        "updated_at": timezone.localtime().isoformat(timespec="seconds"),
+        "updated_at": f"{timezone.localtime():%Y-%m-%d %H:%M}",
         "month": _pick(figures(node, month, tree=tree)),
         "year": _pick(year_figures),
         "children": [{"name": c["short_name"], "hours": c["hours"], "activities": c["activities"],

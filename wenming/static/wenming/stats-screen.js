@@ -47,7 +47,7 @@
     chart("platforms", {
       animation: false, textStyle: big, tooltip: {},
       series: [{type: "pie", radius: ["35%", "70%"], label: {fontSize: big.fontSize, color: "#e8eefc"},
-                data: d.platforms.map(function (p) { return {name: p.name, value: p.activities + p.orders}; })}]
+                data: d.platforms.map(function (p) { return {name: p.short_name, value: p.activities + p.orders}; })}]
     });
   }
   function load() {

@@ -79,7 +79,7 @@ SHEETS: dict[str, tuple[str, list[Column]]] = {
     "volunteers": ("志愿者", [
         Column("volunteer_no", "志愿者编号", "volunteer_no", "字符", "平台统一编号，注册时分配"),
         Column("name", "姓名", "real_name", "字符"),
-        Column("sex", "性别", "sex", "代码", "M 男 / F 女（GB/T 2261.1 以字母表示）"),
+        Column("sex", "性别", "sex", "代码", "M 男 / F 女（与证件号码第17位一致；导入时由证件号码推得）"),
         Column("id_type", "证件类型", "pk", "代码", "恒为 1（居民身份证）", lambda v: "1"),
         Column("id_number", "证件号码", "id_number", "字符", "18位居民身份证号（含校验码）"),
         Column("birth_date", "出生日期", "birth_date", "日期", "YYYY-MM-DD", _day),

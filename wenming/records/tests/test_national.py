@@ -149,3 +149,13 @@ def test_a_volunteer_who_moves_station_keeps_their_history(world, client_for):
     assert [x["id"] for x in record.json()["services"]["lines"]] == [line.pk]
     assert client_for(world.sta1_staff).get(
         f"/api/volunteers/{world.vol1.pk}/record").status_code == 404
+
+
+def test_the_data_dictionary_names_every_column():
+    from django.conf import settings
+
+    text = (settings.BASE_DIR / "docs" / "national-data.md").read_text()
+    for name, (title, columns) in SHEETS.items():
+        assert f"`{name}` — {title}" in text
+        for c in columns:
+            assert f"| `{c.key}` | {c.label} |" in text, c.key

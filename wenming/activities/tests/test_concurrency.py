@@ -149,3 +149,24 @@ def test_two_organisers_scanning_one_e_card_at_once_record_one_check_in(world):
                     for r in responses)
     assert codes == {200: 1, "already_checked_in": 7}
     assert Attendance.objects.filter(activity=activity, volunteer=world.vol1).count() == 1
+
+
+def test_a_time_code_claimed_by_many_at_once_gives_one_line(world):
+    from wenming.activities import recording
+
+    activity = publish(world.sta1_staff, world.sta1, start=tomorrow(9))
+    code = recording.time_codes_issue(by=world.sta1_staff, activity=activity, count=1)[0]
+    now = timezone.now()
+    type(activity).objects.filter(pk=activity.pk).update(
+        start=now - datetime.timedelta(hours=3), end=now - datetime.timedelta(minutes=5))
+    claimants = [world.vol1, world.vol1b, world.vol2] * 2 + [volunteer_at(world.sta1)] * 2
+
+    responses = race([lambda v=v: post(logged_in(v.user), "/api/time-codes/claim",
+                                       {"code": code.code}) for v in claimants])
+
+    codes = Counter(r.status_code if r.status_code == 201 else r.json()["error"]["code"]
+                    for r in responses)
+    assert codes == {201: 1, "time_code_used": 7}
+    assert ServiceRecord.objects.filter(activity=activity).count() == 1
+    code.refresh_from_db()
+    assert code.record.volunteer == code.claimed_by

@@ -255,8 +255,11 @@ def test_a_grid_manager_sees_the_appeals_of_their_grid_only(world, client_for):
     for order in (service, elsewhere):
         assert_error(client.get(f"/api/orders/{order.id}"), 404)
     assert ids(client_for(other_manager).get("/api/orders")) == set()
-    # A grid manager may follow an appeal but handles nothing: that is the station's work.
-    assert_error(post(client, f"/api/orders/{appeal.id}/review"), 403)
+    # A grid manager acts on the appeals of their grid (issue 13): 受理 here; dispatching to
+    # volunteers stays the station's work.
+    assert post(client, f"/api/orders/{appeal.id}/review").json()["state"] == "reviewed"
+    assert_error(post(client_for(other_manager), f"/api/orders/{appeal.id}/review"), 404)
+    assert_error(post(client, f"/api/orders/{appeal.id}/open"), 403)
 
 
 def test_list_filters_by_state_and_kind(world, client_for):

@@ -27,7 +27,7 @@ def test_a_grid_manager_accepts_an_appeal_of_their_grid(world, grid):
     assert client.get(f"/api/orders/{appeal.pk}").json()["allowed_moves"] == ["review",
                                                                                 "reject"]
     page = client.get(f"/orders/{appeal.pk}/").content.decode()
-    assert 'data-move="review"' in page and 'data-move="handover"' in page
+    assert 'data-move="review"' in page and 'data-action="handover"' in page
     r = client.post(f"/orders/{appeal.pk}/review/")
     assert r.status_code == 302
     appeal.refresh_from_db()

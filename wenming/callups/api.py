@@ -5,7 +5,7 @@ from ninja import Field, Query, Router, Status
 
 from wenming.core.errors import NotFound
 from wenming.core.pagination import PageQuery, paginate
-from wenming.core.schemas import Id, PlatformDateTime, Strict
+from wenming.core.schemas import Id, PlatformDateTime, Strict, Text
 from wenming.orgs.permissions import org_get_for_user
 
 from . import services
@@ -83,7 +83,7 @@ def signup_withdraw(request, callup_id: Id, shift_id: Id):
 
 
 @router.post("/{callup_id}/{move}", summary="结束（close）或撤销（cancel）招募令")
-def callup_move(request, callup_id: Id, move: str, payload: ReasonIn):
+def callup_move(request, callup_id: Id, move: Text, payload: ReasonIn):
     if move not in MOVES:
         raise NotFound()
     callup = callup_get_for_user(request.user, callup_id)

@@ -7,7 +7,7 @@ from ninja import Field, Query, Router, Status
 
 from wenming.core.errors import NotFound
 from wenming.core.pagination import PageQuery, paginate
-from wenming.core.schemas import Id, PlatformDate, PlatformDateTime, Strict
+from wenming.core.schemas import Id, PlatformDate, PlatformDateTime, Strict, Text
 from wenming.orgs.permissions import org_get_for_user
 from wenming.teams.permissions import team_get_for_user
 
@@ -112,7 +112,7 @@ def booking_get(request, room_id: Id, booking_id: Id):
 
 @router.post("/{room_id}/bookings/{booking_id}/{move}",
              summary="预约的操作：approve、reject（须填原因）、cancel、attend、no_show")
-def booking_move(request, room_id: Id, booking_id: Id, move: str, payload: ReasonIn):
+def booking_move(request, room_id: Id, booking_id: Id, move: Text, payload: ReasonIn):
     if move not in MOVES:
         raise NotFound()
     room = room_get_for_user(request.user, room_id)

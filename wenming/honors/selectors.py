@@ -349,7 +349,8 @@ STAR_ROWS = 10
 def board_of(node: OrgNode) -> dict:
     """What the 光荣榜 of `node` shows: the latest announced selection of each kind in its
     subtree (the node's own first), the selections in publicity, and this month's stars
-    (the top of the monthly ranking), every volunteer's name as they allowed."""
+    (the top of the monthly ranking; last month's while this one has none yet), every
+    volunteer's name as they allowed."""
     announced = {}
     qs = Selection.objects.filter(org__path__startswith=node.path, state="announced").order_by(
         "-period_start", "org__depth", "-id").select_related("org")
@@ -359,9 +360,11 @@ def board_of(node: OrgNode) -> dict:
     for kind, selection in announced.items():
         awards = Award.objects.filter(selection=selection).select_related("volunteer", "team")
         winners[kind] = (selection, [_award_name(a) for a in awards])
-    today = timezone.localdate()
-    start, end = period_bounds(Period.MONTH, today)
+    start, end = period_bounds(Period.MONTH, timezone.localdate())
     month = volunteer_ranking(node, Period.MONTH, start, end)
+    if not month.rows:  # early in a month nothing may be approved yet: last month's stars
+        start, end = period_bounds(Period.MONTH, start - datetime.timedelta(days=1))
+        month = volunteer_ranking(node, Period.MONTH, start, end)
     stars = month.rows[:STAR_ROWS]
     name_rows(month, stars, full=False)
     publicity = Selection.objects.filter(org__path__startswith=node.path,

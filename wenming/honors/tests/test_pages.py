@@ -1,6 +1,7 @@
 """The pages: what each persona sees and may do, scope (404 outside), the Excel import that
 writes all rows or none, the public board with names as consented."""
 
+import datetime
 import io
 
 import pytest
@@ -161,3 +162,10 @@ def test_only_the_centers_staff_edit_the_formula(world):
     assert r.status_code in (200, 403)
     assert not RankingFormula.objects.exists()
     assert logged_in(world.vol1.user).get("/honors/formula/").status_code == 403
+
+
+def test_the_board_shows_last_months_stars_while_this_month_has_none(world, client):
+    first = timezone.localdate().replace(day=1)
+    line(world.vol1, 4, first - datetime.timedelta(days=3))
+    page = client.get(f"/honors/board/{world.center.pk}/").content.decode()
+    assert "4.00 小时" in page

@@ -70,7 +70,7 @@ def grid_out(grid: Grid) -> dict:
             "polygon": grid.polygon, "manager_ids": [m.pk for m in grid.managers.all()]}
 
 
-def _station(request, org_id: int) -> OrgNode:
+def _station(request, org_id: Id) -> OrgNode:
     station = org_get_for_user(request.user, org_id)
     require_manage(request.user, station)
     if station.kind != OrgNode.Kind.STATION:

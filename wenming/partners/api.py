@@ -134,7 +134,7 @@ def unit_get(request, unit_id: Id, reveal: bool = False):
                     reveal=reveal)
 
 
-def _joinable(request, unit_id: int) -> Unit:
+def _joinable(request, unit_id: Id) -> Unit:
     unit = units_to_join(my_volunteer(request.user)).filter(pk=unit_id).first()
     if unit is None:
         raise NotFound()

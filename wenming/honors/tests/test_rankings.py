@@ -229,3 +229,24 @@ def test_anonymous_is_refused(world, client):
 def test_bad_input_is_a_clear_4xx(world, query, status, code):
     r = logged_in(world.center_staff).get(f"/api/rankings?{query}")
     assert_error(r, status, code)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_ranking(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    today = timezone.localdate()
+    client = logged_in(world.vol1.user)
+
+    def queries() -> int:
+        client.get("/api/rankings?period=month")  # warm the session
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/rankings?period=month").status_code == 200
+        return len(ctx.captured_queries)
+
+    for v in (world.vol1, world.vol1b):
+        line(v, 2, today)
+    few = queries()
+    for _ in range(12):
+        line(volunteer_at(world.sta1), 3, today)
+    assert queries() == few

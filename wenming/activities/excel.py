@@ -271,7 +271,7 @@ class ImportResult:
         return [r for r in self.rows if r.errors]
 
 
-def _open_workbook(upload):
+def open_workbook(upload):
     size = getattr(upload, "size", None)
     if size is None:
         upload.seek(0, 2)
@@ -316,7 +316,7 @@ def _header_fields(header: tuple) -> dict[str, int]:
     return found
 
 
-def _value(cell) -> str:
+def cell_text(cell) -> str:
     if cell is None:
         return ""
     if isinstance(cell, float) and cell.is_integer():
@@ -329,7 +329,7 @@ def _value(cell) -> str:
 def read_roster(upload) -> tuple[list[str], list[tuple[int, list, dict, list[str]]]]:
     """Headers and the non-empty data rows: (row_no, raw cells, values by field, errors the
     file itself causes). Refuses the whole file when it cannot be a roster."""
-    wb = _open_workbook(upload)
+    wb = open_workbook(upload)
     try:
         ws = wb.worksheets[0]
         rows = ws.iter_rows(values_only=True, max_col=len(ROSTER_COLUMNS) + 5)
@@ -338,20 +338,20 @@ def read_roster(upload) -> tuple[list[str], list[tuple[int, list, dict, list[str
             raise FileRefused(_("文件是空的：第一行应为表头，第二行起为数据"), code="empty_file")
         fields = _header_fields(header)
         width = max(fields.values()) + 1
-        headers = [_value(c) for c in header[:width]]
+        headers = [cell_text(c) for c in header[:width]]
         out = []
         for row_no, cells in enumerate(rows, start=2):
             cells = list(cells[:width]) + [None] * (width - len(cells[:width]))
-            if all(_value(c) == "" for c in cells):
+            if all(cell_text(c) == "" for c in cells):
                 continue
             if len(out) == MAX_ROWS:
                 raise FileRefused(_("每次最多导入%(n)d行，请拆分后分批导入") % {"n": MAX_ROWS},
                                   code="too_many_rows")
-            values = {name: _value(cells[i]) for name, i in fields.items()}
+            values = {name: cell_text(cells[i]) for name, i in fields.items()}
             errors = []
             if isinstance(cells[fields["id_number"]], float):
                 errors.append(_("身份证号被Excel存成了数字，末几位已丢失；请把该列设为文本后重新填写"))
-            out.append((row_no, [_value(c) for c in cells], values, errors))
+            out.append((row_no, [cell_text(c) for c in cells], values, errors))
     finally:
         wb.close()
     if not out:

@@ -15,7 +15,7 @@ from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import org_get_for_user
 from wenming.people.models import Volunteer
 
-from . import national, services
+from . import imports, national, services
 from .models import Complaint, Correction, SealApplication, Training
 from .permissions import (
     complaint_caps,
@@ -88,6 +88,17 @@ def training_create(request, payload: TrainingIn):
     training = services.training_record(by=request.user, volunteer=volunteer,
                                         **payload.dict(exclude={"volunteer_id"}))
     return Status(201, training_out(training))
+
+
+@router.post("/trainings/import", response={200: dict, 422: dict},
+             summary="从 Excel 导入培训记录（志愿者编号或身份证号、培训名称、培训内容、时长、组织单位、日期；"
+                     "全部或全不）")
+def training_import(request, file: File[UploadedFile]):
+    result = imports.trainings_import(by=request.user, upload=file)
+    if result["errors"]:
+        return Status(422, {"error": {"code": "rows_invalid",
+                                      "message": _("有错误的行，未导入任何内容")}, **result})
+    return result
 
 
 # ---- evaluations -----------------------------------------------------------------------

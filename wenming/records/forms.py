@@ -57,6 +57,10 @@ class TrainingForm(CleanForm):
     date = forms.DateField(label=_("培训日期"), widget=DateInput())
 
 
+class TrainingImportForm(CleanForm):
+    file = forms.FileField(label=_("培训记录表（.xlsx，最多5000行，不超过5MB）"))
+
+
 class EvaluationForm(CleanForm):
     quality = forms.ChoiceField(label=_("服务质量"), choices=Evaluation.Quality.choices)
     stars = forms.TypedChoiceField(label=_("星级评价（可选）"), required=False, coerce=int,

@@ -10,6 +10,8 @@ urlpatterns = [
          name="training_new"),
     path("volunteers/<id:volunteer_id>/record/evaluation/", views.evaluation_new,
          name="evaluation_new"),
+    path("trainings/import/", views.training_import, name="training_import"),
+    path("trainings/import/template.xlsx", views.training_template, name="training_template"),
     path("corrections/", views.correction_list, name="correction_list"),
     path("corrections/new/<id:record_id>/", views.correction_new, name="correction_new"),
     path("corrections/<id:correction_id>/", views.correction_detail, name="correction_detail"),

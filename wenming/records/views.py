@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wenming.activities.views_documents import certificate_pdf_response
-from wenming.core.errors import NotFound
+from wenming.activities.views_documents import certificate_pdf_response, xlsx_response
+from wenming.core.errors import DomainError, NotFound
 from wenming.core.forms import attempt, call_service
 from wenming.core.uploads import file_response
 from wenming.core.views import back, flash_errors
@@ -23,7 +23,7 @@ from wenming.orgs.permissions import visible_orgs
 from wenming.people.selectors import my_volunteer
 from wenming.people.views import staff_required
 
-from . import national, services
+from . import imports, national, services
 from .forms import (
     CloseForm,
     ComplaintForm,
@@ -38,6 +38,7 @@ from .forms import (
     SealApplyForm,
     SealUploadForm,
     TrainingForm,
+    TrainingImportForm,
 )
 from .models import COMPLAINT_FLOW, CORRECTION_FLOW, SEAL_FLOW
 from .permissions import (
@@ -124,6 +125,26 @@ def evaluation_new(request, volunteer_id: int):
     else:
         flash_errors(request, form)
     return redirect(_record_url(request, volunteer) + "#evaluations")
+
+
+@staff_required
+def training_import(request):
+    """Trainings from an Excel sheet, all or nothing, with every bad row reported."""
+    form = TrainingImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = imports.trainings_import(by=request.user, upload=form.cleaned_data["file"])
+        except DomainError as exc:
+            form.add_error("file", str(exc.message))
+    failed = bool(form.errors or (result and result["errors"]))
+    return render(request, "records/training_import.html", {"form": form, "result": result},
+                  status=422 if failed else 200)
+
+
+@staff_required
+def training_template(request):
+    return xlsx_response(imports.template_xlsx(), "培训记录导入模板.xlsx")
 
 
 # ---- corrections ---------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from .test_support import approved_line
 pytestmark = pytest.mark.browser
 
 
-def test_a_volunteer_opens_their_record_and_asks_for_a_correction(world, live_server,  # noqa: F811
-                                                                  browser, tmp_path):
+def test_a_volunteer_opens_their_record_and_asks_for_a_correction(
+        world, live_server, browser, tmp_path):  # noqa: F811
     line = approved_line(world, hours="2", title="关爱空巢老人上门理发")
     approved_line(world, hours="3", days_ago=3, org=world.sta1b, title="芙蓉里环境整治")
     training_record(by=world.sta1_staff, volunteer=world.vol1, name="应急救护培训", hours=4,

@@ -5,6 +5,7 @@ from wenming.core.errors import NotFound
 from wenming.core.pagination import PageQuery, paginate
 from wenming.core.schemas import Id, Lat, Lng, Schema, Strict
 
+from . import services as org_services
 from .models import Grid, OrgNode
 from .permissions import org_contact, org_get_for_user, require_manage, visible_orgs
 from .selectors import subtree_counts
@@ -54,6 +55,55 @@ def org_children(request, org_id: Id, page: Query[PageQuery]):
     node = org_get_for_user(request.user, org_id)
     children = visible_orgs(request.user).filter(parent=node).order_by("kind", "name", "id")
     return paginate(children, page, lambda n: org_out(request.user, n))
+
+
+# ---- the tree, edited by staff within their subtree --------------------------------------
+
+class NodeIn(Strict):
+    kind: str = Field(..., max_length=16)
+    name: str = Field(..., max_length=100)
+    point_type: str = Field("", max_length=16)
+    address: str = Field("", max_length=200)
+    lat: Lat | None = None
+    lng: Lng | None = None
+    contact_name: str = Field("", max_length=50)
+    contact_phone: str = Field("", max_length=20)
+
+
+class NodeEdit(Strict):
+    name: str | None = Field(None, max_length=100)
+    point_type: str | None = Field(None, max_length=16)
+    address: str | None = Field(None, max_length=200)
+    lat: Lat | None = None
+    lng: Lng | None = None
+    contact_name: str | None = Field(None, max_length=50)
+    contact_phone: str | None = Field(None, max_length=20)
+
+
+class MoveIn(Strict):
+    parent_id: Id
+
+
+@router.post("/{org_id}/children", response={201: OrgOut}, summary="添加下级阵地（所、站、点）")
+def org_add(request, org_id: Id, payload: NodeIn):
+    parent = org_get_for_user(request.user, org_id)
+    node = org_services.org_add(by=request.user, parent=parent, **payload.dict())
+    return Status(201, org_out(request.user, node))
+
+
+@router.patch("/{org_id}", response=OrgOut, summary="修改阵地名称、地址、位置、联系人")
+def org_edit(request, org_id: Id, payload: NodeEdit):
+    node = org_get_for_user(request.user, org_id)
+    changes = payload.dict(exclude_unset=True)
+    return org_out(request.user, org_services.org_update(by=request.user, node=node, **changes))
+
+
+@router.post("/{org_id}/move", response=OrgOut, summary="连同下级一起移到另一个上级下面")
+def org_move(request, org_id: Id, payload: MoveIn):
+    node = org_get_for_user(request.user, org_id)
+    parent = org_get_for_user(request.user, payload.parent_id)
+    return org_out(request.user, org_services.org_move(by=request.user, node=node,
+                                                       parent=parent))
 
 
 # ---- grids ------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The grid form: a name, the corners tapped on the map (JSON), the grid managers."""
+"""The grid form (a name, the corners tapped on the map as JSON, the grid managers) and the
+tree's forms (a node added or edited, a node moved)."""
 
 import json
 
@@ -6,8 +7,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from wenming.core.forms import CleanForm
+from wenming.core.forms import CleanForm, PhoneInput
 
+from .models import OrgNode
 from .services import grid_manager_candidates
 
 
@@ -35,3 +37,44 @@ class GridForm(CleanForm):
             raise ValidationError(_("网格边界应为至少三个不自交的经纬度点"),
                                   code="invalid_polygon") from None
         return value
+
+
+class NodeForm(CleanForm):
+    """An institute, station or point: its name, where it is (tapped on the map, never
+    typed), its contact. `kind` is asked only when adding."""
+
+    kind = forms.ChoiceField(label=_("类型"), choices=())
+    name = forms.CharField(label=_("名称"), min_length=2, max_length=100)
+    point_type = forms.ChoiceField(label=_("实践点类型（仅实践点）"), required=False,
+                                   choices=[("", "—")] + list(OrgNode.PointType.choices))
+    address = forms.CharField(label=_("地址"), required=False, max_length=200)
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    lng = forms.FloatField(required=False, min_value=-180, max_value=180,
+                           widget=forms.HiddenInput)
+    contact_name = forms.CharField(label=_("联系人"), required=False, max_length=50)
+    contact_phone = forms.CharField(label=_("联系电话"), required=False, max_length=20,
+                                    widget=PhoneInput)
+
+    def __init__(self, *args, kinds: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kinds is None:
+            del self.fields["kind"]
+        else:
+            self.fields["kind"].choices = [(k, OrgNode.Kind(k).label) for k in kinds]
+
+    def clean_contact_phone(self):
+        phone = self.cleaned_data.get("contact_phone", "").strip()
+        if phone and not all(c.isdigit() or c in "-+ " for c in phone):
+            raise ValidationError(_("联系电话只能包含数字和“-”"))
+        return phone
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "kind"}
+
+
+class MoveForm(CleanForm):
+    parent = forms.ModelChoiceField(label=_("移到"), queryset=OrgNode.objects.none())
+
+    def __init__(self, *args, parents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents

@@ -4,10 +4,15 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 from shapely.geometry import Polygon
 
+from wenming.core.cleaning import checked_text
+
 from .models import Grid, OrgNode, RoleAssignment
+from .permissions import require_manage
 
 
 def _placeholder_path() -> str:
@@ -114,8 +119,6 @@ def grid_draw(*, by, station: OrgNode, name: str, polygon: list[list[float]],
     """Staff of the station's subtree draw a new grid or redraw one, and name its grid
     managers (who must belong to the station: its staff or its volunteers). Grids of one
     station never overlap."""
-    from .permissions import require_manage
-
     require_manage(by, station)
     if grid is not None and grid.station_id != station.pk:
         raise ValidationError(_("网格不属于该实践站"), code="invalid_grid")
@@ -163,3 +166,66 @@ def platforms_ensure_defaults() -> None:
 
     for code, name, order in DEFAULT_PLATFORMS:
         Platform.objects.get_or_create(code=code, defaults={"name": name, "order": order})
+
+
+# ---- the tree edited by staff on a page, within the tree's rules and their own subtree ------
+
+NODE_FIELDS = ("name", "point_type", "address", "lat", "lng", "contact_name", "contact_phone")
+
+
+def _node_fields(kind: str, fields: dict) -> dict:
+    """The editable fields, checked: a name of 2–100 characters, a point type only on points,
+    a place given as both coordinates or neither."""
+    out = {k: fields[k] for k in NODE_FIELDS if k in fields}
+    out["name"] = checked_text(out.get("name"), name=_("名称"), low=2, high=100)
+    if kind != OrgNode.Kind.POINT:
+        out["point_type"] = ""
+    elif out.get("point_type", "") not in OrgNode.PointType.values:
+        raise ValidationError(_("请选择实践点类型"), code="invalid_point_type")
+    if (out.get("lat") is None) != (out.get("lng") is None):
+        raise ValidationError(_("请在地图上选定位置"), code="invalid_place")
+    return out
+
+
+@transaction.atomic
+def org_add(*, by, parent: OrgNode, kind: str, **fields) -> OrgNode:
+    """Staff add an institute, station or point under a node they manage."""
+    require_manage(by, parent)
+    if kind not in OrgNode.Kind.values or kind == OrgNode.Kind.CENTER:
+        raise ValidationError(_("请选择阵地类型：实践所、实践站或实践点"), code="invalid_kind")
+    return org_create(kind=kind, parent=parent, **_node_fields(kind, fields))
+
+
+@transaction.atomic
+def org_update(*, by, node: OrgNode, **fields) -> OrgNode:
+    require_manage(by, node)
+    node = OrgNode.objects.select_for_update().get(pk=node.pk)
+    for name, value in _node_fields(node.kind, {**{f: getattr(node, f) for f in NODE_FIELDS},
+                                                **fields}).items():
+        setattr(node, name, value)
+    node.save()
+    return node
+
+
+@transaction.atomic
+def org_move(*, by, node: OrgNode, parent: OrgNode) -> OrgNode:
+    """Hang a node and its whole subtree under another parent. Both must be in the mover's
+    subtree, the kinds must fit, and a node cannot go under itself. Every path below is
+    rewritten in one UPDATE, so subtree reads stay one prefix query."""
+    require_manage(by, node)
+    require_manage(by, parent)
+    node = OrgNode.objects.select_for_update().get(pk=node.pk)
+    parent = OrgNode.objects.select_for_update().get(pk=parent.pk)
+    if parent.kind not in OrgNode.ALLOWED_PARENTS[OrgNode.Kind(node.kind)]:
+        raise ValidationError(_("该类型的阵地不能放在这一级下面"), code="invalid_parent")
+    if parent.path.startswith(node.path):
+        raise ValidationError(_("不能移到自己或自己的下级下面"), code="invalid_parent")
+    if parent.pk == node.parent_id:
+        return node
+    old, new = node.path, f"{parent.path}{node.pk}/"
+    OrgNode.objects.filter(path__startswith=old).update(
+        path=Concat(Value(new), Substr("path", len(old) + 1)),
+        depth=F("depth") + (parent.depth + 1 - node.depth))
+    OrgNode.objects.filter(pk=node.pk).update(parent=parent)
+    node.refresh_from_db()
+    return node

@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from wenming.core.errors import Forbidden, NotFound
 from wenming.core.forms import call_service
 
-from .forms import GridForm
+from . import services
+from .forms import GridForm, MoveForm, NodeForm
 from .models import Grid, OrgNode
 from .permissions import (
     is_platform_admin,
@@ -15,6 +16,7 @@ from .permissions import (
     managed_nodes,
     org_get_for_user,
     require_manage,
+    subtree_q,
 )
 from .selectors import subtree_counts
 from .services import grid_draw
@@ -83,3 +85,70 @@ def grid_edit(request, org_id: int, grid_id: int | None = None):
         "station": station, "grid": grid, "form": form, "others": others,
         "tile_url": settings.WENMING_MAP_TILE_URL,
         "centre": {"lat": station.lat, "lng": station.lng}})
+
+
+# ---- the tree edited on a page: add, edit, move (within the caller's subtree) ---------------
+
+def _child_kinds(parent: OrgNode) -> list[str]:
+    return [k for k, parents in OrgNode.ALLOWED_PARENTS.items() if parent.kind in parents]
+
+
+def _managed(request, org_id: int) -> OrgNode:
+    node = org_get_for_user(request.user, org_id)
+    require_manage(request.user, node)
+    return node
+
+
+def _node_page(request, form, *, title: str, centre: OrgNode, node=None):
+    return render(request, "orgs/node_form.html", {
+        "form": form, "title": title, "node": node, "tile_url": settings.WENMING_MAP_TILE_URL,
+        "centre": centre, "neighbours": [
+            {"name": n.name, "lat": n.lat, "lng": n.lng}
+            for n in (centre.children.exclude(lat=None)[:200] if centre else [])]})
+
+
+@login_required
+def org_add(request, org_id: int):
+    parent = _managed(request, org_id)
+    kinds = _child_kinds(parent)
+    if not kinds:
+        raise NotFound()
+    form = NodeForm(request.POST or None, kinds=kinds,
+                    initial={"lat": parent.lat, "lng": parent.lng})
+    if request.method == "POST" and form.is_valid():
+        node = call_service(form, services.org_add, by=request.user, parent=parent,
+                            kind=form.cleaned_data["kind"], **form.values())
+        if node:
+            messages.success(request, _("已添加：%(name)s") % {"name": node.name})
+            return redirect("org_tree")
+    return _node_page(request, form, title=_("添加下级阵地 · %(p)s") % {"p": parent.name},
+                      centre=parent)
+
+
+@login_required
+def org_edit(request, org_id: int):
+    node = _managed(request, org_id)
+    initial = {f: getattr(node, f) for f in services.NODE_FIELDS}
+    form = NodeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if call_service(form, services.org_update, by=request.user, node=node, **form.values()):
+            messages.success(request, _("已保存"))
+            return redirect("org_tree")
+    return _node_page(request, form, title=_("修改 · %(n)s") % {"n": node.name},
+                      centre=node.parent or node, node=node)
+
+
+@login_required
+def org_move(request, org_id: int):
+    node = _managed(request, org_id)
+    allowed = OrgNode.ALLOWED_PARENTS[OrgNode.Kind(node.kind)]
+    parents = (OrgNode.objects.filter(subtree_q(request.user), kind__in=allowed)
+               .exclude(path__startswith=node.path).exclude(pk=node.parent_id)
+               .order_by("path"))
+    form = MoveForm(request.POST or None, parents=parents)
+    if request.method == "POST" and form.is_valid():
+        if call_service(form, services.org_move, by=request.user, node=node,
+                        parent=form.cleaned_data["parent"]):
+            messages.success(request, _("已移动：%(name)s") % {"name": node.name})
+            return redirect("org_tree")
+    return render(request, "orgs/node_move.html", {"form": form, "node": node})

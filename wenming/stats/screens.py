@@ -1,5 +1,6 @@
 """The big screen (数据大屏): reading links and what the screen shows."""
 
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,7 +48,17 @@ def _pick(data: dict) -> dict:
     return {k: data[k] for k in SCREEN_FIGURES}
 
 
+SCREEN_CACHE_SECONDS = 60  # a hall's screens poll every minute; one count serves them all
+
+
 def screen_payload(link: ScreenLink) -> dict:
+    """What the screen shows; computed at most once a minute per node, however many screens
+    (the link's validity is checked on every request, before this)."""
+    return cache.get_or_set(f"stats-screen-{link.org_id}", lambda: _screen_figures(link),
+                            SCREEN_CACHE_SECONDS)
+
+
+def _screen_figures(link: ScreenLink) -> dict:
     node, today = link.org, timezone.localdate()
     tree = tree_of(node)
     month, year = calendar_period("month", today), calendar_period("year", today)

@@ -115,3 +115,19 @@ def test_the_page_and_api_read_the_same_period(world):
     page = client.get(f"/stats/{world.center.pk}/?period=quarter&date={day}")
     assert api["from"] == "2026-01-01"
     assert "2026-01-01 至 2026-03-31" in page.content.decode()
+
+
+def test_the_dashboard_costs_the_same_queries_whatever_the_children(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ..forms import default_period
+    from ..selectors import dashboard
+
+    counts = []
+    for node in (world.center, world.inst1, world.sta1):
+        with CaptureQueriesContext(connection) as queries:
+            dashboard(node, default_period())
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == counts[2], counts
+    assert counts[0] == 18, counts  # pinned: one per figure, none per child

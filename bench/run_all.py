@@ -28,11 +28,12 @@ from bench import (  # noqa: E402
     bench_recommend,
     bench_redeem,
     bench_standing,
+    bench_stats,
     bench_volunteer_list,
 )
 from bench.common import cleanup_on_sigterm, load, machine  # noqa: E402
 
-SECOND_ROUND = [bench_recommend, bench_honors, bench_export, bench_callup]
+SECOND_ROUND = [bench_recommend, bench_honors, bench_export, bench_callup, bench_stats]
 
 
 def engines(choice: str) -> list[str]:

@@ -342,6 +342,8 @@ def verify(request, code: Text):
 
 
 # The other ways of recording hours live in their own modules, on this router's paths.
+from .api_projects import router as projects_router  # noqa: E402
 from .api_recording import router as recording_router  # noqa: E402
 
 router.add_router("/", recording_router)
+router.add_router("/", projects_router)

@@ -7,6 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from wenming.core.forms import CleanForm
+from wenming.orgs.models import OrgNode, Platform
+from wenming.orgs.permissions import is_staff_member, visible_orgs
+from wenming.teams.models import Team
+from wenming.teams.permissions import led_team_ids, teams_for_user
 
 from .forms import DATETIME, DateTimeLocal
 from .recording import MAX_CODES, GroupRow
@@ -118,3 +122,50 @@ class ClaimDecideForm(CleanForm):
     amount = forms.DecimalField(label=_("赔付金额（元）"), required=False, min_value=Decimal("0.01"),
                                 max_digits=10, decimal_places=2)
     note = forms.CharField(label=_("说明"), required=False, max_length=1000)
+
+
+class ProjectForm(CleanForm):
+    title = forms.CharField(label=_("项目名称"), max_length=100)
+    org = forms.ModelChoiceField(label=_("所属阵地"), queryset=OrgNode.objects.none(),
+                                 empty_label=_("请选择"))
+    platform = forms.ModelChoiceField(label=_("服务平台"), empty_label=_("请选择"),
+                                      queryset=Platform.objects.filter(is_active=True))
+    team = forms.ModelChoiceField(label=_("实施队伍"), queryset=Team.objects.none(),
+                                  required=False, empty_label=_("（不指定）"))
+    is_brand = forms.BooleanField(label=_("品牌项目（一村一品）"), required=False)
+    description = forms.CharField(label=_("项目简介"), required=False, max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        led = led_team_ids(user)
+        if is_staff_member(user):
+            orgs, teams = visible_orgs(user).exclude(kind=OrgNode.Kind.POINT), teams_for_user(user)
+        else:
+            orgs = OrgNode.objects.filter(teams__in=led).distinct()
+            teams = Team.objects.filter(pk__in=led)
+            self.fields["team"].required = True
+        self.fields["org"].queryset = orgs.order_by("path")
+        self.fields["team"].queryset = teams.filter(is_active=True).order_by("name")
+        self.fields["org"].label_from_instance = lambda o: f"{o.get_kind_display()} · {o.name}"
+
+
+class ProjectMoveForm(CleanForm):
+    move = forms.ChoiceField(choices=[(m, m) for m in (
+        "approve", "reject", "resubmit", "recruit", "run", "close")])
+    reason = forms.CharField(label=_("说明"), required=False, max_length=1000)
+    outcomes = forms.CharField(label=_("项目成效"), required=False, max_length=5000,
+                               widget=forms.Textarea(attrs={"rows": 4}))
+    people_served = forms.IntegerField(label=_("服务对象人次（不填则按活动合计）"), required=False,
+                                       min_value=0, max_value=100_000_000)
+
+
+class PhotoForm(CleanForm):
+    image = forms.ImageField(label=_("照片"))
+
+
+class ProjectEditForm(CleanForm):
+    title = forms.CharField(label=_("项目名称"), max_length=100)
+    description = forms.CharField(label=_("项目简介"), required=False, max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    is_brand = forms.BooleanField(label=_("品牌项目（一村一品）"), required=False)

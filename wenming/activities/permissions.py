@@ -28,9 +28,11 @@ from wenming.teams.permissions import led_team_ids
 from .models import (
     ACTIVITY_FLOW,
     ENROLLMENT_FLOW,
+    PROJECT_FLOW,
     RECORD_FLOW,
     Activity,
     Enrollment,
+    Project,
     RecordState,
     ServiceRecord,
 )
@@ -305,3 +307,90 @@ def allowed_moves(user, obj: Activity | ServiceRecord) -> list[str]:
     if isinstance(obj, ServiceRecord):
         return record_caps(user, obj).moves
     return activity_caps(user, obj).moves
+
+
+# ---- projects -----------------------------------------------------------------------------
+
+def projects_for_user(user) -> QuerySet[Project]:
+    """Staff: projects of their subtrees (the node above approves, so it sees them); leaders:
+    their teams' and their own proposals; volunteers and residents: their district's projects
+    once recruiting."""
+    qs = Project.objects.select_related("org__parent", "platform", "team")
+    if is_platform_admin(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    own = Q(created_by=user) | Q(team_id__in=led_team_ids(user))
+    if is_staff_member(user):
+        return qs.filter(subtree_q(user, "org__path") | own)
+    districts = {r.org.path.split("/")[1] for r in roles_of(user) if r.org}
+    public = Q(pk__in=[])
+    for d in districts:
+        public |= Q(org__path__startswith=f"/{d}/", state__in=PUBLIC_PROJECT_STATES)
+    return qs.filter(public | own)
+
+
+PUBLIC_PROJECT_STATES = (Project.State.RECRUITING, Project.State.RUNNING, Project.State.CLOSED)
+
+
+def project_get_for_user(user, project_id: int) -> Project:
+    project = projects_for_user(user).filter(pk=project_id).first()
+    if project is None:
+        raise NotFound()
+    return project
+
+
+@dataclass(frozen=True)
+class ProjectCaps:
+    """What one user may do with one project now: the organiser (staff of its node or the
+    leader of its team) edits, resubmits, recruits, runs and closes it; staff of the node
+    above approve or reject a proposal (a platform admin for a district's own project)."""
+
+    is_organiser: bool = False
+    can_edit: bool = False
+    can_approve: bool = False
+    can_reject: bool = False
+    can_resubmit: bool = False
+    can_recruit: bool = False
+    can_run: bool = False
+    can_close: bool = False
+    can_add_photo: bool = False
+
+    @property
+    def moves(self) -> list[str]:
+        return [move for move, attr in PROJECT_MOVES if getattr(self, attr)]
+
+
+PROJECT_MOVES = (("edit", "can_edit"), ("approve", "can_approve"), ("reject", "can_reject"),
+                 ("resubmit", "can_resubmit"), ("recruit", "can_recruit"), ("run", "can_run"),
+                 ("close", "can_close"))
+# The state each move leads to (edit stays put).
+PROJECT_TARGETS = {"approve": Project.State.APPROVED, "reject": Project.State.REJECTED,
+                   "resubmit": Project.State.PROPOSED, "recruit": Project.State.RECRUITING,
+                   "run": Project.State.RUNNING, "close": Project.State.CLOSED}
+
+
+def may_approve_project(user, project: Project) -> bool:
+    parent = project.org.parent
+    if parent is None:
+        return is_platform_admin(user)
+    return can_manage(user, parent)
+
+
+def project_caps(user, project: Project) -> ProjectCaps:
+    organiser = can_organise(user, project.org, project.team) or (
+        user.is_authenticated and project.created_by_id == user.pk and
+        project.state in (Project.State.PROPOSED, Project.State.REJECTED))
+    # Nobody approves their own proposal.
+    approver = may_approve_project(user, project) and project.created_by_id != user.pk
+    state = project.state
+
+    def may(move: str, who: bool) -> bool:
+        return who and PROJECT_FLOW.can(state, PROJECT_TARGETS[move])
+
+    return ProjectCaps(
+        is_organiser=organiser, can_edit=organiser and state != Project.State.CLOSED,
+        can_approve=may("approve", approver), can_reject=may("reject", approver),
+        can_resubmit=may("resubmit", organiser), can_recruit=may("recruit", organiser),
+        can_run=may("run", organiser), can_close=may("close", organiser),
+        can_add_photo=organiser and state in (Project.State.RUNNING, Project.State.CLOSED))

@@ -30,6 +30,7 @@ from . import qr
 from .models import (
     ACTIVITY_FLOW,
     ENROLLMENT_FLOW,
+    PROJECT_FLOW,
     RECORD_FLOW,
     Activity,
     Attendance,
@@ -41,6 +42,7 @@ from .models import (
     ServiceRecord,
 )
 from .permissions import can_organise, cancellable, record_caps, require_organise
+from .projects import project_proposed
 from .rules import (
     checkin_open,
     checkout_open,
@@ -72,9 +74,11 @@ def project_create(*, by: User, title: str, platform: Platform, org: OrgNode,
     title = _clean_title(title)
     if is_brand:
         require_manage(by, org)  # the brand label is the node's call, not a team's
-    return Project.objects.create(title=title, platform=platform, org=org, team=team,
-                                  is_brand=is_brand, description=description.strip(),
-                                  created_by=by)
+    project = Project.objects.create(title=title, platform=platform, org=org, team=team,
+                                     is_brand=is_brand, description=description.strip(),
+                                     created_by=by, state=Project.State.PROPOSED)
+    project_proposed(project, by)
+    return project
 
 
 def _clean_title(title: str) -> str:
@@ -147,6 +151,8 @@ def activity_publish(*, by: User, org: OrgNode, platform: Platform, title: str,
     if project is not None and not project.org.path.startswith(org.path) and \
             not org.path.startswith(project.org.path):
         raise ValidationError(_("项目不属于该阵地"), code="invalid_project")
+    if project is not None and not PROJECT_FLOW.in_group(project.state, "publishes"):
+        raise Conflict(_("项目立项后、结项前才能发布活动"), code="project_not_open")
     fields = _clean_activity(dict(
         title=title, address=address, lat=lat, lng=lng, start=start, end=end, quota=quota,
         radius_m=radius_m, required_skills=required_skills, required_tags=required_tags,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from . import views_projects as proj
 from . import views_recording as rec
 
 urlpatterns = [
@@ -29,6 +30,14 @@ urlpatterns = [
     path("activities/<id:activity_id>/insurance/claims/<id:claim_id>/", rec.claim_decide,
          name="activity_claim_decide"),
     path("my/insurance/", rec.my_insurance, name="my_insurance"),
+    path("projects/", proj.project_list, name="project_list"),
+    path("projects/new/", proj.project_new, name="project_new"),
+    path("projects/<id:project_id>/", proj.project_detail, name="project_detail"),
+    path("projects/<id:project_id>/edit/", proj.project_edit, name="project_edit"),
+    path("projects/<id:project_id>/move/", proj.project_move, name="project_move"),
+    path("projects/<id:project_id>/photos/", proj.project_photo_add, name="project_photo_add"),
+    path("projects/<id:project_id>/photos/<id:photo_id>/", proj.project_photo,
+         name="project_photo"),
     path("my/ecard/", rec.my_ecard, name="my_ecard"),
     path("my/ecard/print/", rec.my_ecard_print, name="my_ecard_print"),
     path("my/ecard/revoke/", rec.my_ecard_revoke, name="my_ecard_revoke"),

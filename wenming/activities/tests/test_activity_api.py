@@ -94,6 +94,9 @@ def test_a_project_of_another_node_is_refused(world, client_for):
                                   platform=platform_of("health"), org=world.center,
                                   is_brand=True)
     response = create(client_for(world.sta1_staff), world.sta1, project_id=own.id)
+    assert_chinese_error(response, 409, "project_not_open")  # still a proposal
+    Project.objects.filter(pk=own.pk).update(state="recruiting")
+    response = create(client_for(world.sta1_staff), world.sta1, project_id=own.id)
     assert response.status_code == 201  # a district project runs at its stations
     assert response.json()["project_id"] == own.id
 

@@ -69,3 +69,29 @@ def test_the_organiser_scans_a_volunteers_e_card_on_a_phone(world, live_server, 
     elder(organiser)
     shot(organiser, "ecard-scan-elder.png")
     assert Attendance.objects.count() == 1
+
+
+def test_the_project_page_at_phone_width(world, live_server, browser):  # noqa: F811
+    from wenming.activities import projects, services
+    from wenming.activities.tests.test_support import platform_of
+
+    project = services.project_create(by=world.sta1_staff, title="银龄陪伴·一村一品",
+                                      platform=platform_of("health"), org=world.sta1,
+                                      description="为社区独居老人每周上门陪伴、读报、量血压。")
+    projects.project_move(by=world.inst1_staff, project=project, move="approve")
+    projects.project_move(by=world.sta1_staff, project=project, move="recruit")
+    activity_at(world.sta1, starts_in=datetime.timedelta(days=2), project=project,
+                title="银龄陪伴：周六上门")
+    page = phone(browser)
+    log_in(page, live_server.url, "sta1")
+    page.goto(f"{live_server.url}/projects/{project.id}/")
+    expect(page.get_by_role("heading", name="银龄陪伴·一村一品")).to_be_visible()
+    expect(page.get_by_role("button", name="开始实施")).to_be_visible()
+    expect(page.get_by_test_id("totals")).to_contain_text("1场活动")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(page, "project.png")
+    elder(page)
+    expect(page.get_by_role("button", name="开始实施")).to_be_visible()
+    shot(page, "project-elder.png")
+    page.get_by_role("button", name="开始实施").click()
+    expect(page.get_by_test_id("project-state")).to_have_attribute("data-state", "running")

@@ -297,13 +297,13 @@ def seal_out(request, a: SealApplication) -> dict:
             "certificate_code": a.certificate.code if a.certificate_id else None,
             "events": [{"from": e.from_state, "to": e.to_state, "at": e.at,
                         "by": (e.by.real_name or e.by.username) if e.by else ""}
-                       for e in a.events.select_related("by")],
+                       for e in a.events.all()],
             "allowed_moves": seal_moves(request.user, a)}
 
 
 @router.get("/seal-applications", summary="盖章证明申请（出具单位的队列，或本人的）")
 def seal_list(request, filters: Query[CorrectionFilter]):
-    qs = seal_applications_for_user(request.user)
+    qs = seal_applications_for_user(request.user).prefetch_related("events__by")
     if filters.state:
         qs = qs.filter(state=filters.state)
     return paginate(qs.order_by("-created_at", "-id"), filters, lambda a: seal_out(request, a))

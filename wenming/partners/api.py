@@ -119,6 +119,22 @@ def unit_create(request, payload: UnitIn):
     return Status(201, unit_out(request, unit, detail=True))
 
 
+class AccountIn(Strict):
+    username: str = Field(..., max_length=30)
+    real_name: str = Field(..., max_length=50)
+    mobile: str = Field(..., max_length=20)
+    password: str = Field(..., max_length=128)
+
+
+@router.post("/units/{unit_id}/accounts", response={201: dict},
+             summary="为单位开设账号（只能看到交给本单位的事项和本单位成员）")
+def unit_account_create(request, unit_id: Id, payload: AccountIn):
+    unit = unit_get_for_user(request.user, unit_id)
+    row = services.unit_account_create(by=request.user, unit=unit, **payload.dict())
+    return Status(201, {"user_id": row.user_id, "username": row.user.username,
+                        "unit_id": unit.pk})
+
+
 @router.get("/units/joinable", summary="本社区可报到的单位（志愿者双报到）")
 def unit_joinable(request):
     volunteer = my_volunteer(request.user)

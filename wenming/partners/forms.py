@@ -63,3 +63,11 @@ class MediationForm(CleanForm):
 
 class FollowUpForm(CleanForm):
     note = forms.CharField(label=_("回访情况"), max_length=2000)
+
+
+class AccountForm(CleanForm):
+    username = forms.CharField(label=_("用户名"), max_length=30)
+    real_name = forms.CharField(label=_("联络员姓名"), max_length=50)
+    mobile = forms.CharField(label=_("手机号"), max_length=20, widget=PhoneInput())
+    password = forms.CharField(label=_("初始密码"), max_length=128,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))

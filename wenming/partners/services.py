@@ -97,6 +97,32 @@ def unit_staff_add(*, by: User, unit: Unit, user: User) -> UnitStaff:
 
 
 @transaction.atomic
+def unit_account_create(*, by: User, unit: Unit, username: str, real_name: str, mobile: str,
+                        password: str) -> UnitStaff:
+    """A new login for the unit's liaison (no role at any node: it reaches only what the
+    unit is handed, see permissions)."""
+    from django.contrib.auth.password_validation import validate_password
+
+    from wenming.people.validators import normalize_mobile
+
+    require_manage_unit(by, unit)
+    username = _text(username, field=_("用户名"), code="invalid_username", min_length=3,
+                     max_length=30)
+    if not username.isascii() or not username.replace("_", "").isalnum():
+        raise ValidationError(_("用户名只能包含字母、数字和下划线"), code="invalid_username")
+    mobile = normalize_mobile(mobile)
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(_("该用户名已被使用"), code="duplicate_username")
+    if User.objects.filter(mobile=mobile).exists():
+        raise Conflict(_("该手机号已注册"), code="duplicate_mobile")
+    validate_password(password)
+    user = User.objects.create_user(
+        username=username, password=password, mobile=mobile,
+        real_name=_text(real_name, field=_("姓名"), code="invalid_name", max_length=50))
+    return UnitStaff.objects.create(unit=unit, user=user)
+
+
+@transaction.atomic
 def unit_join(*, volunteer: Volunteer, unit: Unit, since: datetime.date | None = None
               ) -> UnitMember:
     """双报到: a volunteer links their profile to a unit serving their community."""

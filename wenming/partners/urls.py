@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.unit_new, name="unit_new"),
     path("join/", views.unit_join_page, name="unit_join_page"),
     path("<id:pk>/", views.unit_detail, name="unit_detail"),
+    path("<id:pk>/accounts/new/", views.unit_account_new, name="unit_account_new"),
     path("<id:pk>/contact/", views.unit_contact_reveal, name="unit_contact_reveal"),
     path("<id:pk>/join/", views.unit_join, name="unit_join"),
     path("<id:pk>/leave/", views.unit_leave, name="unit_leave"),

@@ -18,6 +18,7 @@ from wenming.people.selectors import my_volunteer
 
 from . import services
 from .forms import (
+    AccountForm,
     FollowUpForm,
     HandoverForm,
     MediationForm,
@@ -97,6 +98,21 @@ def _unit_page(request, unit, *, reveal: bool = False):
 @login_required
 def unit_detail(request, pk: int):
     return _unit_page(request, unit_get_for_user(request.user, pk))
+
+
+@login_required
+def unit_account_new(request, pk: int):
+    """开设单位账号: staff of the served subtree give the unit's liaison a login."""
+    unit = unit_get_for_user(request.user, pk)
+    if not unit_caps(request.user, unit).manages:
+        raise Forbidden(_("只有该单位所服务阵地的工作人员可以管理"))
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if call_service(form, services.unit_account_create, by=request.user, unit=unit,
+                        **form.cleaned_data):
+            messages.success(request, _("单位账号已开设"))
+            return redirect("unit_detail", unit.pk)
+    return render(request, "partners/account_form.html", {"form": form, "u": unit})
 
 
 @login_required

@@ -136,3 +136,31 @@ def test_a_unit_of_the_same_name_at_the_same_node_is_refused(world, unit):
     assert_error(r, 409, "duplicate_unit")
     assert Unit.objects.filter(name=unit.name).count() == 1
     assert unit_at(world.sta2, unit.name).pk  # another node may have one
+
+
+def test_staff_open_an_account_for_a_unit_which_then_sees_only_its_own(world, unit,
+                                                                      other_unit):
+    from wenming.partners.models import UnitStaff
+
+    body = {"username": "hospital2", "real_name": "钱主任", "mobile": "13700137000",
+            "password": "Hosp@2026x"}
+    assert post(logged_in(world.sta2_staff), f"/api/units/{unit.pk}/accounts",
+                body).status_code == 404
+    r = post(logged_in(world.sta1_staff), f"/api/units/{unit.pk}/accounts", body)
+    assert r.status_code == 201, r.content
+    assert_error(post(logged_in(world.sta1_staff), f"/api/units/{unit.pk}/accounts", body),
+                 409, "duplicate_username")
+    for bad in ({**body, "username": "x"}, {**body, "username": "new1", "mobile": "123"},
+                {**body, "username": "new2", "mobile": "13700137001", "password": "123"},
+                {**body, "username": "新用户", "mobile": "13700137002"}):
+        assert post(logged_in(world.sta1_staff), f"/api/units/{unit.pk}/accounts",
+                    bad).status_code in {400, 422}
+    account = UnitStaff.objects.get(user__username="hospital2").user
+    client = logged_in(account)
+    assert [u["id"] for u in client.get("/api/units").json()["items"]] == [unit.pk]
+    volunteers = client.get("/api/volunteers")
+    assert volunteers.status_code == 403 or volunteers.json()["items"] == []
+    r = logged_in(world.sta1_staff).post(f"/units/{unit.pk}/accounts/new/", {
+        **body, "username": "hospital3", "mobile": "13700137009"})
+    assert r.status_code == 302
+    assert UnitStaff.objects.filter(unit=unit).count() == 3

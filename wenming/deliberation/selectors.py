@@ -74,7 +74,7 @@ def history(topic: Topic) -> list[dict]:
 def task_view(task: TopicTask) -> dict:
     owner = (task.team.name if task.team_id else task.unit.name if task.unit_id else
              mask_name(task.owner.real_name) if task.owner_id else "")
-    return {"id": task.id, "title": task.title, "due": task.due.isoformat(), "state": task.state,
+    return {"id": task.id, "title": task.title, "due": task.due, "state": task.state,
             "owner": owner, "owner_id": task.owner_id, "team_id": task.team_id,
             "unit_id": task.unit_id,
             "overdue": task.state == TaskState.OPEN and task.due < timezone.localdate(),

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from wenming.core.forms import attempt, call_service
@@ -50,6 +51,10 @@ from .selectors import (
     stage_counts,
     tasks_of,
 )
+
+FIVE_STEPS = ((_lazy("问民需"), {Stage.COLLECTING}), (_lazy("汇民意"), {Stage.ENDORSING}),
+              (_lazy("议民题"), {Stage.SCHEDULED, Stage.DECIDED}),
+              (_lazy("执民事"), {Stage.EXECUTING}), (_lazy("促民评"), {Stage.EVALUATING}))
 
 
 def done(request, topic: Topic):
@@ -131,10 +136,12 @@ def topic_detail(request, topic_id: int):
 
 
 def five_steps(topic: Topic) -> dict:
-    """The progress bar: the happy path's steps, which are passed and which is now."""
-    at = WORKFLOW.step_index(topic.stage)
-    return {"steps": [(s, WORKFLOW.label(s)) for s in WORKFLOW.steps],
-            "passed": set(WORKFLOW.steps[:at]) if at >= 0 else set()}
+    """The progress bar: the five steps (each covering one or two stages), which are passed
+    and which is now; a closed topic has passed all five, a rejected one none."""
+    at = next((i for i, (_label, stages) in enumerate(FIVE_STEPS) if topic.stage in stages), -1)
+    if topic.stage == Stage.CLOSED:
+        at = len(FIVE_STEPS)
+    return {"steps": [(label, i < at, i == at) for i, (label, _s) in enumerate(FIVE_STEPS)]}
 
 
 def _tasks_for(user, topic: Topic) -> list[tuple[dict, bool]]:

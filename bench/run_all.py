@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import (  # noqa: E402
     bench_callup,
+    bench_deliberation,
     bench_demo,
     bench_dispatch,
     bench_export,
@@ -33,7 +34,8 @@ from bench import (  # noqa: E402
 )
 from bench.common import cleanup_on_sigterm, load, machine  # noqa: E402
 
-SECOND_ROUND = [bench_recommend, bench_honors, bench_export, bench_callup, bench_stats]
+SECOND_ROUND = [bench_recommend, bench_honors, bench_export, bench_callup, bench_stats,
+                bench_deliberation]
 
 
 def engines(choice: str) -> list[str]:

@@ -1,5 +1,7 @@
 """The big screen (数据大屏): reading links and what the screen shows."""
 
+import re
+
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +12,7 @@ from .models import ScreenLink
 from .permissions import stats_caps, stats_org_get_for_user
 from .selectors import Period, by_platform, calendar_period, figures, tree_of, trend
 
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # secrets.token_urlsafe's alphabet
 # What the hall shows: this month's and this year's figures; nothing personal.
 SCREEN_FIGURES = ("volunteers", "active_volunteers", "teams", "activities", "hours",
                   "people_served", "orders_total", "dispatch_rate", "on_time_rate",
@@ -19,8 +22,9 @@ SCREEN_FIGURES = ("volunteers", "active_volunteers", "teams", "activities", "hou
 
 def live_link(token: str) -> ScreenLink:
     """The link of a token, or 404 for an unknown or revoked one."""
+    well_formed = TOKEN.fullmatch(token or "") is not None  # never send junk to the database
     link = ScreenLink.objects.select_related("org").filter(
-        token=token or "", revoked_at__isnull=True).first() if len(token or "") <= 64 else None
+        token=token, revoked_at__isnull=True).first() if well_formed else None
     if link is None:
         raise NotFound()
     return link

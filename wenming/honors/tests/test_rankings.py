@@ -15,6 +15,7 @@ from wenming.honors.models import PublicityConsent, RankingFormula
 from wenming.honors.selectors import period_bounds, volunteer_ranking
 from wenming.orders.models import ServiceOrder
 from wenming.people.tests.factories import volunteer_at
+from wenming.points.tests.test_support import other_district
 from wenming.testing import logged_in
 from wenming.wishes.models import WishEvent
 
@@ -106,6 +107,10 @@ def test_scores_match_a_brute_force_aggregate_on_random_data(world):
     for _ in range(12):
         confirmed_wish(rng.choice(people), world.res1,
                        timezone.now() - datetime.timedelta(days=rng.randrange(0, 400)))
+    # Another district's volunteer with hours: never in this district's rankings.
+    _staff, stranger = other_district()
+    line(stranger, 5, today)
+    served_order(stranger, world.res1, today, score=5)
     formula = RankingFormula.objects.get()
     for node in (world.center, world.inst1, world.sta2):
         for period in ("week", "month", "quarter", "year", "all"):
@@ -118,9 +123,23 @@ def test_scores_match_a_brute_force_aggregate_on_random_data(world):
                 assert sum(r.breakdown.values()) == r.score
 
 
-def test_ties_go_to_more_hours_then_earlier_registration_then_id(world):
+def test_the_only_districts_center_ranks_everyone_and_a_second_district_stays_apart(world):
     today = timezone.localdate()
-    a, b, c = world.vol1, world.vol1b, world.vol2  # registered in this order
+    line(world.vol2, 2, today)
+    start, end = period_bounds("month", today)
+    assert [r.subject_id for r in volunteer_ranking(world.center, "month", start, end).rows] \
+        == [world.vol2.pk]
+    _staff, stranger = other_district()
+    line(stranger, 7, today)
+    assert [r.subject_id for r in volunteer_ranking(world.center, "month", start, end).rows] \
+        == [world.vol2.pk]
+    assert [r.subject_id for r in volunteer_ranking(stranger.station.parent.parent, "month",
+                                                    start, end).rows] == [stranger.pk]
+
+
+def test_ties_go_to_more_hours_then_the_smaller_id(world):
+    today = timezone.localdate()
+    a, b, c = world.vol1, world.vol1b, world.vol2  # created in this order: ids ascending
     # Same score (5): a by 5 hours; b by 3 hours and one activity (2); c like b.
     line(a, 5, today)
     act = activity_at(world.sta1)

@@ -7,7 +7,7 @@ from typing import Literal
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Status
 
-from wenming.core.schemas import Id, PlatformDate, Schema, Strict
+from wenming.core.schemas import Id, PlatformDate, Schema, Strict, Text
 
 from . import screens, services
 from .models import ScreenLink
@@ -41,7 +41,7 @@ def link_out(link: ScreenLink) -> dict:
 
 @router.get("/screen/{token}", summary="数据大屏的数据（凭大屏链接，无需登录；撤销后为404）",
             auth=None)
-def screen_data(request, token: str):
+def screen_data(request, token: Text):
     return screens.screen_payload(screens.live_link(token))
 
 

@@ -20,6 +20,7 @@ from wenming.orders.models import TRANSITIONS, OrderEvent, ServiceOrder
 from wenming.orders.models import State as S
 from wenming.orgs.models import Grid, OrgNode, Platform
 from wenming.people.models import Resident, User, Volunteer
+from wenming.teams.models import Team
 from wenming.wishes.models import State as W
 from wenming.wishes.models import Wish, WishEvent
 
@@ -59,6 +60,7 @@ def seed(*, size: str, nodes: dict[str, OrgNode], users: dict[str, User], rng) -
     stations = list(OrgNode.objects.filter(kind=OrgNode.Kind.STATION).order_by("path"))
     if not stations:
         return
+    _backdate_registrations()
     world = _World(stations, users)
     _orders(world, n_orders, rng)
     _wishes(world, n_wishes, rng)
@@ -89,6 +91,17 @@ class _World:
 
     def resident(self, station: OrgNode, rng: random.Random):
         return rng.choice(self.residents.get(station.pk) or self.any_residents)
+
+
+def _backdate_registrations() -> None:
+    """The demo loads two years of service at once, so its volunteers and teams would all be
+    registered today and a past quarter's report would count fewer registered volunteers than
+    active ones. Those loaded now are dated from before the ledger began (one UPDATE each)."""
+    now = timezone.now()
+    before = now - datetime.timedelta(days=DAYS + 30)
+    just_now = now - datetime.timedelta(hours=6)
+    Volunteer.objects.filter(registered_at__gte=just_now).update(registered_at=before)
+    Team.objects.filter(created_at__gte=just_now).update(created_at=before)
 
 
 def _when(rng: random.Random, now: datetime.datetime, recent: bool) -> datetime.datetime:

@@ -208,7 +208,8 @@ def handover_list(request, filters: Query[HandoverFilter]):
         qs = qs.filter(state=filters.state)
     if filters.unit:
         qs = qs.filter(unit_id=filters.unit)
-    return paginate(qs.prefetch_related("photos"), filters, lambda h: _handover(request, h))
+    qs = qs.prefetch_related("photos", "events__by").order_by("-created_at", "-id")
+    return paginate(qs, filters, lambda h: _handover(request, h))
 
 
 @router.get("/handovers/{handover_id}", summary="一个交办事项、流转记录和您可执行的操作")

@@ -28,6 +28,7 @@ from .models import (
     Handover,
     MediationCase,
     Unit,
+    UnitStaff,
     handover_move_allowed,
     handover_move_check,
 )
@@ -149,8 +150,26 @@ def handover_get_for_user(user, handover_id: int) -> Handover:
     return handover
 
 
+def _own_unit_ids(user) -> frozenset[int]:
+    """The caller's units, read once per request (lists ask it for every row)."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_wenming_unit_ids"):
+        user._wenming_unit_ids = frozenset(
+            UnitStaff.objects.filter(user=user).values_list("unit_id", flat=True))
+    return user._wenming_unit_ids
+
+
+def _managed_grid_ids(user) -> frozenset[int]:
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_wenming_grid_ids"):
+        user._wenming_grid_ids = frozenset(user.managed_grids.values_list("id", flat=True))
+    return user._wenming_grid_ids
+
+
 def _is_unit_staff_of(user, handover: Handover) -> bool:
-    return user.is_authenticated and handover.unit.staff.filter(user=user).exists()
+    return handover.unit_id in _own_unit_ids(user)
 
 
 def _follows(user, handover: Handover) -> bool:
@@ -177,8 +196,7 @@ class HandoverCaps:
 def handover_caps(user, handover: Handover) -> HandoverCaps:
     unit_staff = _is_unit_staff_of(user, handover)
     follows = _follows(user, handover)
-    grid_manager = user.is_authenticated and handover.order.grid_id is not None and \
-        handover.order.grid.managers.filter(pk=user.pk).exists()
+    grid_manager = handover.order.grid_id in _managed_grid_ids(user)
     state = handover.state
     return HandoverCaps(
         can_accept=unit_staff and handover_move_allowed(state, "accept"),
@@ -195,7 +213,10 @@ def allowed_moves(user, handover: Handover) -> list[str]:
 
 def require_handover_move(user, handover: Handover, move: str) -> None:
     """409 invalid_transition unless the workflow allows the move now, then 403 unless the
-    caller's role allows it."""
+    caller's role allows it. Reads the caller's units and grids afresh: they may have
+    changed since the request began."""
+    for cached in ("_wenming_unit_ids", "_wenming_grid_ids"):
+        user.__dict__.pop(cached, None)
     handover_move_check(handover.state, move)
     if not getattr(handover_caps(user, handover), f"can_{move}"):
         if move == "recall":

@@ -48,12 +48,12 @@ def handover_timeline(handover: Handover, *, names: bool) -> list[dict]:
 
     return [{"from": e.from_state, "to": e.to_state, "label": str(HANDOVER_EVENT_LABELS.get(
         e.to_state, e.to_state)), "by": who(e), "at": e.at.isoformat(), "reason": e.reason}
-        for e in handover.events.select_related("by")]
+        for e in handover.events.all()]
 
 
 def handover_events(handover: Handover, *, names: bool) -> list[dict]:
     """The time line for the page: each move with its time as a datetime."""
-    events = list(handover.events.only("at").order_by("at", "id"))
+    events = list(handover.events.all())
     rows = handover_timeline(handover, names=names)
     return [{**row, "when": e.at} for row, e in zip(rows, events, strict=True)]
 

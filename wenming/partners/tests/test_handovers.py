@@ -99,3 +99,20 @@ def test_the_task_function_escalates(world, unit):
     assert enforce_handover_limit.call(handover.pk, handover.due_at.isoformat())
     handover.refresh_from_db()
     assert handover.state == "escalated"
+
+
+def test_the_list_costs_the_same_queries_for_two_rows_or_six(world, unit):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    account = logged_in(unit_user(unit))
+    handed(world, unit)
+    handed(world, unit)
+    account.get("/api/handovers")  # the session and the caller's facts, warmed
+    with CaptureQueriesContext(connection) as two:
+        assert account.get("/api/handovers").json()["count"] == 2
+    for _ in range(4):
+        handed(world, unit)
+    with CaptureQueriesContext(connection) as six:
+        assert account.get("/api/handovers").json()["count"] == 6
+    assert len(six.captured_queries) == len(two.captured_queries)

@@ -11,7 +11,7 @@ from wenming.orgs.permissions import org_get_for_user
 from . import services
 from .models import MOVES
 from .permissions import callup_get_for_user, callups_for_user
-from .selectors import callup_view
+from .selectors import callup_summary, callup_view
 
 router = Router(tags=["callups 招募令"])
 
@@ -41,7 +41,7 @@ class ReasonIn(Strict):
     reason: str = Field("", max_length=1000)
 
 
-@router.get("", summary="招募令（本区的，及所管辖的）")
+@router.get("", summary="招募令（本区的，及所管辖的；班次见单个招募令）")
 def callup_list(request, filters: Query[CallupFilter]):
     qs = callups_for_user(request.user)
     if filters.state:
@@ -49,7 +49,7 @@ def callup_list(request, filters: Query[CallupFilter]):
     if filters.org:
         qs = qs.filter(org__path__startswith=org_get_for_user(request.user, filters.org).path)
     return paginate(qs.order_by("-created_at", "-id"), filters,
-                    lambda c: callup_view(request.user, c))
+                    lambda c: callup_summary(request.user, c))
 
 
 @router.post("", response={201: dict}, summary="发布招募令（推送给技能、范围匹配的志愿者）")

@@ -34,19 +34,27 @@ def shift_moves(caps: CallupCaps, shift: Shift, mine: set[int]) -> list[str]:
     return ["signup"] if caps.can_sign_up and not shift.full and not shift.over else []
 
 
+def callup_summary(user, callup: Callup, caps: CallupCaps | None = None) -> dict:
+    """A call-up in a list: no shifts (one query per call-up), its moves."""
+    caps = caps or callup_caps(user, callup)
+    return {"id": callup.id, "title": callup.title, "text": callup.text, "place": callup.place,
+            "org_id": callup.org_id, "org_name": callup.org.name, "skills": callup.skills,
+            "radius_km": callup.radius_km, "state": callup.state, "reached": callup.reached,
+            "created_at": timezone.localtime(callup.created_at).isoformat(),
+            "allowed_moves": allowed_moves(user, callup, caps)}
+
+
 def callup_view(user, callup: Callup, caps: CallupCaps | None = None) -> dict:
+    """One call-up: its shifts with coverage and the caller's moves on each; who signed up
+    for the organiser."""
     caps = caps or callup_caps(user, callup)
     mine = my_shift_ids(user, callup)
-    out = {"id": callup.id, "title": callup.title, "text": callup.text, "place": callup.place,
-           "org_id": callup.org_id, "org_name": callup.org.name, "skills": callup.skills,
-           "radius_km": callup.radius_km, "state": callup.state, "reached": callup.reached,
-           "created_at": timezone.localtime(callup.created_at).isoformat(),
+    out = {**callup_summary(user, callup, caps),
            "shifts": [{"id": s.id, "start": timezone.localtime(s.start).isoformat(),
                        "end": timezone.localtime(s.end).isoformat(), "quota": s.quota,
                        "signed": s.signed, "mine": s.id in mine,
                        "moves": shift_moves(caps, s, mine)}
-                      for s in shifts_with_coverage(callup)],
-           "allowed_moves": allowed_moves(user, callup, caps)}
+                      for s in shifts_with_coverage(callup)]}
     if caps.manages:
         out["signups"] = [{"shift_id": s.shift_id, "volunteer_id": s.volunteer_id,
                            "name": s.volunteer.real_name}

@@ -96,7 +96,7 @@ def remind_orders_waiting(now: datetime.datetime | None = None) -> int:
 def _remind_order(order_id: int, event_id: int) -> int:
     from wenming.orders.models import ServiceOrder
 
-    order = ServiceOrder.objects.select_for_update().select_related("volunteer").filter(
+    order = ServiceOrder.objects.select_for_update(of=("self",)).select_related("volunteer").filter(
         pk=order_id, state="dispatched").first()
     if order is None or order.volunteer is None:
         return 0

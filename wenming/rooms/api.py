@@ -35,6 +35,15 @@ class RoomIn(Strict):
     needs_approval: bool = False
 
 
+class RoomPatch(Strict):
+    name: str | None = Field(None, max_length=60)
+    capacity: int | None = Field(None, ge=1, le=2000)
+    equipment: str | None = Field(None, max_length=200)
+    opening_hours: dict[str, list[str]] | None = None
+    needs_approval: bool | None = None
+    is_open: bool | None = None
+
+
 class RoomFilter(PageQuery):
     org: Id | None = None
 
@@ -80,6 +89,14 @@ def room_create(request, payload: RoomIn):
 @router.get("/{room_id}", summary="一个场地")
 def room_get(request, room_id: Id):
     return room_out(request, room_get_for_user(request.user, room_id))
+
+
+@router.patch("/{room_id}", summary="修改场地（开放时间、容量、是否审核、暂停预约）")
+def room_patch(request, room_id: Id, payload: RoomPatch):
+    room = room_get_for_user(request.user, room_id)
+    room = services.room_update(by=request.user, room=room,
+                                **payload.dict(exclude_unset=True, exclude_none=True))
+    return room_out(request, room)
 
 
 @router.get("/{room_id}/bookings", summary="场地的预约（占用时段；本人和场地工作人员可见详情）")

@@ -74,14 +74,24 @@ def room_create(*, by: User, org: OrgNode, name: str, capacity: int, kind: str =
         opening_hours=clean_opening_hours(opening_hours or {}))
 
 
+EDITABLE = {"name", "capacity", "equipment", "opening_hours", "needs_approval", "is_open"}
+
+
 @transaction.atomic
 def room_update(*, by: User, room: Room, **fields) -> Room:
-    room = Room.objects.select_for_update().select_related("org").get(pk=room.pk)
+    """Staff change a room; bookings already made keep their slots (new hours or a smaller
+    capacity apply to new bookings), and a closed room (`is_open=False`) takes none."""
+    if unknown := set(fields) - EDITABLE:
+        raise ValidationError(_("不可修改：%(f)s") % {"f": "、".join(sorted(unknown))},
+                              code="invalid_input")
+    room = Room.objects.select_for_update(of=("self",)).select_related("org").get(pk=room.pk)
     _require(room_caps(by, room).manages, _("只能修改本辖区的场地"))
     if "opening_hours" in fields:
         fields["opening_hours"] = clean_opening_hours(fields["opening_hours"])
     if "name" in fields:
         fields["name"] = _text(fields["name"], _("名称"), 2, 60)
+    if "equipment" in fields:
+        fields["equipment"] = (fields["equipment"] or "").strip()[:200]
     if "capacity" in fields and not 1 <= fields["capacity"] <= 2000:
         raise ValidationError(_("容纳人数应为1到2000"), code="invalid_capacity")
     for name, value in fields.items():

@@ -184,3 +184,36 @@ def test_an_unknown_move_is_not_found(world, client_for):
     booking = book(world, r)
     assert_error(post_json(client_for(world.sta1_staff),
                            f"/api/rooms/{r.id}/bookings/{booking.id}/explode", {}), 404)
+
+
+def test_staff_change_their_rooms_only(world, client_for):
+    r = room(world)
+    url = f"/api/rooms/{r.id}"
+    # A sibling station's staff see the room (it is open to the district), never edit it.
+    assert_error(client_for(world.sta2_staff).patch(url, {"capacity": 5},
+                                                    content_type="application/json"), 403)
+    assert_error(client_for(world.res1.user).patch(url, {"capacity": 5},
+                                                   content_type="application/json"), 403)
+    assert_error(client_for(world.sta1_staff).patch(
+        url, {"opening_hours": {"0": ["18:00", "08:00"]}}, content_type="application/json"),
+        422, "invalid_hours")
+    changed = client_for(world.inst1_staff).patch(url, {"capacity": 8, "is_open": False},
+                                                  content_type="application/json")
+    assert changed.status_code == 200 and changed.json()["can_book"] is False
+    r.refresh_from_db()
+    assert (r.capacity, r.is_open, r.opening_hours["0"]) == (8, False, ["08:00", "21:00"])
+    assert_error(post_json(client_for(world.res1.user), f"/api/rooms/{r.id}/bookings",
+                           booking_body()), 403)
+
+
+def test_the_lists_take_a_fixed_number_of_queries(world, client_for,
+                                                  django_assert_max_num_queries):
+    rooms = [room(world) for _ in range(3)]
+    for i, r in enumerate(rooms):
+        book(world, r, hour=10 + i)
+        book(world, r, hour=15, by=world.vol1.user)
+    client = client_for(world.sta1_staff)
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/rooms").json()["count"] == 3
+    with django_assert_max_num_queries(10):
+        assert len(client.get(f"/api/rooms/{rooms[0].id}/bookings").json()["items"]) >= 1

@@ -84,7 +84,7 @@ def _create_ledger(size: str, nodes: dict[str, OrgNode], center: User,
 
 # The apps of the second round seed their own part of the district, in this order (a later
 # one may read what an earlier one made), each through `wenming.<app>.demo.seed`.
-FEATURE_APPS = ("records", "partners", "menu", "lectures", "rooms", "notices", "callups",
+FEATURE_APPS = ("activities", "records", "partners", "menu", "lectures", "rooms", "notices", "callups",
                 "deliberation", "honors", "stats")
 
 

@@ -84,8 +84,8 @@ def _create_ledger(size: str, nodes: dict[str, OrgNode], center: User,
 
 # The apps of the second round seed their own part of the district, in this order (a later
 # one may read what an earlier one made), each through `wenming.<app>.demo.seed`.
-FEATURE_APPS = ("activities", "records", "partners", "menu", "lectures", "rooms", "notices", "callups",
-                "deliberation", "honors", "stats")
+FEATURE_APPS = ("activities", "records", "partners", "menu", "lectures", "rooms", "notices",
+                "callups", "deliberation", "honors", "stats")
 
 
 def _seed_features(*, size: str, nodes: dict[str, OrgNode], users: dict[str, User]) -> None:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from wenming.activities.models import Activity
 from wenming.orgs.models import OrgNode, Platform
-from wenming.people.models import User
+from wenming.people.models import User, Volunteer
 from wenming.teams.services import team_create
 
 from . import services
@@ -67,7 +67,11 @@ def seed(*, size: str, nodes: dict[str, OrgNode], users: dict[str, User], rng) -
     famous = [services.lecturer_create(by=staff, org=center, kind="famous", name=n, title=t,
                                        topics=topics, profile=f"{t}，长期参与基层理论宣讲。")
               for n, t, topics in FAMOUS]
-    team = team_create(by=staff, name=f"{institutes[0].name[:6]}百姓宣讲团", org=institutes[0],
+    street = institutes[0].name.replace("新时代文明实践所", "")
+    leader = Volunteer.objects.filter(station__path__startswith=institutes[0].path,
+                                      status=Volunteer.Status.ACTIVE).exclude(
+        user__username__in=list(users)).order_by("-pk").first()  # not a named demo account
+    team = team_create(by=staff, name=f"{street}百姓宣讲团", org=institutes[0], leader=leader,
                        platform=platforms["theory"], description="民嘴宣讲队：讲身边事、说百姓话")
     folk = [services.lecturer_create(by=staff, org=institutes[0], kind="folk", name=n, title=t,
                                      topics=topics, dialects=dialects, team=team)
@@ -102,6 +106,7 @@ def _given(staff, booking: Booking, days_ago: int, rng) -> None:
     came = int(booking.expected_audience * rng.uniform(0.7, 1.2))
     services.booking_report(by=staff, booking=booking, attendance=came,
                             people_reached=came * rng.randint(2, 6), summary="现场互动热烈。")
+    Activity.objects.filter(pk=booking.activity_id).update(people_served=came)
 
 
 def _bookings(staff, lectures, folk, stations, rng) -> None:

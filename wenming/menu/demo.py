@@ -2,6 +2,8 @@
 them, two local items of the first institute, and the demo's service orders tied to a
 matching item (so the order pages and dispatch show it)."""
 
+from django.db.models import F
+
 from wenming.orders.models import ServiceOrder
 from wenming.orgs.models import OrgNode, Platform
 from wenming.people.models import Skill, User
@@ -120,15 +122,15 @@ def seed(*, size: str, nodes: dict[str, OrgNode], users: dict[str, User], rng) -
 
 def _tie_orders(center: OrgNode, items: list[MenuItem], rng) -> None:
     """Most demo service orders name the item they were ordered from (one of their
-    platform's); a few stay without, as orders placed before the menu."""
+    platform's, spread by id); about one in eight stays without, as placed before the menu.
+    One UPDATE per item, so the district size costs no more queries than the small one."""
+    path = OrgNode.objects.values_list("path", flat=True).get(pk=center.pk)
     by_platform: dict[int, list[MenuItem]] = {}
     for item in items:
         by_platform.setdefault(item.platform_id, []).append(item)
-    path = OrgNode.objects.values_list("path", flat=True).get(pk=center.pk)
-    orders = list(ServiceOrder.objects.filter(
-        kind=ServiceOrder.Kind.SERVICE, station__path__startswith=path,
-        platform_id__in=list(by_platform)).only("id", "platform_id"))
-    for order in orders:
-        if rng.random() < 0.8:
-            order.item = rng.choice(by_platform[order.platform_id])
-    ServiceOrder.objects.bulk_update([o for o in orders if o.item_id], ["item"], batch_size=2000)
+    for platform_id, offered in by_platform.items():
+        orders = ServiceOrder.objects.filter(
+            kind=ServiceOrder.Kind.SERVICE, platform_id=platform_id,
+            station__path__startswith=path).annotate(slot=F("id") % (len(offered) + 1))
+        for n, item in enumerate(offered):
+            orders.filter(slot=n).update(item=item)

@@ -75,7 +75,7 @@ def claim_file(*, by: User, activity: Activity, volunteer: Volunteer,
 def claim_decide(*, by: User, claim: InsuranceClaim, outcome: str,
                  amount: Decimal | None = None, note: str = "") -> InsuranceClaim:
     """Record how a claim ended: paid (with the amount), denied or withdrawn."""
-    claim = InsuranceClaim.objects.select_for_update().select_related(
+    claim = InsuranceClaim.objects.select_for_update(of=("self",)).select_related(
         "policy__activity__org").get(pk=claim.pk)
     if not _may_handle_claims(by, claim.policy.activity):
         raise Forbidden()

@@ -66,7 +66,7 @@ def project_move(*, by: User, project: Project, move: str, reason: str = "",
     Rejecting needs a reason; closing needs the close-out report's outcomes."""
     if move not in PROJECT_TARGETS:
         raise ValidationError(_("未知的操作"), code="invalid_move")
-    project = Project.objects.select_for_update().select_related("org__parent").get(
+    project = Project.objects.select_for_update(of=("self",)).select_related("org__parent").get(
         pk=project.pk)
     if not getattr(project_caps(by, project), f"can_{move}"):
         PROJECT_FLOW.check(project.state, PROJECT_TARGETS[move])  # 409 where the map forbids

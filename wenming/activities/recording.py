@@ -170,7 +170,7 @@ def normalise_code(raw: str) -> str:
 def time_code_claim(*, volunteer: Volunteer, code: str) -> ServiceRecord:
     """Claim a code: a pending line of the activity's hours. The code's row is locked, so two
     claims at once write one line; a used or expired code is a 409."""
-    code_row = TimeCode.objects.select_for_update().select_related(
+    code_row = TimeCode.objects.select_for_update(of=("self",)).select_related(
         "activity__org", "activity__leader").filter(code=normalise_code(code)).first()
     if code_row is None:
         raise NotFound(_("时长码不存在，请核对后重新输入"), code="unknown_time_code")

@@ -43,6 +43,9 @@ run: install run-deps
 	$(BIN)/wenming collectstatic --noinput -v0
 	@# The task worker (time limits, escalations) runs beside the server and stops with it.
 	$(BIN)/wenming schedule-sweep
+	$(BIN)/wenming schedule-reminders
+	$(BIN)/wenming schedule-handover-sweep
+	$(BIN)/wenming schedule-topic-sweep
 	$(BIN)/wenming db_worker --interval 2 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/wenming serve --host $(HOST) --port $(PORT)

@@ -1,6 +1,7 @@
 from wenming.inbox.models import Notification
 from wenming.orgs.models import RoleAssignment
 from wenming.orgs.permissions import is_staff_member, roles_of
+from wenming.partners.permissions import is_unit_staff
 
 from .navigation import roles_of_request, tabs_for, tiles_for
 
@@ -15,7 +16,9 @@ def ui(request):
         staff = is_staff_member(user)
         flags = {"is_node_staff": staff,
                  "is_volunteer": RoleAssignment.Role.VOLUNTEER in roles,
-                 "is_reviewer": staff or RoleAssignment.Role.TEAM_LEADER in roles}
+                 "is_reviewer": staff or RoleAssignment.Role.TEAM_LEADER in roles,
+                 # A partner unit's own account holds no node role: one EXISTS, for them only.
+                 "is_unit": not roles and not staff and is_unit_staff(user)}
         nav = roles_of_request(flags)
         return {**flags, "elder_mode": user.elder_mode,
                 "nav_tabs": tabs_for(nav, request.path), "nav_tiles": tiles_for(nav, request.path),

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 RESIDENT, VOLUNTEER, STAFF, REVIEWER = "resident", "volunteer", "staff", "reviewer"
+UNIT = "unit"  # a partner unit's own account (共建单位): what was handed to it, its members
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,14 @@ ALL = (RESIDENT, VOLUNTEER, STAFF)
 
 # The bottom tab bar: five at most, the same order for every role (首页 / 活动 / 服务 / 消息 / 我的).
 TABS = (
-    _e("home", _("首页"), "home", "home", ALL),
+    _e("home", _("首页"), "home", "home", {*ALL, UNIT}),
     _e("activities", _("活动"), "activity_list", "calendar", ALL, "/activities/"),
     _e("orders_resident", _("点单"), "order_new", "hand", {RESIDENT}, "/orders/"),
     _e("orders_volunteer", _("订单"), "order_tasks", "hand", {VOLUNTEER}, "/orders/"),
     _e("orders_staff", _("派单"), "order_queue", "dispatch", {STAFF}, "/orders/"),
-    _e("inbox", _("消息"), "inbox", "bell", ALL, "/inbox/"),
-    _e("me", _("我的"), "my_profile", "user", ALL, "/me/", "/my/"),
+    _e("handovers", _("交办"), "handover_list", "list", {UNIT}, "/units/handovers/"),
+    _e("inbox", _("消息"), "inbox", "bell", {*ALL, UNIT}, "/inbox/"),
+    _e("me", _("我的"), "my_profile", "user", {*ALL, UNIT}, "/me/", "/my/"),
 )
 
 # Everything else a role does, as the home screen's icon grid and the desktop side navigation.
@@ -95,6 +97,8 @@ TILES = (
 def roles_of_request(flags: dict) -> set[str]:
     """The navigation roles from the context processor's flags."""
     roles = set()
+    if flags.get("is_unit"):
+        return {UNIT}
     if flags.get("is_node_staff"):
         roles.add(STAFF)
     elif flags.get("is_volunteer"):

@@ -29,3 +29,16 @@ def test_the_grid_shows_only_what_the_role_may_do():
     assert "我要点单" in resident and "派单" not in resident and "志愿者" not in resident
     assert {"派单", "时长审核", "志愿者", "导入志愿者", "导出时长"} <= set(staff)
     assert "时长审核" not in labels(tiles_for({VOLUNTEER}))
+
+
+def test_a_partner_units_account_gets_its_own_tabs(world):
+    from wenming.partners.models import Unit, UnitStaff
+    from wenming.people.tests.factories import UserFactory
+    from wenming.testing import logged_in
+
+    unit = Unit.objects.create(name="海淀医院", kind=Unit.Kind.values[0], org=world.sta1)
+    account = UserFactory(username="unit-liaison")
+    UnitStaff.objects.create(unit=unit, user=account)
+    html = logged_in(account).get("/inbox/").content.decode()
+    tabs = html.split('aria-label="底部导航"', 1)[1].split("</nav>", 1)[0]
+    assert "/units/handovers/" in tabs and "/orders/new/" not in tabs

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Status
 from wenming.core.errors import Conflict, Forbidden, NotFound
 from wenming.core.masking import mask_mobile
 from wenming.core.pagination import PageQuery, paginate
-from wenming.core.schemas import Id, Lat, Lng, Strict, Text
+from wenming.core.schemas import Id, Lat, Lng, PlatformDateTime, Strict, Text
 from wenming.orgs.models import Platform
 from wenming.orgs.permissions import org_get_for_user
 from wenming.people.models import Volunteer
@@ -92,6 +92,8 @@ class PresenceIn(Strict):
     qr_token: str | None = Field(None, max_length=300)
     lat: Lat | None = Field(None, ge=-90, le=90)
     lng: Lng | None = Field(None, ge=-180, le=180)
+    # When it was made, for a check-in kept on the phone without signal (docs/offline.md).
+    recorded_at: PlatformDateTime | None = None
 
 
 class ReasonIn(Strict):

@@ -278,10 +278,30 @@ def _promote_waitlist(activity: Activity) -> None:
 
 # ---- attendance -----------------------------------------------------------------------
 
-def _check_presence(activity: Activity, qr_token: str | None, lat, lng, window: int) -> str:
-    """A valid rotating code, or a position inside the fence. Returns the method used."""
+# A check-in or check-out made without signal arrives later with the moment it was made
+# (docs/offline.md): believed when it is not in the future (past a little clock skew) and at
+# most a week old; the windows, the daily limit and the rotating code are judged at it.
+CLOCK_SKEW = datetime.timedelta(minutes=2)
+OFFLINE_MAX_AGE = datetime.timedelta(days=7)
+
+
+def recorded_moment(recorded_at: datetime.datetime | None) -> datetime.datetime:
+    now = timezone.now()
+    if recorded_at is None:
+        return now
+    if recorded_at > now + CLOCK_SKEW:
+        raise ValidationError(_("记录时间不能晚于现在，请检查手机时间"), code="recorded_in_future")
+    if recorded_at < now - OFFLINE_MAX_AGE:
+        raise ValidationError(_("离线记录已超过7天，请联系活动负责人补录"), code="recorded_too_old")
+    return min(recorded_at, now)
+
+
+def _check_presence(activity: Activity, qr_token: str | None, lat, lng, window: int,
+                    at: datetime.datetime | None = None) -> str:
+    """A code valid at `at` (now by default), or a position inside the fence. Returns the
+    method used."""
     if qr_token:
-        qr.qr_check(activity, qr_token, window)
+        qr.qr_check(activity, qr_token, window, now=at.timestamp() if at else None)
         return Attendance.Method.QR
     if lat is None or lng is None:
         raise ValidationError(_("请扫描签到码，或提供当前位置"), code="presence_required")
@@ -294,10 +314,11 @@ def _check_presence(activity: Activity, qr_token: str | None, lat, lng, window: 
 
 @transaction.atomic
 def attendance_checkin(*, volunteer: Volunteer, activity: Activity, qr_token: str | None = None,
-                       lat: float | None = None, lng: float | None = None) -> Attendance:
-    rules, now = rules_for(activity.org), timezone.now()
+                       lat: float | None = None, lng: float | None = None,
+                       recorded_at: datetime.datetime | None = None) -> Attendance:
+    rules, now = rules_for(activity.org), recorded_moment(recorded_at)
     admit_checkin(volunteer, activity, rules, now)
-    method = _check_presence(activity, qr_token, lat, lng, rules.qr_window_seconds)
+    method = _check_presence(activity, qr_token, lat, lng, rules.qr_window_seconds, now)
     return write_checkin(volunteer, activity, rules, now, method, lat=lat, lng=lng)
 
 
@@ -339,13 +360,16 @@ def write_checkin(volunteer: Volunteer, activity: Activity, rules, now, method: 
 @transaction.atomic
 def attendance_checkout(*, volunteer: Volunteer, activity: Activity,
                         qr_token: str | None = None, lat: float | None = None,
-                        lng: float | None = None) -> tuple[Attendance, ServiceRecord | None]:
+                        lng: float | None = None, recorded_at: datetime.datetime | None = None,
+                        ) -> tuple[Attendance, ServiceRecord | None]:
     """Check out and write the pending record: hours are the attendance's overlap with the
     schedule, counted only when it covers enough of it, within the daily cap."""
-    rules = rules_for(activity.org)
-    attendance = open_attendance(volunteer, activity, rules, timezone.now())
-    method = _check_presence(activity, qr_token, lat, lng, rules.qr_window_seconds)
-    return write_checkout(attendance, rules, method, by=volunteer.user)
+    rules, now = rules_for(activity.org), recorded_moment(recorded_at)
+    attendance = open_attendance(volunteer, activity, rules, now)
+    if now < attendance.checkin_at:
+        raise ValidationError(_("签退时间不能早于签到时间"), code="checkout_before_checkin")
+    method = _check_presence(activity, qr_token, lat, lng, rules.qr_window_seconds, now)
+    return write_checkout(attendance, rules, method, by=volunteer.user, now=now)
 
 
 def open_attendance(volunteer: Volunteer, activity: Activity, rules, now) -> Attendance:
@@ -363,9 +387,9 @@ def open_attendance(volunteer: Volunteer, activity: Activity, rules, now) -> Att
     return attendance
 
 
-def write_checkout(attendance: Attendance, rules, method: str, *,
-                   by: User) -> tuple[Attendance, ServiceRecord | None]:
-    activity, now = attendance.activity, timezone.now()
+def write_checkout(attendance: Attendance, rules, method: str, *, by: User,
+                   now: datetime.datetime | None = None) -> tuple[Attendance, ServiceRecord | None]:
+    activity, now = attendance.activity, now or timezone.now()
     attendance.checkout_method, attendance.checkout_at = method, now
     attendance.save(update_fields=["checkout_at", "checkout_method"])
     hours = overlap_hours(attendance.checkin_at, now, activity.start, activity.end)

@@ -51,3 +51,29 @@ def test_another_person_logging_in_empties_the_kept_pages(world, live_server,
     page.context.clear_cookies()
     log_in(page, base, world.vol2.user.username)
     page.wait_for_function(f"({KEPT})().then(p => p.length === 1 && p[0] === '/offline/')")
+
+
+def test_a_check_in_without_signal_is_kept_and_sent_when_the_signal_returns(
+        world, live_server, browser):  # noqa: F811
+    import datetime
+
+    from wenming.activities import services
+    from wenming.activities.models import Attendance
+    from wenming.activities.tests.test_browser import PLACE, activity_at
+
+    activity = activity_at(world.sta1, starts_in=datetime.timedelta(minutes=10))
+    services.enrollment_create(volunteer=world.vol1, activity=activity)
+    base = live_server.url
+    page = phone(browser, geolocation=PLACE, permissions=["geolocation"])
+    log_in(page, base, world.vol1.user.username)
+    page.goto(f"{base}/activities/{activity.pk}/")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="定位签到").click()
+    expect(page.locator("[data-offline-status]")).to_contain_text("签到已保存在手机上")
+    shot(page, "offline-checkin-kept.png")
+    assert not Attendance.objects.exists()
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("[data-offline-status]")).to_contain_text("离线时的记录已提交成功")
+    attendance = Attendance.objects.get()
+    assert attendance.volunteer == world.vol1 and attendance.checkin_method == "geo"

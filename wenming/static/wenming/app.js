@@ -54,7 +54,11 @@
     navigator.geolocation.getCurrentPosition(function (pos) {
       form.elements.lat.value = pos.coords.latitude.toFixed(6);
       form.elements.lng.value = pos.coords.longitude.toFixed(6);
-      if (button.dataset.geo === "submit") { form.submit(); return; }
+      /* requestSubmit, not submit: the submit event must fire (an offline form is kept). */
+      if (button.dataset.geo === "submit") {
+        if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+        return;
+      }
       button.disabled = false;
       say(button.dataset.geoDone);
     }, function () {
@@ -118,6 +122,14 @@
     new FormData(form).forEach(function (value, key) {
       if (key !== "csrfmiddlewaretoken" && value !== "") fields[key] = value;
     });
+    (form.dataset.offlineRename || "").split(",").forEach(function (pair) {
+      var names = pair.split(":");
+      if (names.length === 2 && names[0] in fields) {
+        fields[names[1]] = fields[names[0]];
+        delete fields[names[0]];
+      }
+    });
+    ["lat", "lng"].forEach(function (k) { if (k in fields) fields[k] = parseFloat(fields[k]); });
     fields.recorded_at = new Date().toISOString();
     var items = queue();
     items.push({user: user, api: form.dataset.offlineApi, fields: fields,

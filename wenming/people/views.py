@@ -23,6 +23,7 @@ from wenming.orgs.permissions import (
     visible_orgs,
 )
 from wenming.orgs.selectors import subtree_counts
+from wenming.partners.permissions import is_unit_staff
 
 from . import accounts, services
 from .forms import (
@@ -65,6 +66,8 @@ def home(request):
     user = request.user
     if not user.is_authenticated:
         return render(request, "people/landing.html")
+    if not roles_of(user) and is_unit_staff(user):
+        return redirect("handover_list")  # a partner unit's account: what was handed to it
     if is_staff_member(user):
         nodes = managed_nodes(user) or list(OrgNode.objects.filter(parent=None))
         cards = [(n, subtree_counts(n)[n.id]) for n in nodes]

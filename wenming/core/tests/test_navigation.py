@@ -42,3 +42,15 @@ def test_a_partner_units_account_gets_its_own_tabs(world):
     html = logged_in(account).get("/inbox/").content.decode()
     tabs = html.split('aria-label="底部导航"', 1)[1].split("</nav>", 1)[0]
     assert "/units/handovers/" in tabs and "/orders/new/" not in tabs
+
+
+def test_a_partner_units_account_lands_on_what_was_handed_to_it(world):
+    from wenming.partners.models import Unit, UnitStaff
+    from wenming.people.tests.factories import UserFactory
+    from wenming.testing import logged_in
+
+    unit = Unit.objects.create(name="海淀医院", kind=Unit.Kind.values[0], org=world.sta1)
+    account = UserFactory(username="unit-home")
+    UnitStaff.objects.create(unit=unit, user=account)
+    response = logged_in(account).get("/")
+    assert response.status_code == 302 and response["Location"] == "/units/handovers/"

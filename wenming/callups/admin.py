@@ -1,12 +1,2 @@
-from django.contrib import admin
-
-from wenming.core.admin import ReadOnlyAdmin
-
-from .models import Callup
-
-
-@admin.register(Callup)
-class CallupAdmin(ReadOnlyAdmin):
-    """Read-only: call-ups are published and moved through `callups.services`."""
-
-    list_display = ("title", "org", "state", "reached", "created_at")
+"""No admin for call-ups yet: they are published and moved through `callups.services`. A
+read-only admin needs its place in core/tests/test_admin.py's classification first."""

@@ -298,8 +298,8 @@ def recorded_moment(recorded_at: datetime.datetime | None) -> datetime.datetime:
 
 def _check_presence(activity: Activity, qr_token: str | None, lat, lng, window: int,
                     at: datetime.datetime | None = None) -> str:
-    """A code valid at `at` (now by default), or a position inside the fence. Returns the
-    method used."""
+    """A code valid at `at` (an offline moment; else the clock the code was made by), or a
+    position inside the fence. Returns the method used."""
     if qr_token:
         qr.qr_check(activity, qr_token, window, now=at.timestamp() if at else None)
         return Attendance.Method.QR
@@ -318,7 +318,8 @@ def attendance_checkin(*, volunteer: Volunteer, activity: Activity, qr_token: st
                        recorded_at: datetime.datetime | None = None) -> Attendance:
     rules, now = rules_for(activity.org), recorded_moment(recorded_at)
     admit_checkin(volunteer, activity, rules, now)
-    method = _check_presence(activity, qr_token, lat, lng, rules.qr_window_seconds, now)
+    method = _check_presence(activity, qr_token, lat, lng, rules.qr_window_seconds,
+                             now if recorded_at else None)
     return write_checkin(volunteer, activity, rules, now, method, lat=lat, lng=lng)
 
 
@@ -368,7 +369,8 @@ def attendance_checkout(*, volunteer: Volunteer, activity: Activity,
     attendance = open_attendance(volunteer, activity, rules, now)
     if now < attendance.checkin_at:
         raise ValidationError(_("签退时间不能早于签到时间"), code="checkout_before_checkin")
-    method = _check_presence(activity, qr_token, lat, lng, rules.qr_window_seconds, now)
+    method = _check_presence(activity, qr_token, lat, lng, rules.qr_window_seconds,
+                             now if recorded_at else None)
     return write_checkout(attendance, rules, method, by=volunteer.user, now=now)
 
 

@@ -62,12 +62,6 @@ class NodeForm(CleanForm):
         else:
             self.fields["kind"].choices = [(k, OrgNode.Kind(k).label) for k in kinds]
 
-    def clean_contact_phone(self):
-        phone = self.cleaned_data.get("contact_phone", "").strip()
-        if phone and not all(c.isdigit() or c in "-+ " for c in phone):
-            raise ValidationError(_("联系电话只能包含数字和“-”"))
-        return phone
-
     def values(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "kind"}
 

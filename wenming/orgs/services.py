@@ -182,6 +182,10 @@ def _node_fields(kind: str, fields: dict) -> dict:
         out["point_type"] = ""
     elif out.get("point_type", "") not in OrgNode.PointType.values:
         raise ValidationError(_("请选择实践点类型"), code="invalid_point_type")
+    phone = (out.get("contact_phone") or "").strip()
+    if phone and not all(c.isdigit() or c in "-+ " for c in phone):
+        raise ValidationError(_("联系电话只能包含数字和“-”"), code="invalid_phone")
+    out["contact_phone"] = phone
     if (out.get("lat") is None) != (out.get("lng") is None):
         raise ValidationError(_("请在地图上选定位置"), code="invalid_place")
     return out

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from wenming.core.forms import CleanForm
 
@@ -13,5 +14,5 @@ class WhereForm(CleanForm):
     def clean(self):
         data = super().clean()
         if (data.get("lat") is None) != (data.get("lng") is None):
-            raise forms.ValidationError("lat/lng")
+            raise forms.ValidationError(_("位置须同时给出纬度和经度"))
         return data

@@ -30,6 +30,7 @@ def test_staff_add_a_station_with_its_place(world):
     ({"kind": "point", "name": "没有类型的点"}, "invalid_point_type"),
     ({"kind": "station", "name": "半个位置", "lat": 39.9}, "invalid_place"),
     ({"kind": "bogus", "name": "未知类型"}, "invalid_kind"),
+    ({"kind": "station", "name": "电话有误", "contact_phone": "call me"}, "invalid_phone"),
 ])
 def test_what_breaks_the_tree_is_refused_and_nothing_is_added(world, fields, code):
     before = OrgNode.objects.count()

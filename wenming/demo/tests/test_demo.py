@@ -167,7 +167,12 @@ def test_the_small_district_has_teams_hours_and_points(small_demo):
     assert rollup_problems() == []
     # Points: every approved record earned once; balances equal the entries.
     assert PointsEntry.objects.filter(kind="hours").count() == planned.count()
-    assert PointsEntry.objects.count() >= 2 * size.records
+    # ... and spent: a redemption's entry each, a refund for each cancelled one, and the
+    # leaders' commendations now and then (the counts follow the random plan, so bounds only).
+    kinds = dict(PointsEntry.objects.values_list("kind").annotate(n=Count("id")))
+    assert kinds["redeem"] == Redemption.objects.count() >= size.records // 10
+    assert kinds["refund"] == Redemption.objects.filter(status="cancelled").count() > 0
+    assert kinds["adjust"] >= planned.count() // 3
     # Each entry is dated when it happened (its service, its redemption), not when the demo
     # was loaded: spread over the two years, none in the future.
     span = PointsEntry.objects.aggregate(first=Min("created_at"), last=Max("created_at"))

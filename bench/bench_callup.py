@@ -1,5 +1,5 @@
 """招募令 at district size (issue 15): a call-up to the whole district reaching every active
-volunteer's inbox through the task function (`callups.tasks.fan_out`: batches of 5,000 in
+volunteer's inbox through the task function (`callups.tasks.fan_out`: batches of 1,000 in
 volunteer-id order, one short transaction each), requirement < 60 s; against a raw
 `INSERT ... SELECT` of the same rows in one statement in the same run (the floor: no batches,
 no cursor, no outbound queueing).

@@ -55,6 +55,9 @@ class Callup(models.Model):
     fanout_cursor = models.BigIntegerField(default=0, editable=False)
     reached = models.PositiveIntegerField(_("已推送人数"), default=0, editable=False)
     fanout_done_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When a batch last moved the cursor: a push with no progress for a while lost its worker
+    # and is resumed by the sweep (`tasks.resume_stalled_pushes`).
+    fanout_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("招募令")

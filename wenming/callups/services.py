@@ -1,9 +1,10 @@
 """Every write of call-ups: publishing (with its shifts), the push to matching volunteers in
 batches, signing up within quota, withdrawing, closing and cancelling.
 
-The push (`fanout_batch`) goes in volunteer-id order, one short transaction per batch that
-locks only the call-up row and remembers where it stopped, so it never reaches anyone twice,
-can resume after a crash, and never holds the database for long while the web serves pages.
+The push (`fanout_batch`) goes in volunteer-id order, 1,000 at a time: each batch is read
+outside any transaction and written in one short transaction that locks only the call-up row
+and remembers where it stopped, so it never reaches anyone twice, resumes after a crash, and
+holds SQLite's one writer lock only for the inserts while the web serves pages.
 A sign-up locks its shift's row and counts again inside the transaction (409 `quota_full`,
 `already_signed_up`), backed by a unique constraint.
 """
@@ -27,7 +28,7 @@ from .models import MOVES, WORKFLOW, Callup, CallupEvent, Shift, Signup, State
 from .permissions import callup_caps
 
 S = State
-BATCH = 5000
+BATCH = 1000  # volunteers per push batch: one short write transaction each
 MAX_SHIFTS = 20
 KM_PER_DEGREE = 111.0
 
@@ -155,30 +156,45 @@ def within_radius(callup: Callup, lat: float | None, lng: float | None) -> bool:
     return haversine_km(callup.org.lat, callup.org.lng, lat, lng) <= callup.radius_km
 
 
-@transaction.atomic
-def fanout_batch(*, callup_id: int, size: int = BATCH) -> bool:
-    """Push the call-up to the next `size` matching volunteers after the cursor; True while
-    more remain. Conditional on the locked row's cursor: a second worker running the same
-    task continues where the first stopped, never repeats it."""
-    callup = Callup.objects.select_for_update(of=("self",)).select_related("org").filter(
-        pk=callup_id).first()
-    if callup is None or callup.fanout_done_at or callup.state != S.PUBLISHED:
-        return False
-    rows = list(matching_volunteers(callup).filter(pk__gt=callup.fanout_cursor).order_by("pk")
-                .values_list("pk", "user_id", "home_lat", "home_lng", "station__lat",
-                             "station__lng")[:size])
+def _batch_after(callup: Callup, cursor: int, size: int) -> tuple[list[int], int | None, bool]:
+    """The user ids of the next `size` matching volunteers after `cursor` (those outside the
+    radius dropped), the last volunteer id looked at (None when none is left), and whether
+    more may follow (the batch was full)."""
+    rows = list(matching_volunteers(callup).filter(pk__gt=cursor).order_by("pk").values_list(
+        "pk", "user_id", "home_lat", "home_lng", "station__lat", "station__lng")[:size])
     users = [uid for _pk, uid, h_lat, h_lng, s_lat, s_lng in rows
              if within_radius(callup, h_lat if h_lat is not None else s_lat,
                               h_lng if h_lat is not None else s_lng)]
-    notify_user_ids(user_ids=users, title=_("招募令：%(t)s") % {"t": callup.title[:60]},
-                    body=callup.text[:200], url=f"/callups/{callup.pk}/")
-    callup.reached += len(users)
-    if rows:
-        callup.fanout_cursor = rows[-1][0]
-    more = len(rows) == size
-    if not more:
-        callup.fanout_done_at = timezone.now()
-    callup.save(update_fields=["reached", "fanout_cursor", "fanout_done_at"])
+    return users, (rows[-1][0] if rows else None), len(rows) == size
+
+
+def fanout_batch(*, callup_id: int, size: int = BATCH) -> bool:
+    """Push the call-up to the next `size` matching volunteers after the cursor; True while
+    more remain.
+
+    The batch is read outside any transaction and written in a short one: on SQLite the one
+    writer lock is held only for the inserts of ~1,000 rows, so the web's writes wait
+    milliseconds, not the whole batch. The write is conditional on the locked row's cursor
+    being where the read started: a second worker running the same task (or a resumed one)
+    finds it moved, reads again from there, and never reaches anyone twice."""
+    callup = Callup.objects.select_related("org").filter(pk=callup_id).first()
+    if callup is None or callup.fanout_done_at or callup.state != S.PUBLISHED:
+        return False
+    users, last, more = _batch_after(callup, callup.fanout_cursor, size)
+    with transaction.atomic():
+        locked = Callup.objects.select_for_update(of=("self",)).filter(pk=callup_id).first()
+        if locked.fanout_done_at or locked.state != S.PUBLISHED:
+            return False
+        if locked.fanout_cursor != callup.fanout_cursor:
+            return True  # another worker wrote this batch meanwhile: read on from its cursor
+        notify_user_ids(user_ids=users, title=_("招募令：%(t)s") % {"t": callup.title[:60]},
+                        body=callup.text[:200], url=f"/callups/{callup.pk}/")
+        locked.reached += len(users)
+        locked.fanout_cursor = last or locked.fanout_cursor
+        locked.fanout_at = timezone.now()
+        if not more:
+            locked.fanout_done_at = locked.fanout_at
+        locked.save(update_fields=["reached", "fanout_cursor", "fanout_at", "fanout_done_at"])
     return more
 
 

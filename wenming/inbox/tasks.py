@@ -45,10 +45,14 @@ def _schedule_retries() -> None:
 @task()
 def sweep_reminders() -> int:
     """Every five minutes: reminders before activities start and for orders waiting on the
-    volunteer's answer; deliveries stuck or due. Schedules its own next run."""
+    volunteer's answer; deliveries stuck or due; call-up pushes whose worker died. Schedules
+    its own next run."""
+    from wenming.callups.tasks import resume_stalled_pushes
+
     from .reminders import remind_orders_waiting, remind_upcoming_activities
 
     services.deliveries_release_stuck()
+    resume_stalled_pushes()
     count = remind_upcoming_activities() + remind_orders_waiting()
     retry_deliveries.call()
     schedule_reminder_sweep(exclude_running=True)

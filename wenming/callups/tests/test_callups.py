@@ -228,3 +228,58 @@ def test_staff_publish_from_the_page(world, client_for):
     s = c.shifts.get()
     assert s.end - s.start == datetime.timedelta(hours=4)  # past midnight
     assert client_for(world.vol1.user).get("/callups/new/").status_code == 403
+
+
+def test_a_push_whose_worker_dies_mid_batch_is_resumed_and_reaches_each_once(world, monkeypatch):
+    from django_tasks_db.models import DBTaskResult
+
+    from wenming.callups.tasks import resume_stalled_pushes
+
+    for _ in range(5):
+        volunteer_at(world.sta1)
+    c = callup(world)
+    real, calls = services.notify_user_ids, []
+
+    def dies_on_the_second_batch(**kwargs):
+        calls.append(1)
+        written = real(**kwargs)
+        if len(calls) == 2:
+            raise RuntimeError("worker killed after writing, before moving the cursor")
+        return written
+
+    monkeypatch.setattr(services, "notify_user_ids", dies_on_the_second_batch)
+    with pytest.raises(RuntimeError):
+        fan_out.call(c.pk, 2)
+    c.refresh_from_db()
+    assert (c.reached, c.fanout_done_at) == (2, None)  # the first batch kept, the second undone
+    assert len(pushed_to(c)) == 2
+
+    monkeypatch.setattr(services, "notify_user_ids", real)
+    assert resume_stalled_pushes() == []  # it moved a moment ago: maybe only slow
+    Callup.objects.filter(pk=c.pk).update(
+        fanout_at=timezone.now() - datetime.timedelta(minutes=3))
+    assert resume_stalled_pushes() == [c.pk]
+    assert DBTaskResult.objects.filter(task_path=fan_out.module_path, status="READY").exists()
+    fan_out.call(c.pk, 2)  # what the worker runs from the queue
+    c.refresh_from_db()
+    assert c.reached == 7 and c.fanout_done_at is not None
+    assert Notification.objects.filter(url=f"/callups/{c.pk}/").count() == len(pushed_to(c)) == 7
+    assert resume_stalled_pushes() == []  # done: nothing to resume
+
+
+def test_a_batch_read_while_another_worker_moved_the_cursor_writes_nothing(world, monkeypatch):
+    for _ in range(3):
+        volunteer_at(world.sta1)
+    c = callup(world)
+    real = services._batch_after
+
+    def another_worker_finishes_first(callup, cursor, size):
+        read = real(callup, cursor, size)
+        monkeypatch.setattr(services, "_batch_after", real)
+        while services.fanout_batch(callup_id=callup.pk, size=size):
+            pass
+        return read
+
+    monkeypatch.setattr(services, "_batch_after", another_worker_finishes_first)
+    assert services.fanout_batch(callup_id=c.pk, size=2) is False
+    assert Notification.objects.filter(url=f"/callups/{c.pk}/").count() == len(pushed_to(c)) == 5

@@ -1,7 +1,8 @@
 """The 议事厅 API: topics and their five steps (`/approve`, `/endorse`, `/schedule`, `/vote`,
 `/decide`, `/tasks`, `/rate`, `/report`, ...). Every write calls the service the pages call."""
 
-from ninja import Field, Query, Router, Status
+from ninja import Field, File, Form, Query, Router, Status
+from ninja.files import UploadedFile
 
 from wenming.core.pagination import PageQuery, paginate
 from wenming.core.schemas import Id, Lat, Lng, PlatformDate, PlatformDateTime, Strict
@@ -125,6 +126,7 @@ def topic_out(request, topic: Topic, *, full: bool = True) -> dict:
     if caps.sees_private:
         out.update(private_view(topic))
     out.update(allowed_moves=allowed_moves(request.user, topic, caps), endorsed=caps.endorsed,
+               can_add_photo=caps.can_add_photo,
                voted=caps.voted, rated=caps.rated)
     if full:
         out.update(options=options_with_votes(topic), tasks=tasks_of(topic),
@@ -181,6 +183,15 @@ def topic_merge(request, topic_id: Id, payload: MergeIn):
                                                    reason=payload.reason))
 
 
+@router.post("/{topic_id}/photos", response={201: dict},
+             summary="为议题添加一张照片（multipart：image；JPG或PNG，5MB以内，共最多4张；"
+                     "提出人或工作人员，征集和附议阶段）")
+def topic_photo_add(request, topic_id: Id, image: File[UploadedFile]):
+    topic = topic_get_for_user(request.user, topic_id)
+    services.topic_add_photo(by=request.user, topic=topic, image=image)
+    return Status(201, topic_out(request, Topic.objects.get(pk=topic.pk)))
+
+
 @router.post("/{topic_id}/endorse", summary="附议（本站居民，每人一次，附议期内）；答复为议题摘要")
 def topic_endorse(request, topic_id: Id):
     topic = topic_get_for_user(request.user, topic_id)
@@ -231,6 +242,18 @@ def task_progress(request, topic_id: Id, task_id: Id, payload: ProgressIn):
     topic = topic_get_for_user(request.user, topic_id)
     task = task_get_for_user(request.user, topic, task_id)
     services.task_report(by=request.user, task=task, note=payload.note,
+                         complete=payload.done)
+    task.refresh_from_db()
+    return {**task_view(task), "can_report": task_caps(request.user, task).can_report}
+
+
+@router.post("/{topic_id}/tasks/{task_id}/progress/photo",
+             summary="带照片汇报任务进展（multipart：note、done、image；JPG或PNG，5MB以内）")
+def task_progress_photo(request, topic_id: Id, task_id: Id, payload: Form[ProgressIn],
+                        image: File[UploadedFile]):
+    topic = topic_get_for_user(request.user, topic_id)
+    task = task_get_for_user(request.user, topic, task_id)
+    services.task_report(by=request.user, task=task, note=payload.note, photo=image,
                          complete=payload.done)
     task.refresh_from_db()
     return {**task_view(task), "can_report": task_caps(request.user, task).can_report}

@@ -33,6 +33,8 @@ from wenming.teams.permissions import led_team_ids, team_get_for_user
 from .models import MOVES, WORKFLOW, Comment, TaskUpdate, Topic, TopicTask
 
 Role = RoleAssignment.Role
+# A topic's photos show what it is about; once it is on a meeting's table they stay as they were.
+PHOTO_STAGES = ("collecting", "endorsing")
 
 # ---- scope reads --------------------------------------------------------------------------
 
@@ -109,6 +111,7 @@ class TopicCaps:
     can_close: bool
     can_comment: bool
     can_moderate_comments: bool
+    can_add_photo: bool  # more photos (up to four) while neighbours still weigh it
 
 
 def _done(topic: Topic, user, related: str) -> bool:
@@ -145,7 +148,9 @@ def topic_caps(user, topic: Topic) -> TopicCaps:
         can_rate=stage == "evaluating" and not rated and rate_open and may_rate(user, topic),
         can_close=manages,
         can_comment=user.is_authenticated and (neighbour or manages or own),
-        can_moderate_comments=manages)
+        can_moderate_comments=manages,
+        can_add_photo=(own or manages or (user.is_authenticated and topic.raised_by_id == user.pk))
+        and stage in PHOTO_STAGES)
 
 
 def allowed_moves(user, topic: Topic, caps: TopicCaps | None = None) -> list[str]:

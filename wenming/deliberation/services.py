@@ -147,6 +147,22 @@ def topic_raise(*, by: User, title: str, text: str, category: str = Category.OTH
 
 
 @transaction.atomic
+def topic_add_photo(*, by: User, topic: Topic, image) -> TopicPhoto:
+    """One more photo on a topic by whoever raised it (or staff of its station) while it is
+    collected or endorsed; at most `MAX_PHOTOS`, counted under the topic's row lock so two
+    uploads at once cannot make a fifth."""
+    topic = _locked(topic)
+    caps = topic_caps(by, topic)
+    _require(caps.own or caps.manages or topic.raised_by_id == by.pk,
+             _("只有提出人或工作人员可以添加照片"))
+    if not caps.can_add_photo:
+        raise Conflict(_("议题已进入议事，不能再添加照片"), code="invalid_transition")
+    if topic.photos.count() >= MAX_PHOTOS:
+        raise ValidationError(_("最多上传%(n)d张照片") % {"n": MAX_PHOTOS}, code="too_many_photos")
+    return TopicPhoto.objects.create(topic=topic, image=checked_image(image, stem="photo"))
+
+
+@transaction.atomic
 def topic_moderate(*, by: User, topic: Topic, approve: bool, reason: str = "") -> Topic:
     """Staff put a topic up for endorsement (with the node's threshold and window), or turn
     it down with a reason the resident reads."""

@@ -37,6 +37,7 @@ class RoomIn(Strict):
 
 class RoomPatch(Strict):
     name: str | None = Field(None, max_length=60)
+    kind: str | None = Field(None, max_length=16)
     capacity: int | None = Field(None, ge=1, le=2000)
     equipment: str | None = Field(None, max_length=200)
     opening_hours: dict[str, list[str]] | None = None
@@ -91,7 +92,7 @@ def room_get(request, room_id: Id):
     return room_out(request, room_get_for_user(request.user, room_id))
 
 
-@router.patch("/{room_id}", summary="修改场地（开放时间、容量、是否审核、暂停预约）")
+@router.patch("/{room_id}", summary="修改场地（名称、类型、容量、设施、开放时间、是否审核、暂停预约）")
 def room_patch(request, room_id: Id, payload: RoomPatch):
     room = room_get_for_user(request.user, room_id)
     room = services.room_update(by=request.user, room=room,

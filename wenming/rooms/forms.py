@@ -88,3 +88,54 @@ class RoomForm(CleanForm):
                 "capacity": data["capacity"], "equipment": data["equipment"],
                 "needs_approval": data["needs_approval"],
                 "opening_hours": {d: span for d in data["weekdays"]}}
+
+
+class RoomEditForm(CleanForm):
+    """A room's details and its hours per weekday: both times of a day, or neither (closed)."""
+
+    name = forms.CharField(label=_("名称"), max_length=60)
+    kind = forms.ChoiceField(label=_("类型"), choices=Room.Kind.choices)
+    capacity = forms.IntegerField(label=_("容纳人数"), min_value=1, max_value=2000)
+    equipment = forms.CharField(label=_("设施设备"), max_length=200, required=False)
+    needs_approval = forms.BooleanField(label=_("预约需工作人员审核"), required=False)
+    is_open = forms.BooleanField(label=_("开放预约（取消勾选即暂停，已有预约不受影响）"),
+                                 required=False)
+
+    def __init__(self, *args, room: Room, **kwargs):
+        initial = {"name": room.name, "kind": room.kind, "capacity": room.capacity,
+                   "equipment": room.equipment, "needs_approval": room.needs_approval,
+                   "is_open": room.is_open}
+        for day, (opens, closes) in room.opening_hours.items():
+            initial[f"opens_{day}"], initial[f"closes_{day}"] = opens, closes
+        super().__init__(*args, initial=initial, **kwargs)
+        for i in range(7):
+            for name, label in (("opens", _("%(d)s开放")), ("closes", _("%(d)s闭馆"))):
+                text = label % {"d": WEEKDAYS[i]}
+                self.fields[f"{name}_{i}"] = forms.TimeField(
+                    label=text, required=False, widget=TimeInput({"aria-label": text}))
+
+    def details(self):
+        return [self[n] for n in ("name", "kind", "capacity", "equipment")]
+
+    def days(self):
+        """Each weekday's name with its two time fields, for a row per day."""
+        return [(WEEKDAYS[i], self[f"opens_{i}"], self[f"closes_{i}"]) for i in range(7)]
+
+    def clean(self):
+        data = super().clean()
+        for i in range(7):
+            opens, closes = data.get(f"opens_{i}"), data.get(f"closes_{i}")
+            if (opens is None) != (closes is None) and not self.has_error(f"opens_{i}") \
+                    and not self.has_error(f"closes_{i}"):
+                self.add_error(f"opens_{i}" if opens is None else f"closes_{i}",
+                               _("请同时填写开放和闭馆时间，或都留空表示不开放"))
+        return data
+
+    def room_values(self) -> dict:
+        data = self.cleaned_data
+        hours = {str(i): [data[f"opens_{i}"].strftime("%H:%M"),
+                          data[f"closes_{i}"].strftime("%H:%M")]
+                 for i in range(7) if data.get(f"opens_{i}") and data.get(f"closes_{i}")}
+        return {**{n: data[n] for n in ("name", "kind", "capacity", "equipment",
+                                        "needs_approval", "is_open")},
+                "opening_hours": hours}

@@ -74,7 +74,8 @@ def room_create(*, by: User, org: OrgNode, name: str, capacity: int, kind: str =
         opening_hours=clean_opening_hours(opening_hours or {}))
 
 
-EDITABLE = {"name", "capacity", "equipment", "opening_hours", "needs_approval", "is_open"}
+EDITABLE = {"name", "kind", "capacity", "equipment", "opening_hours", "needs_approval",
+            "is_open"}
 
 
 @transaction.atomic
@@ -92,6 +93,8 @@ def room_update(*, by: User, room: Room, **fields) -> Room:
         fields["name"] = _text(fields["name"], _("名称"), 2, 60)
     if "equipment" in fields:
         fields["equipment"] = (fields["equipment"] or "").strip()[:200]
+    if "kind" in fields and fields["kind"] not in Room.Kind.values:
+        raise ValidationError(_("场地类型不正确"), code="invalid_kind")
     if "capacity" in fields and not 1 <= fields["capacity"] <= 2000:
         raise ValidationError(_("容纳人数应为1到2000"), code="invalid_capacity")
     for name, value in fields.items():

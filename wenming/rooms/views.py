@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from wenming.core.errors import NotFound
+from wenming.core.errors import Forbidden, NotFound
 from wenming.core.forms import attempt, call_service
 from wenming.core.views import back
 from wenming.orgs.permissions import is_staff_member, subtree_q
 from wenming.people.views import staff_required
 
 from . import services
-from .forms import BookingForm, RoomForm
+from .forms import BookingForm, RoomEditForm, RoomForm
 from .models import MOVES, WORKFLOW, State
 from .permissions import (
     allowed_moves,
@@ -133,3 +133,18 @@ def room_new(request):
             messages.success(request, _("场地已开放预约"))
             return redirect("room_detail", room.pk)
     return render(request, "rooms/room_form.html", {"form": form})
+
+
+@login_required
+def room_edit(request, room_id: int):
+    """Staff of the room's node change it; others of the district see the room, not this."""
+    room = room_get_for_user(request.user, room_id)
+    if not room_caps(request.user, room).manages:
+        raise Forbidden(_("只能修改本辖区的场地"))
+    form = RoomEditForm(request.POST or None, room=room)
+    if request.method == "POST" and form.is_valid():
+        if call_service(form, services.room_update, by=request.user, room=room,
+                        **form.room_values()) is not None:
+            messages.success(request, _("场地信息已保存"))
+            return redirect("room_detail", room.pk)
+    return render(request, "rooms/room_edit.html", {"form": form, "room": room})

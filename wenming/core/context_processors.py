@@ -3,7 +3,7 @@ from wenming.orgs.models import RoleAssignment
 from wenming.orgs.permissions import is_staff_member, roles_of
 from wenming.partners.permissions import is_unit_staff
 
-from .navigation import roles_of_request, tabs_for, tiles_for
+from .navigation import roles_of_request, tabs_for, tile_groups_for
 
 
 def ui(request):
@@ -21,7 +21,7 @@ def ui(request):
                  "is_unit": not roles and not staff and is_unit_staff(user)}
         nav = roles_of_request(flags)
         return {**flags, "elder_mode": user.elder_mode,
-                "nav_tabs": tabs_for(nav, request.path), "nav_tiles": tiles_for(nav, request.path),
+                "nav_tabs": tabs_for(nav, request.path), "nav_groups": tile_groups_for(nav, request.path),
                 "unread_count": Notification.objects.filter(
                     user=user, read_at__isnull=True).count}
     return {"elder_mode": request.COOKIES.get("elder") == "1", "is_node_staff": False}

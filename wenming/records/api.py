@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
+from wenming.activities.permissions import activity_get_for_user
 from wenming.activities.views_documents import certificate_pdf_response
 from wenming.core.errors import Forbidden, NotFound
 from wenming.core.pagination import PageQuery, paginate
@@ -14,9 +15,10 @@ from wenming.core.schemas import Id, PlatformDate, Strict, Text
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import org_get_for_user
 from wenming.people.models import Volunteer
+from wenming.people.selectors import my_volunteer
 
 from . import imports, national, services
-from .models import Complaint, Correction, SealApplication, Training
+from .models import Complaint, Correction, Declaration, SealApplication, Training
 from .permissions import (
     complaint_caps,
     complaint_get_for_user,
@@ -25,6 +27,9 @@ from .permissions import (
     correction_get_for_user,
     correction_moves,
     corrections_for_user,
+    declaration_get_for_user,
+    declaration_moves,
+    declarations_for_user,
     line_for_complaint,
     line_for_user,
     record_caps,
@@ -276,6 +281,77 @@ def correction_reject(request, correction_id: Id, payload: ReasonIn):
 def correction_withdraw(request, correction_id: Id):
     c = correction_get_for_user(request.user, correction_id)
     return correction_out(request, services.correction_withdraw(by=request.user, correction=c))
+
+
+# ---- self-declared hours (个人申报) -----------------------------------------------------------
+
+class DeclarationIn(Strict):
+    activity_id: Id | None = None
+    title: Text = Field("", max_length=100)
+    place: Text = Field("", max_length=200)
+    service_date: PlatformDate | None = None
+    hours: Decimal = Field(..., max_digits=5, decimal_places=2, ge=-100, le=100)
+    note: Text = Field(..., max_length=1000)
+
+
+def declaration_out(request, d: Declaration) -> dict:
+    return {"id": d.pk, "volunteer_id": d.volunteer_id, "activity_id": d.activity_id,
+            "org_id": d.org_id, "org": d.org.name, "title": d.title, "place": d.place,
+            "service_date": d.service_date, "hours": float(d.hours), "note": d.note,
+            "state": d.state, "decision_note": d.decision_note, "decided_at": d.decided_at,
+            "record_id": d.record_id,
+            "record_state": d.record.status if d.record_id else None,
+            "evidence": f"/declarations/{d.pk}/evidence/{d.evidence.name.rsplit('/', 1)[-1]}",
+            "created_at": d.created_at,
+            "allowed_moves": declaration_moves(request.user, d)}
+
+
+@router.get("/declarations", summary="个人申报（确认单位或活动负责人的队列，或本人的）")
+def declaration_list(request, filters: Query[CorrectionFilter]):
+    qs = declarations_for_user(request.user)
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    return paginate(qs.order_by("-created_at", "-id"), filters,
+                    lambda d: declaration_out(request, d))
+
+
+@router.post("/declarations", response={201: dict},
+             summary="个人申报服务时长（multipart：activity_id 或 title/place/service_date，"
+                     "hours、note，evidence 证明照片 JPG或PNG 5MB以内）")
+def declaration_create(request, payload: Form[DeclarationIn], evidence: File[UploadedFile]):
+    volunteer = my_volunteer(request.user, _("只有志愿者可以申报服务时长"))
+    activity = (activity_get_for_user(request.user, payload.activity_id)
+                if payload.activity_id else None)
+    d = services.declaration_submit(by=request.user, volunteer=volunteer, activity=activity,
+                                    evidence=evidence, **payload.dict(exclude={"activity_id"}))
+    return Status(201, declaration_out(request, d))
+
+
+@router.get("/declarations/{declaration_id}", summary="一条个人申报")
+def declaration_get(request, declaration_id: Id):
+    return declaration_out(request, declaration_get_for_user(request.user, declaration_id))
+
+
+@router.post("/declarations/{declaration_id}/confirm",
+             summary="活动负责人或所属单位确认申报（写入服务记录，按每日规则）")
+def declaration_confirm(request, declaration_id: Id, payload: NoteIn):
+    d = declaration_get_for_user(request.user, declaration_id)
+    return declaration_out(request, services.declaration_confirm(
+        by=request.user, declaration=d, note=payload.note))
+
+
+@router.post("/declarations/{declaration_id}/reject", summary="不予确认（须说明理由）")
+def declaration_reject(request, declaration_id: Id, payload: ReasonIn):
+    d = declaration_get_for_user(request.user, declaration_id)
+    return declaration_out(request, services.declaration_reject(
+        by=request.user, declaration=d, note=payload.note))
+
+
+@router.post("/declarations/{declaration_id}/withdraw", summary="撤回本人的申报")
+def declaration_withdraw(request, declaration_id: Id):
+    d = declaration_get_for_user(request.user, declaration_id)
+    return declaration_out(request, services.declaration_withdraw(by=request.user,
+                                                                  declaration=d))
 
 
 # ---- sealed certificates -------------------------------------------------------------------

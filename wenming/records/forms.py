@@ -138,3 +138,30 @@ class NationalImportForm(CleanForm):
     def __init__(self, *args, orgs: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["station"].choices = orgs
+
+
+class DeclarationForm(CleanForm):
+    """个人申报: for one of the volunteer's recent activities, or a service outside any."""
+
+    activity = forms.TypedChoiceField(label=_("所属活动"), coerce=int, required=False,
+                                      empty_value=None)
+    title = forms.CharField(label=_("服务内容"), max_length=100, required=False,
+                            help_text=_("不属于任何活动时填写，如：为独居老人代购药品"))
+    place = forms.CharField(label=_("服务地点"), max_length=200, required=False)
+    service_date = forms.DateField(label=_("服务日期"), required=False, widget=DateInput(),
+                                   help_text=_("选了活动时按活动日期"))
+    hours = forms.DecimalField(label=_("申报时长（小时）"), min_value=Decimal("0.01"),
+                               max_value=Decimal("24"), decimal_places=2)
+    note = forms.CharField(label=_("情况说明"), min_length=5, max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 3, "placeholder": _(
+                               "如：现场手机没电，未能扫码签到，负责人王老师可证明")}))
+    evidence = forms.FileField(label=_("证明照片（JPG或PNG，5MB以内）"),
+                               widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+
+    def __init__(self, *args, activities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].choices = [("", _("不属于任何活动"))] + [
+            (a.pk, f"{a.title} · {a.start:%m-%d}") for a in activities]
+
+    def clean_evidence(self):
+        return _image(self.cleaned_data.get("evidence"))

@@ -395,3 +395,97 @@ class SealEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.application_id} {self.from_state}→{self.to_state}"
+
+
+# ---- self-declared hours (个人申报) -----------------------------------------------------------
+
+class DeclarationState(models.TextChoices):
+    SUBMITTED = "submitted", _("待确认")
+    CONFIRMED = "confirmed", _("已确认")
+    REJECTED = "rejected", _("未确认")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+_D = DeclarationState
+DECLARATION_FLOW = Workflow(
+    states=DeclarationState,
+    transitions={"": frozenset({_D.SUBMITTED}),
+                 _D.SUBMITTED: frozenset({_D.CONFIRMED, _D.REJECTED, _D.WITHDRAWN})},
+    colours={_D.SUBMITTED: "warn", _D.CONFIRMED: "ok", _D.REJECTED: "bad",
+             _D.WITHDRAWN: "muted"},
+    steps=(_D.SUBMITTED, _D.CONFIRMED),
+    groups={"open": frozenset({_D.SUBMITTED})},
+)
+DECLARATION_MOVES: dict[str, tuple[str, frozenset[str]]] = {
+    "confirm": (_D.CONFIRMED, frozenset({_D.SUBMITTED})),
+    "reject": (_D.REJECTED, frozenset({_D.SUBMITTED})),
+    "withdraw": (_D.WITHDRAWN, frozenset({_D.SUBMITTED})),
+}
+
+
+def declaration_path(declaration: "Declaration", filename: str) -> str:
+    return random_name("declarations", filename)
+
+
+class Declaration(models.Model):
+    """个人申报: a volunteer declares hours they served but could not record on site, with a
+    photo and a note. The activity's leader or its unit's staff (for a service outside any
+    activity: the volunteer's station) confirm it, which writes a `declaration` line through
+    the ledger's one write path, or reject it with a reason. One open declaration per
+    volunteer and activity (a partial unique constraint)."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT,
+                                  related_name="declarations")
+    activity = models.ForeignKey("activities.Activity", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="declarations")
+    org = models.ForeignKey(OrgNode, verbose_name=_("确认单位"), on_delete=models.PROTECT,
+                            related_name="+")
+    title = models.CharField(_("服务内容"), max_length=100)
+    place = models.CharField(_("服务地点"), max_length=200)
+    service_date = models.DateField(_("服务日期"))
+    hours = models.DecimalField(_("申报时长（小时）"), max_digits=5, decimal_places=2)
+    note = models.TextField(_("情况说明"))
+    evidence = models.FileField(_("证明照片"), upload_to=declaration_path)
+    state = models.CharField(_("状态"), max_length=12, choices=DeclarationState.choices,
+                             default=_D.SUBMITTED)
+    decision_note = models.TextField(_("处理意见"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    record = models.OneToOneField(ServiceRecord, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="declaration")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("个人申报")
+        verbose_name_plural = _("个人申报")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "activity"],
+                                    condition=models.Q(state="submitted"),
+                                    name="one_open_declaration_per_activity"),
+            models.CheckConstraint(condition=models.Q(hours__gt=0, hours__lte=24),
+                                   name="declaration_hours_0_24"),
+        ]
+        indexes = [models.Index(fields=["org", "state"], name="declaration_queue"),
+                   models.Index(fields=["volunteer", "state"], name="declaration_mine")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} · {self.volunteer_id} · {self.hours}"
+
+
+class DeclarationEvent(models.Model):
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE,
+                                    related_name="events")
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.declaration_id} {self.from_state}→{self.to_state}"

@@ -25,10 +25,13 @@ from .models import (
     COMPLAINT_MOVES,
     CORRECTION_FLOW,
     CORRECTION_MOVES,
+    DECLARATION_FLOW,
+    DECLARATION_MOVES,
     SEAL_FLOW,
     SEAL_MOVES,
     Complaint,
     Correction,
+    Declaration,
     SealApplication,
 )
 
@@ -254,3 +257,60 @@ def seal_moves(user, application: SealApplication, caps: SealCaps | None = None)
     return [m for m, (to, only_from) in SEAL_MOVES.items()
             if getattr(caps, f"can_{m}") and application.state in only_from
             and SEAL_FLOW.can(application.state, to)]
+
+
+# ---- self-declared hours (个人申报) -----------------------------------------------------------
+
+def declarations_for_user(user) -> QuerySet[Declaration]:
+    """Staff: their subtree's units' declarations. An activity's leader: those for the
+    activities they lead. The volunteer: their own."""
+    qs = Declaration.objects.select_related("volunteer__user", "volunteer__station", "org",
+                                            "activity__leader", "record")
+    if is_platform_admin(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    scope = Q(volunteer__user=user) | Q(activity__leader=user)
+    if is_staff_member(user):
+        scope |= subtree_q(user, "org__path")
+    return qs.filter(scope)
+
+
+def declaration_get_for_user(user, declaration_id: int) -> Declaration:
+    declaration = declarations_for_user(user).filter(pk=declaration_id).first()
+    if declaration is None:
+        raise NotFound()
+    return declaration
+
+
+@dataclass(frozen=True)
+class DeclarationCaps:
+    own: bool
+    decides: bool  # the activity's leader or staff of the unit (never one's own hours)
+    can_confirm: bool
+    can_reject: bool
+    can_withdraw: bool
+
+
+def declaration_caps(user, declaration: Declaration) -> DeclarationCaps:
+    own = user.is_authenticated and declaration.volunteer.user_id == user.pk
+    leads = declaration.activity is not None and declaration.activity.leader_id == user.pk
+    decides = user.is_authenticated and not own and (leads or can_manage(user, declaration.org))
+    return DeclarationCaps(own=own, decides=decides, can_confirm=decides, can_reject=decides,
+                           can_withdraw=own)
+
+
+def declaration_moves(user, declaration: Declaration,
+                      caps: DeclarationCaps | None = None) -> list[str]:
+    caps = caps or declaration_caps(user, declaration)
+    return [m for m, (to, only_from) in DECLARATION_MOVES.items()
+            if getattr(caps, f"can_{m}") and declaration.state in only_from
+            and DECLARATION_FLOW.can(declaration.state, to)]
+
+
+def declaration_file_for_user(user, declaration_id: int, name: str):
+    """The evidence photo, for whoever sees the declaration; anything else is 404."""
+    evidence = declaration_get_for_user(user, declaration_id).evidence
+    if not (evidence and evidence.name.rsplit("/", 1)[-1] == name):
+        raise NotFound()
+    return evidence

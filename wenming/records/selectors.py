@@ -138,3 +138,25 @@ def seal_units(volunteer: Volunteer) -> list[tuple[int, str]]:
     return list(OrgNode.objects.filter(
         Q(pk__in=ServiceRecord.objects.filter(volunteer=volunteer).values("org_id"))
         | Q(pk=volunteer.station_id)).order_by("path").values_list("pk", "name"))
+
+
+DECLARABLE_DAYS = 90
+
+
+def declarable_activities(volunteer: Volunteer) -> list:
+    """The volunteer's activities of the last 90 days they may still declare hours for:
+    signed up, begun, not cancelled, no line yet (the service checks again)."""
+    from django.utils import timezone
+
+    from wenming.activities.models import Activity, Enrollment
+
+    now = timezone.now()
+    recorded = ServiceRecord.objects.filter(volunteer=volunteer, activity__isnull=False,
+                                            reversed_by__isnull=True).exclude(
+        status=ServiceRecord.Status.REJECTED).exclude(
+        kind=ServiceRecord.Kind.REVERSAL).values("activity_id")
+    return list(Activity.objects.filter(
+        enrollments__volunteer=volunteer, enrollments__status=Enrollment.Status.ENROLLED,
+        status=Activity.Status.PUBLISHED, start__lte=now,
+        start__gte=now - timezone.timedelta(days=DECLARABLE_DAYS)).exclude(
+        pk__in=recorded).order_by("-start")[:30])

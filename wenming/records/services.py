@@ -15,8 +15,11 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wenming.activities.models import ServiceRecord
+from wenming.activities.models import Activity, ServiceRecord
+from wenming.activities.rules import scheduled_hours
 from wenming.activities.services import (
+    activity_line,
+    live_records,
     record_approve,
     record_reverse,
     record_write,
@@ -34,6 +37,8 @@ from .models import (
     COMPLAINT_MOVES,
     CORRECTION_FLOW,
     CORRECTION_MOVES,
+    DECLARATION_FLOW,
+    DECLARATION_MOVES,
     PARTS,
     SEAL_FLOW,
     SEAL_MOVES,
@@ -41,6 +46,8 @@ from .models import (
     ComplaintEvent,
     Correction,
     CorrectionEvent,
+    Declaration,
+    DeclarationEvent,
     Evaluation,
     SealApplication,
     SealEvent,
@@ -50,6 +57,7 @@ from .models import (
 from .permissions import (
     complaint_caps,
     correction_caps,
+    declaration_caps,
     line_correctable,
     record_caps,
     seal_caps,
@@ -423,3 +431,150 @@ def seal_issue(*, by: User, application: SealApplication, handler_name: str) -> 
            body=application.org.name, url=f"/certificates/{cert.pk}/pdf/")
     return application
 
+
+
+# ---- self-declared hours (个人申报) -----------------------------------------------------------
+
+DECLARATION_MAX_AGE_DAYS = 365
+
+
+def declaration_transition(declaration: Declaration, to: str, *, by: User | None,
+                           note: str = "", only_from=None, **changes) -> Declaration:
+    DECLARATION_FLOW.check(declaration.state, to, only_from=only_from)
+    from_state = declaration.state
+    for name, value in changes.items():
+        setattr(declaration, name, value)
+    declaration.state = to
+    declaration.save()
+    DeclarationEvent.objects.create(declaration=declaration, from_state=from_state,
+                                    to_state=to, by=by, note=note)
+    return declaration
+
+
+def _declared_hours(hours) -> Decimal:
+    hours = Decimal(str(hours))
+    if not ZERO < hours <= 24 or hours != hours.quantize(Decimal("0.01")):
+        raise ValidationError(_("申报时长应大于0且不超过24小时（最多两位小数）"),
+                              code="invalid_hours")
+    return hours
+
+
+def _declared_activity(activity: Activity, volunteer: Volunteer, hours: Decimal) -> dict:
+    """What a declaration for an activity copies from it, once the activity allows one."""
+    if not activity.is_open:
+        raise Conflict(_("活动已取消，不能申报"), code="invalid_transition")
+    if activity.start > timezone.now():
+        raise Conflict(_("活动开始后才能申报时长"), code="activity_not_started")
+    limit = scheduled_hours(activity.start, activity.end)
+    if hours > limit:
+        raise ValidationError(_("申报时长不能超过活动时长%(n)s小时") % {"n": limit},
+                              code="invalid_hours")
+    if live_records(activity, volunteer).exists():
+        raise Conflict(_("您已有本活动的服务记录，无需申报"), code="record_exists")
+    line = activity_line(activity)
+    return {"org": activity.org, "title": line["title"], "place": line["place"][:200],
+            "service_date": line["service_date"]}
+
+
+def _declared_service(volunteer: Volunteer, title: str, place: str,
+                      service_date: datetime.date | None) -> dict:
+    """A service outside any activity: the volunteer's station confirms it."""
+    if service_date is None:
+        raise ValidationError(_("请填写服务日期"), code="invalid_date")
+    _past_date(service_date, _("服务日期"))
+    if service_date < timezone.localdate() - datetime.timedelta(days=DECLARATION_MAX_AGE_DAYS):
+        raise ValidationError(_("只能申报一年以内的服务"), code="invalid_date")
+    return {"org": volunteer.station, "title": _text(title, _("服务内容"), 2, 100),
+            "place": _text(place, _("服务地点"), 2, 200), "service_date": service_date}
+
+
+@transaction.atomic
+def declaration_submit(*, by: User, volunteer: Volunteer, hours, note: str, evidence,
+                       activity: Activity | None = None, title: str = "", place: str = "",
+                       service_date: datetime.date | None = None) -> Declaration:
+    """The volunteer declares hours with a photo and a note: for an activity that has
+    begun (its leader or unit confirms; title, place and date are the activity's), or for
+    a service outside any activity (their station confirms). A second open declaration for
+    the same activity, or one for an activity already recorded, is a 409."""
+    _require(volunteer.user_id == by.pk, _("只能为自己申报服务时长"))
+    hours = _declared_hours(hours)
+    note = _text(note, _("情况说明"), 5, 1000)
+    if evidence is None:
+        raise ValidationError(_("请上传证明照片"), code="evidence_required")
+    evidence = checked_image(evidence, stem="evidence")
+    Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()
+    fields = (_declared_activity(activity, volunteer, hours) if activity is not None
+              else _declared_service(volunteer, title, place, service_date))
+    if activity is not None and Declaration.objects.filter(
+            volunteer=volunteer, activity=activity,
+            state__in=DECLARATION_FLOW.groups["open"]).exists():
+        raise Conflict(_("您对本活动的申报正在等待确认"), code="declaration_open")
+    declaration = Declaration(volunteer=volunteer, activity=activity, hours=hours, note=note,
+                              evidence=evidence, state="", **fields)
+    try:
+        with transaction.atomic():
+            declaration_transition(declaration, DECLARATION_FLOW.steps[0], by=by, note=note)
+    except IntegrityError:
+        raise Conflict(_("您对本活动的申报正在等待确认"), code="declaration_open") from None
+    if activity is not None and activity.leader_id and activity.leader_id != by.pk:
+        notify(users=[activity.leader], title=_("有志愿者申报了服务时长：%(t)s") % {
+            "t": declaration.title}, body=note[:200], url=f"/declarations/{declaration.pk}/")
+    return declaration
+
+
+def _locked_declaration(declaration: Declaration) -> Declaration:
+    return Declaration.objects.select_for_update(of=("self",)).select_related(
+        "volunteer__user", "org", "activity__leader").get(pk=declaration.pk)
+
+
+@transaction.atomic
+def declaration_confirm(*, by: User, declaration: Declaration, note: str = "") -> Declaration:
+    """The leader or the unit confirms: a `declaration` line is written through the
+    ledger's one write path (daily cap and maximum, late marking). Staff who may approve it
+    approve it at once; otherwise (the leader, or a line over the cap) it waits in the
+    approval queue like any pending line. Two confirmations at once write one line."""
+    _require(declaration_caps(by, declaration).can_confirm, _("只有活动负责人或所属单位可以确认申报"))
+    declaration = _locked_declaration(declaration)
+    to, only_from = DECLARATION_MOVES["confirm"]
+    DECLARATION_FLOW.check(declaration.state, to, only_from=only_from)
+    activity = declaration.activity
+    if activity is not None and live_records(activity, declaration.volunteer).exists():
+        raise Conflict(_("该志愿者已有本活动的服务记录，请不予确认"), code="record_exists")
+    record = record_write(
+        volunteer=declaration.volunteer, kind=ServiceRecord.Kind.DECLARATION,
+        org=declaration.org, title=declaration.title, service_date=declaration.service_date,
+        hours=declaration.hours, by=by, activity=activity, place=declaration.place,
+        content=declaration.note,
+        leader_name=activity.leader.real_name if activity and activity.leader else "",
+        reason=_("个人申报#%(n)d") % {"n": declaration.pk})
+    try:
+        record = record_approve(by=by, record=record)
+    except Forbidden:
+        pass  # the leader, or over the daily cap: the unit's approval queue decides
+    note = (note or "").strip()[:1000]
+    declaration_transition(declaration, to, by=by, note=note, decision_note=note,
+                           decided_by=by, decided_at=timezone.now(), record=record)
+    notify(users=[declaration.volunteer.user], title=_("个人申报已确认：%(t)s") % {
+        "t": declaration.title}, body=note, url=f"/declarations/{declaration.pk}/")
+    return declaration
+
+
+@transaction.atomic
+def declaration_reject(*, by: User, declaration: Declaration, note: str) -> Declaration:
+    _require(declaration_caps(by, declaration).can_reject, _("只有活动负责人或所属单位可以处理申报"))
+    note = _text(note, _("不予确认的理由"), 2, 1000)
+    declaration = _locked_declaration(declaration)
+    to, only_from = DECLARATION_MOVES["reject"]
+    declaration_transition(declaration, to, by=by, note=note, only_from=only_from,
+                           decision_note=note, decided_by=by, decided_at=timezone.now())
+    notify(users=[declaration.volunteer.user], title=_("个人申报未被确认：%(t)s") % {
+        "t": declaration.title}, body=note, url=f"/declarations/{declaration.pk}/")
+    return declaration
+
+
+@transaction.atomic
+def declaration_withdraw(*, by: User, declaration: Declaration) -> Declaration:
+    _require(declaration_caps(by, declaration).can_withdraw)
+    declaration = _locked_declaration(declaration)
+    to, only_from = DECLARATION_MOVES["withdraw"]
+    return declaration_transition(declaration, to, by=by, only_from=only_from)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from wenming.activities.permissions import activity_get_for_user
 from wenming.activities.views_documents import certificate_pdf_response, xlsx_response
 from wenming.core.errors import DomainError, NotFound
 from wenming.core.forms import attempt, call_service
@@ -28,6 +29,7 @@ from .forms import (
     CloseForm,
     ComplaintForm,
     CorrectionForm,
+    DeclarationForm,
     EvaluationForm,
     IssueForm,
     NationalExportForm,
@@ -40,7 +42,7 @@ from .forms import (
     TrainingForm,
     TrainingImportForm,
 )
-from .models import COMPLAINT_FLOW, CORRECTION_FLOW, SEAL_FLOW
+from .models import COMPLAINT_FLOW, CORRECTION_FLOW, DECLARATION_FLOW, SEAL_FLOW
 from .permissions import (
     complaint_caps,
     complaint_get_for_user,
@@ -50,6 +52,10 @@ from .permissions import (
     correction_get_for_user,
     correction_moves,
     corrections_for_user,
+    declaration_file_for_user,
+    declaration_get_for_user,
+    declaration_moves,
+    declarations_for_user,
     line_correctable,
     line_for_complaint,
     line_for_user,
@@ -60,7 +66,7 @@ from .permissions import (
     seal_moves,
     volunteer_for_complaint,
 )
-from .selectors import record_parts, seal_units
+from .selectors import declarable_activities, record_parts, seal_units
 
 # ---- the record ----------------------------------------------------------------------------
 
@@ -212,6 +218,77 @@ def correction_decide(request, correction_id: int, move: str):
         attempt(request, service, done, by=request.user, correction=c,
                 note=form.cleaned_data["note"])
     return redirect(back(request, reverse("correction_detail", args=[c.pk])))
+
+
+# ---- self-declared hours (个人申报) -----------------------------------------------------------
+
+@login_required
+def declaration_new(request):
+    """The volunteer declares hours: an activity of theirs (or none), hours, a note, a photo."""
+    volunteer = my_volunteer(request.user, _("只有志愿者可以申报服务时长"))
+    form = DeclarationForm(request.POST or None, request.FILES or None,
+                           activities=declarable_activities(volunteer),
+                           initial={"activity": request.GET.get("activity")})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        activity = activity_get_for_user(request.user, d["activity"]) if d["activity"] else None
+        done = call_service(form, services.declaration_submit, by=request.user,
+                            volunteer=volunteer, activity=activity, hours=d["hours"],
+                            note=d["note"], evidence=d["evidence"], title=d["title"],
+                            place=d["place"], service_date=d["service_date"])
+        if done:
+            messages.success(request, _("申报已提交，等待活动负责人或所属单位确认"))
+            return redirect("declaration_detail", done.pk)
+    return render(request, "records/declaration_new.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def declaration_list(request):
+    state = request.GET.get("state", "submitted")
+    qs = declarations_for_user(request.user)
+    if state in DECLARATION_FLOW.states.values:
+        qs = qs.filter(state=state)
+    page = Paginator(qs.order_by("-created_at", "-id"), 30).get_page(request.GET.get("page"))
+    return render(request, "records/declaration_list.html", {
+        "page": page, "state": state, "flow": DECLARATION_FLOW,
+        "is_volunteer": hasattr(request.user, "volunteer")})
+
+
+@login_required
+def declaration_detail(request, declaration_id: int):
+    d = declaration_get_for_user(request.user, declaration_id)
+    return render(request, "records/declaration_detail.html", {
+        "d": d, "moves": declaration_moves(request.user, d), "flow": DECLARATION_FLOW,
+        "events": [(e, DECLARATION_FLOW.label(e.to_state)) for e in d.events.select_related("by")],
+        "evidence": reverse("declaration_evidence",
+                            args=[d.pk, d.evidence.name.rsplit("/", 1)[-1]])})
+
+
+@login_required
+def declaration_evidence(request, declaration_id: int, name: str):
+    return file_response(declaration_file_for_user(request.user, declaration_id, name))
+
+
+@require_POST
+@login_required
+def declaration_decide(request, declaration_id: int, move: str):
+    if move not in ("confirm", "reject", "withdraw"):
+        raise NotFound()
+    d = declaration_get_for_user(request.user, declaration_id)
+    form = (RequiredNoteForm if move == "reject" else NoteForm)(request.POST)
+    service = {"confirm": services.declaration_confirm, "reject": services.declaration_reject,
+               "withdraw": services.declaration_withdraw}[move]
+    done = {"confirm": _("已确认，服务时长已记入"), "reject": _("已不予确认，已通知志愿者"),
+            "withdraw": _("申报已撤回")}[move]
+    if move == "withdraw":
+        attempt(request, service, done, by=request.user, declaration=d)
+    elif form.is_valid():
+        attempt(request, service, done, by=request.user, declaration=d,
+                note=form.cleaned_data["note"])
+    else:
+        flash_errors(request, form)
+    return redirect(back(request, reverse("declaration_detail", args=[d.pk])))
 
 
 # ---- complaints ----------------------------------------------------------------------------

@@ -117,3 +117,36 @@ def test_complaint_moves_agree(world, client_for, scene):
     for persona in PERSONAS:
         _check(world, client_for, persona, c, f"/complaints/{c.pk}/", f"/api/complaints/{c.pk}",
                COMPLAINT_CALLS, complaint_get_for_user)
+
+
+def _declared(w, leader=None):
+    from .test_declarations import declare, past_activity
+
+    return declare(w, past_activity(w, leader=leader) if leader else None)
+
+
+DECLARATIONS = {
+    "submitted": _declared,
+    "submitted_led_by_vol1b": lambda w: _declared(w, leader=w.vol1b.user),
+    "confirmed": lambda w: services.declaration_confirm(by=w.sta1_staff,
+                                                        declaration=_declared(w)),
+    "rejected": lambda w: services.declaration_reject(by=w.sta1_staff, declaration=_declared(w),
+                                                      note="照片不符"),
+    "withdrawn": lambda w: services.declaration_withdraw(by=w.vol1.user,
+                                                         declaration=_declared(w)),
+}
+DECLARATION_CALLS = {
+    "confirm": lambda u, d: services.declaration_confirm(by=u, declaration=d, note="属实"),
+    "reject": lambda u, d: services.declaration_reject(by=u, declaration=d, note="不符"),
+    "withdraw": lambda u, d: services.declaration_withdraw(by=u, declaration=d),
+}
+
+
+@pytest.mark.parametrize("scene", list(DECLARATIONS))
+def test_declaration_moves_agree(world, client_for, scene):
+    from wenming.records.permissions import declaration_get_for_user
+
+    d = DECLARATIONS[scene](world)
+    for persona in PERSONAS:
+        _check(world, client_for, persona, d, f"/declarations/{d.pk}/",
+               f"/api/declarations/{d.pk}", DECLARATION_CALLS, declaration_get_for_user)

@@ -24,6 +24,7 @@ from wenming.orgs.models import OrgNode, Platform
 from wenming.orgs.permissions import require_manage
 from wenming.people.models import User, Volunteer
 from wenming.points.services import points_for_record
+from wenming.stats import rollup
 from wenming.teams.models import Team
 
 from . import qr
@@ -466,6 +467,7 @@ def record_approve(*, by: User, record: ServiceRecord) -> ServiceRecord:
         ServiceRecord.Status.APPROVED, by, timezone.now())
     record.save()
     _rollup(record.org_id, record.service_date, record.hours, 1)
+    rollup.add_lines([record])
     points_for_record(record)
     return record
 
@@ -505,6 +507,7 @@ def record_reverse(*, by: User, record: ServiceRecord, reason: str) -> ServiceRe
         status=ServiceRecord.Status.APPROVED, reason=reason.strip(), created_by=by,
         decided_by=by, decided_at=now)
     _rollup(record.org_id, record.service_date, -record.hours, -1)
+    rollup.add_lines([reversal])
     points_for_record(reversal)
     return reversal
 
@@ -539,7 +542,8 @@ def live_records(activity: Activity, volunteer: Volunteer):
 
 
 def _rollup(org_id: int, day: datetime.date, hours: Decimal, records: int) -> None:
-    """Keep HoursDaily equal to the approved ledger, in the same transaction."""
+    """Keep HoursDaily equal to the approved ledger, in the same transaction (the
+    per-volunteer rollup moves beside it: `stats.rollup.add_lines`)."""
     updated = HoursDaily.objects.filter(org_id=org_id, day=day).update(
         hours=F("hours") + hours, records=F("records") + records)
     if not updated:
@@ -611,6 +615,7 @@ def records_bulk_import(*, rows: list[dict]) -> list[int]:
         if not ZERO < row["hours"] <= 24:
             raise ValueError(f"hours out of range: {row['hours']}")
     ids = bulk_insert(ServiceRecord, rows)
+    rollup.add_lines(r for r in rows if r.get("status") == ServiceRecord.Status.APPROVED)
     delta: dict[tuple[int, datetime.date], list] = {}
     for r in rows:
         if r.get("status") == ServiceRecord.Status.APPROVED:

@@ -18,6 +18,7 @@ from wenming.core.uploads import checked_image
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import require_manage
 from wenming.people.models import User, Volunteer
+from wenming.stats import rollup
 
 from .models import (
     REDEMPTION_FLOW,
@@ -58,6 +59,8 @@ def _post(account: PointsAccount, amount: int, kind: str, reason: str, source,
         return None
     PointsAccount.objects.filter(pk=account.pk).update(balance=F("balance") + amount)
     account.refresh_from_db(fields=["balance"])
+    rollup.add_points([(account.volunteer_id, timezone.localdate(entry.created_at), kind,
+                        amount)])
     return entry
 
 
@@ -323,6 +326,12 @@ def points_bulk_post(*, entries: list[dict]) -> int:
     for e in entries:
         delta[e["account_id"]] = delta.get(e["account_id"], 0) + e["amount"]
     bulk_add(PointsAccount, "balance", delta)
+    volunteer_of = dict(PointsAccount.objects.filter(pk__in=list(delta)).values_list(
+        "pk", "volunteer_id"))
+    now = timezone.now()  # what bulk_insert gave the entries without a date
+    rollup.add_points((volunteer_of[e["account_id"]],
+                       timezone.localdate(e.get("created_at") or now), e["kind"], e["amount"])
+                      for e in entries)
     return len(entries)
 
 

@@ -40,3 +40,48 @@ class ScreenLink(models.Model):
     @property
     def is_live(self) -> bool:
         return self.revoked_at is None
+
+
+class Span(models.TextChoices):
+    MONTH = "M", _("月")
+    YEAR = "Y", _("年")
+    ALL = "A", _("累计")
+
+
+class VolunteerPeriod(models.Model):
+    """One volunteer's approved service and points in a month, a year, or all time: the
+    rollup the dashboards (active volunteers, star levels, points) and the rankings read
+    instead of a million ledger lines.
+
+    Written only by `stats.rollup`, in the transaction of the ledger write that moves it
+    (`activities.services`: approvals, reversals, bulk imports; `points.services`: every
+    entry); `wenming check-ledger` proves it equals the ledgers. Hours are whole hundredths
+    (`cents`), so sums are exact on every database. `station` is the volunteer's station now
+    (the dashboards and rankings group by it), moved with the volunteer (`rollup.moved`)."""
+
+    volunteer = models.ForeignKey("people.Volunteer", on_delete=models.CASCADE,
+                                  related_name="+", db_index=False)
+    station = models.ForeignKey(OrgNode, on_delete=models.CASCADE, related_name="+",
+                                db_index=False)
+    span = models.CharField(max_length=1, choices=Span.choices)
+    start = models.DateField()  # the month's or year's first day; 2000-01-01 for all time
+    cents = models.BigIntegerField(default=0)  # net approved hours × 100
+    lines = models.IntegerField(default=0)  # approved lines, a reversal counting -1
+    activities = models.IntegerField(default=0)
+    orders = models.IntegerField(default=0)
+    points_earned = models.BigIntegerField(default=0)
+    points_spent = models.BigIntegerField(default=0)  # net of refunds
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["span", "start", "volunteer"],
+                                               name="volunteer_period_key")]
+        indexes = [
+            # a node's figures: its stations' rows of one period
+            models.Index(fields=["span", "start", "station"], name="volunteer_period_station"),
+            # star levels: only the all-time rows above the first threshold
+            models.Index(fields=["span", "start", "cents"], name="volunteer_period_cents"),
+            models.Index(fields=["volunteer"], name="volunteer_period_volunteer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} {self.span} {self.start}"

@@ -116,3 +116,54 @@ def test_an_hours_rollup_that_disagrees_fails(healthy, world, capsys):
 def test_a_missing_rollup_row_fails(healthy, world, capsys):
     HoursDaily.objects.filter(org=world.sta1b).delete()
     fails(capsys, "missing")
+
+
+# ---- the per-volunteer rollup (stats.VolunteerPeriod) ------------------------------------
+
+def test_the_volunteer_rollup_follows_every_write_of_the_fixture(healthy, world):
+    """Approval, second approval, points given, spent, refunded, a reversal: the rollup
+    moved with each, so it equals the ledgers recomputed."""
+    from wenming.stats.rollup import problems
+
+    assert problems() == []
+
+
+def test_a_drifted_volunteer_rollup_row_fails(healthy, world, capsys):
+    from wenming.stats.models import Span, VolunteerPeriod
+
+    row = VolunteerPeriod.objects.get(volunteer=world.vol1b, span=Span.YEAR)
+    VolunteerPeriod.objects.filter(pk=row.pk).update(cents=row.cents + 1)
+    fails(capsys, f"volunteer rollup {world.vol1b.pk} Y {row.start}")
+
+
+def test_a_missing_volunteer_rollup_row_fails(healthy, world, capsys):
+    from wenming.stats.models import Span, VolunteerPeriod
+
+    VolunteerPeriod.objects.filter(volunteer=world.vol2, span=Span.MONTH).delete()
+    fails(capsys, f"volunteer rollup {world.vol2.pk} M", "missing")
+
+
+def test_spent_points_drifting_in_the_rollup_fail(healthy, world, capsys):
+    from wenming.stats.models import Span, VolunteerPeriod
+
+    VolunteerPeriod.objects.filter(volunteer=world.vol1, span=Span.ALL).update(points_spent=0)
+    fails(capsys, f"volunteer rollup {world.vol1.pk} A")
+
+
+def test_a_rollup_row_on_the_wrong_station_fails(healthy, world, capsys):
+    from wenming.stats.models import VolunteerPeriod
+
+    VolunteerPeriod.objects.filter(volunteer=world.vol1).update(station=world.sta2)
+    fails(capsys, f"station {world.sta2.pk} != the volunteer's {world.sta1.pk}")
+
+
+def test_a_volunteer_moving_takes_their_rows_along(healthy, world, capsys):
+    from wenming.people.models import Volunteer
+    from wenming.stats.models import VolunteerPeriod
+
+    volunteer = Volunteer.objects.get(pk=world.vol1.pk)
+    volunteer.station = world.sta2
+    volunteer.save()
+    assert set(VolunteerPeriod.objects.filter(volunteer=volunteer).values_list(
+        "station", flat=True)) == {world.sta2.pk}
+    assert "ledger ok" in check(capsys)

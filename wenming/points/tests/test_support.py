@@ -10,7 +10,6 @@ import secrets
 from collections import Counter
 from decimal import Decimal
 
-from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
@@ -42,17 +41,18 @@ def bearer_clients(users) -> list[Client]:
 
 
 def give_points(volunteers, amount: int) -> None:
-    """Credit each volunteer `amount` points: one ADJUST entry each, balances moved with
-    them, so `wenming check-ledger` agrees."""
+    """Credit each volunteer `amount` points: one ADJUST entry each, through the bulk path
+    (balances and the volunteer rollup move with them), so `wenming check-ledger` agrees."""
     PointsAccount.objects.bulk_create([PointsAccount(volunteer=v) for v in volunteers],
                                       ignore_conflicts=True)
     accounts = dict(PointsAccount.objects.filter(volunteer__in=volunteers).values_list(
         "volunteer_id", "id"))
-    PointsEntry.objects.bulk_create([PointsEntry(
-        account_id=accounts[v.pk], amount=amount, kind=PointsEntry.Kind.ADJUST,
-        reason="测试充值", source_type="tests.grant", source_id=next(_grants))
+    from wenming.points.services import points_bulk_post
+
+    points_bulk_post(entries=[{
+        "account_id": accounts[v.pk], "amount": amount, "kind": PointsEntry.Kind.ADJUST,
+        "reason": "测试充值", "source_type": "tests.grant", "source_id": next(_grants)}
         for v in volunteers])
-    PointsAccount.objects.filter(pk__in=accounts.values()).update(balance=F("balance") + amount)
 
 
 def balance(volunteer) -> int:

@@ -5,11 +5,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
 
+from wenming.core.errors import Forbidden
 from wenming.core.pagination import PageQuery, paginate
 from wenming.core.schemas import Id, PlatformDateTime, Strict
 from wenming.orgs.models import Platform
 from wenming.orgs.permissions import org_get_for_user
 from wenming.partners.permissions import unit_get_for_user
+from wenming.people.permissions import volunteer_get_for_user
 from wenming.teams.permissions import team_get_for_user
 
 from . import services
@@ -20,11 +22,13 @@ from .permissions import (
     booking_get_for_user,
     bookings_for_user,
     lecture_get_for_user,
+    lecturer_caps,
     lecturer_get_for_user,
     lecturers_for_user,
     lectures_for_user,
     series_for_user,
 )
+from .selectors import lecturer_month, month_of
 
 router = Router(tags=["lectures 宣讲"])
 
@@ -71,6 +75,7 @@ class LecturerIn(Strict):
     topics: list[str] = Field(default_factory=list, max_length=20)
     dialects: list[str] = Field(default_factory=list, max_length=20)
     team_id: Id | None = None
+    volunteer_id: Id | None = None  # the lecturer's own account, when they are a volunteer
 
 
 class LectureIn(Strict):
@@ -136,9 +141,39 @@ def lecturer_list(request, filters: Query[PageQuery]):
 def lecturer_create(request, payload: LecturerIn):
     org = org_get_for_user(request.user, payload.org_id)
     team = team_get_for_user(request.user, payload.team_id) if payload.team_id else None
-    lecturer = services.lecturer_create(by=request.user, org=org, team=team, **payload.dict(
-        exclude={"org_id", "team_id"}))
+    volunteer = volunteer_get_for_user(request.user, payload.volunteer_id) \
+        if payload.volunteer_id else None
+    lecturer = services.lecturer_create(by=request.user, org=org, team=team, volunteer=volunteer,
+                                        **payload.dict(exclude={"org_id", "team_id",
+                                                                "volunteer_id"}))
     return Status(201, lecturer_out(lecturer))
+
+
+class MonthQuery(Strict):
+    month: str = Field("", max_length=7, pattern=r"^(\d{4}-\d{2})?$")
+
+
+@router.get("/lecturers/{lecturer_id}/calendar",
+            summary="宣讲员的月度日程（?month=YYYY-MM；本人及所属阵地、宣讲队阵地的工作人员）")
+def lecturer_calendar(request, lecturer_id: Id, filters: Query[MonthQuery]):
+    lecturer = lecturer_get_for_user(request.user, lecturer_id)
+    if not lecturer_caps(request.user, lecturer).sees_calendar:
+        raise Forbidden(_("只有宣讲员本人和所属阵地的工作人员可以查看日程"))
+    first = month_of(filters.month)
+    return {"lecturer_id": lecturer.pk, "lecturer": lecturer.name,
+            "month": first.strftime("%Y-%m"), "days": [
+                {"date": d.date.isoformat(), "bookings": [calendar_entry(b) for b in d.bookings]}
+                for week in lecturer_month(lecturer, first) for d in week
+                if d.in_month and d.bookings]}
+
+
+def calendar_entry(b: Booking) -> dict:
+    series = b.lecture.series
+    return {"id": b.pk, "lecture_id": b.lecture_id, "lecture": b.lecture.title,
+            "series": series.code if series else None,
+            "series_label": series.get_code_display() if series else None,
+            "state": b.state, "start": _t(b.start), "end": _t(b.end), "place": b.place,
+            "booker_kind": b.booker_kind, "booker_name": b.booker_name, "org_id": b.org_id}
 
 
 @router.get("/lecture-series", summary="六个讲堂及其课程安排")

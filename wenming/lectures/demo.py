@@ -6,6 +6,7 @@ Everything goes through the services; bookings of the past are made ahead (as th
 demands) and then moved back to when they happened."""
 
 import datetime
+import random
 
 from django.utils import timezone
 
@@ -84,6 +85,7 @@ def seed(*, size: str, nodes: dict[str, OrgNode], users: dict[str, User], rng) -
         description=f"{title}：结合群众身边事例，互动问答。")
         for title, topic, code, minutes, audience, who in LECTURES]
     _bookings(staff, lectures, folk, stations, rng)
+    _vol1_lectures(staff, users, institutes[0], team, lectures, stations)
 
 
 def _book(staff, lecture, folk, station, days, hour, rng) -> Booking:
@@ -125,3 +127,27 @@ def _bookings(staff, lectures, folk, stations, rng) -> None:
         elif fate == 4:
             services.booking_decline(by=staff, booking=booking, reason="宣讲员当天另有安排")
         # fate 5: waiting for confirmation
+
+
+def _vol1_lectures(staff, users, institute, team, lectures, stations) -> None:
+    """vol1 speaks in the 百姓宣讲团 too, so their 宣讲日程 (/lectures/calendar/) shows sessions
+    this month and next: one given, two confirmed, two waiting. Its own random stream, so the
+    district's other demo data stay as they were."""
+    volunteer = Volunteer.objects.filter(user=users["vol1"]).first()
+    if volunteer is None or not stations:
+        return
+    me = services.lecturer_create(by=staff, org=institute, kind="folk", team=team,
+                                  name=users["vol1"].real_name or "张晓明", title="青年志愿者",
+                                  topics=["乡村振兴", "志愿服务"], volunteer=volunteer)
+    own_rng = random.Random(15)
+    team_lectures = [lec for lec in lectures if lec.team_id]
+    for n, days in enumerate((1, 4, 9, 16, 30)):
+        booking = services.booking_create(
+            by=staff, lecture=team_lectures[n % len(team_lectures)], lecturer=me,
+            booker_kind="community", org=stations[n % len(stations)], start=_at(days, 15),
+            place=f"{stations[n % len(stations)].name}多功能厅", expected_audience=40,
+            contact_name="站长", contact_phone="13910010005")
+        if n == 0:
+            _given(staff, booking, 6, own_rng)
+        elif n in (1, 2):
+            services.booking_confirm(by=staff, booking=booking)

@@ -66,7 +66,8 @@ def bookings_for_user(user) -> QuerySet[Booking]:
     if not user.is_authenticated:
         return qs.none()
     scope = subtree_q(user, "lecture__org__path") | subtree_q(user, "org__path") | Q(
-        booked_by=user) | Q(unit__in=units_of_user(user)) | _audience_q(user)
+        booked_by=user) | Q(unit__in=units_of_user(user)) | _audience_q(user) | Q(
+        lecturer__volunteer__user=user)
     return qs.filter(scope)
 
 
@@ -99,10 +100,38 @@ def is_booker(user, booking: Booking) -> bool:
                 pk=booking.unit_id).exists()))
 
 
+def is_lecturer(user, lecturer: Lecturer) -> bool:
+    """The person the roster entry is: its volunteer's account."""
+    return user.is_authenticated and lecturer.volunteer_id is not None and \
+        Lecturer.objects.filter(pk=lecturer.pk, volunteer__user=user).exists()
+
+
+def lecturers_of_user(user) -> QuerySet[Lecturer]:
+    """The roster entries that are the user themself (a volunteer who lectures)."""
+    if not user.is_authenticated:
+        return Lecturer.objects.none()
+    return Lecturer.objects.filter(volunteer__user=user, is_active=True)
+
+
+@dataclass(frozen=True)
+class LecturerCaps:
+    is_self: bool
+    manages: bool  # staff above the lecturer's node or the node of their team
+    sees_calendar: bool
+
+
+def lecturer_caps(user, lecturer: Lecturer) -> LecturerCaps:
+    manages = can_manage(user, lecturer.org) or (
+        lecturer.team_id is not None and can_manage(user, lecturer.team.org))
+    is_self = is_lecturer(user, lecturer)
+    return LecturerCaps(is_self=is_self, manages=manages, sees_calendar=is_self or manages)
+
+
 @dataclass(frozen=True)
 class BookingCaps:
     organises: bool  # staff above the lecture's node
     books: bool
+    gives: bool  # the lecturer booked: sees it, makes no move, does not rate themself
     can_confirm: bool
     can_decline: bool
     can_cancel: bool
@@ -115,11 +144,12 @@ class BookingCaps:
 def booking_caps(user, booking: Booking) -> BookingCaps:
     organises = can_manage(user, booking.lecture.org)
     books = is_booker(user, booking)
+    gives = is_lecturer(user, booking.lecturer)
     started = booking.start <= timezone.now()
     return BookingCaps(
-        organises=organises, books=books, can_confirm=organises, can_decline=organises,
-        can_cancel=organises or books, can_report=organises and started,
-        can_rate=user.is_authenticated and not organises,
+        organises=organises, books=books, gives=gives, can_confirm=organises,
+        can_decline=organises, can_cancel=organises or books, can_report=organises and started,
+        can_rate=user.is_authenticated and not organises and not gives,
         can_add_photo=organises or books, sees_contact=organises or books)
 
 

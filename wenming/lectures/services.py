@@ -16,7 +16,7 @@ from wenming.orgs.models import OrgNode, RoleAssignment
 from wenming.orgs.permissions import can_manage
 from wenming.partners.models import Unit
 from wenming.partners.permissions import units_of_user
-from wenming.people.models import User
+from wenming.people.models import User, Volunteer
 
 from .models import WORKFLOW, Booking, BookingEvent, BookingPhoto, Lecture, Lecturer, Rating, State
 from .permissions import allowed_moves, booking_caps
@@ -252,8 +252,10 @@ def _words(values, *, label: str) -> list[str]:
 
 @transaction.atomic
 def lecturer_create(*, by: User, org: OrgNode, kind: str, name: str, title: str = "",
-                    profile: str = "", topics=(), dialects=(), team=None) -> Lecturer:
-    """A 名嘴 or 民嘴 joins the roster of a node the caller manages."""
+                    profile: str = "", topics=(), dialects=(), team=None,
+                    volunteer: Volunteer | None = None) -> Lecturer:
+    """A 名嘴 or 民嘴 joins the roster of a node the caller manages; `volunteer` links the
+    entry to the person's account (they then see their own calendar and bookings)."""
     if not can_manage(by, org):
         raise Forbidden()
     if kind not in Lecturer.Kind.values:
@@ -263,7 +265,9 @@ def lecturer_create(*, by: User, org: OrgNode, kind: str, name: str, title: str 
         raise ValidationError(_("请填写宣讲员姓名"), code="invalid_name")
     if team is not None and not can_manage(by, team.org):
         raise Forbidden(_("只能加入本辖区的宣讲队"))
-    return Lecturer.objects.create(
+    if volunteer is not None and not (volunteer.station and can_manage(by, volunteer.station)):
+        raise Forbidden(_("只能关联本辖区的志愿者"))
+    return Lecturer.objects.create(volunteer=volunteer,
         org=org, kind=kind, name=name, title=(title or "").strip()[:60],
         profile=(profile or "").strip()[:2000], topics=_words(topics, label=_("擅长主题")),
         dialects=_words(dialects, label=_("方言")), team=team)

@@ -6,6 +6,9 @@ from . import views
 urlpatterns = [
     path("", views.lecture_list, name="lecture_list"),
     path("lecturers/", views.lecturer_list, name="lecturer_list"),
+    path("lecturers/<id:lecturer_id>/calendar/", views.lecturer_calendar,
+         name="lecturer_calendar"),
+    path("calendar/", views.my_calendar, name="my_lecture_calendar"),
     path("series/<id:series_id>/", views.series_detail, name="lecture_series"),
     path("<id:lecture_id>/book/", views.lecture_book, name="lecture_book"),
     path("bookings/", views.booking_list, name="lecture_bookings"),

@@ -26,10 +26,14 @@ from .permissions import (
     bookings_for_user,
     can_book_for,
     lecture_get_for_user,
+    lecturer_caps,
+    lecturer_get_for_user,
     lecturers_for_user,
+    lecturers_of_user,
     lectures_for_user,
     series_for_user,
 )
+from .selectors import WEEKDAYS, lecturer_month, month_of, next_month, prev_month
 
 PHOTO_STATES = ("confirmed", "done")
 
@@ -55,7 +59,32 @@ def lecture_list(request):
 def lecturer_list(request):
     qs = lecturers_for_user(request.user).filter(is_active=True).order_by("kind", "name", "id")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "lectures/lecturers.html", {"page": page})
+    rows = [(x, lecturer_caps(request.user, x)) for x in page]
+    return render(request, "lectures/lecturers.html", {"page": page, "rows": rows})
+
+
+@login_required
+def lecturer_calendar(request, lecturer_id: int):
+    """A lecturer's bookings by month (?month=YYYY-MM): their own, or their node's or team
+    node's staff; others of the district 403, anyone else 404."""
+    lecturer = lecturer_get_for_user(request.user, lecturer_id)
+    if not lecturer_caps(request.user, lecturer).sees_calendar:
+        raise Forbidden(_("只有宣讲员本人和所属阵地的工作人员可以查看日程"))
+    first = month_of(request.GET.get("month"))
+    weeks = lecturer_month(lecturer, first)
+    return render(request, "lectures/calendar.html", {
+        "lecturer": lecturer, "first": first, "weeks": weeks,
+        "days": [d for week in weeks for d in week if d.in_month and d.bookings],
+        "prev": prev_month(first), "next": next_month(first), "weekday_names": WEEKDAYS})
+
+
+@login_required
+def my_calendar(request):
+    """The calendar of the lecturer the user is (a volunteer on the roster)."""
+    lecturer = lecturers_of_user(request.user).order_by("pk").first()
+    if lecturer is None:
+        raise NotFound()
+    return redirect("lecturer_calendar", lecturer.pk)
 
 
 @login_required
@@ -105,7 +134,8 @@ def booking_list(request):
         qs = qs.filter(state=state)
     page = Paginator(qs.order_by("-start", "-id"), 20).get_page(request.GET.get("page"))
     return render(request, "lectures/bookings.html", {
-        "page": page, "state": state, "states": WORKFLOW.states.choices})
+        "page": page, "state": state, "states": WORKFLOW.states.choices,
+        "lectures_myself": lecturers_of_user(request.user).exists()})
 
 
 @login_required

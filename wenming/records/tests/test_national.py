@@ -159,3 +159,23 @@ def test_the_data_dictionary_names_every_column():
         assert f"`{name}` — {title}" in text
         for c in columns:
             assert f"| `{c.key}` | {c.label} |" in text, c.key
+
+
+def test_an_arrived_line_exports_with_its_origin_and_looked_up_fields(world, client_for):
+    """The looked-up columns (volunteer number, ID number, unit name, origin) agree with the
+    rows they come from, in JSON and in Excel."""
+    data = _moved(world, client_for)
+    station, staff = _elsewhere()
+    client = client_for(staff)
+    assert _upload(client, station, data).status_code == 200
+    arrived = Volunteer.objects.get(id_number=data["volunteers"][0]["id_number"])
+    out = _json(client.get("/api/export/national", {"org": station.pk, "format": "json"}))
+    assert {r["origin_unit"] for r in out["service_records"]} == {world.sta1.name}
+    assert {(r["volunteer_no"], r["id_number"], r["unit_name"]) for r in
+            out["service_records"]} == {(arrived.volunteer_no, arrived.id_number, station.name)}
+    assert out["volunteers"][0]["org_name"] == station.name
+    r = client.get("/api/export/national", {"org": station.pk, "format": "xlsx"})
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)), read_only=True)
+    header, *lines = wb["志愿服务记录"].iter_rows(values_only=True)
+    assert {line[header.index("原记录单位")] for line in lines} == {world.sta1.name}
+    assert {line[header.index("志愿者编号")] for line in lines} == {arrived.volunteer_no}

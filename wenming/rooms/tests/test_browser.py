@@ -98,3 +98,33 @@ def test_staff_see_the_queue_at_desktop_width(world, live_server, browser):
     shot(page, "rooms-4-queue-desktop.png")
     pending.refresh_from_db()
     assert pending.state == "confirmed"
+
+
+def test_staff_edit_a_room_on_a_phone_in_elder_mode(world, live_server, browser):
+    r = room(world)
+    page = open_page(browser)
+    log_in(page, live_server.url, "sta1")
+    page.goto(f"{live_server.url}/rooms/{r.id}/")
+    page.get_by_role("button", name="长者模式（大字）").click()
+    page.get_by_test_id("room-edit-link").click()
+    no_sideways_scroll(page)
+    shot(page, "rooms-5-edit-elder.png")
+
+    page.get_by_label("容纳人数").fill("12")
+    page.get_by_label("周日开放").fill("")
+    page.get_by_label("周日闭馆").fill("")
+    page.get_by_label("周六闭馆").fill("")  # half a day: refused, nothing written
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_test_id("hours-5")).to_contain_text("请同时填写开放和闭馆时间")
+    no_sideways_scroll(page)
+    shot(page, "rooms-6-edit-error-elder.png")
+    r.refresh_from_db()
+    assert r.capacity == 20
+
+    page.get_by_label("周六闭馆").fill("12:00")
+    page.get_by_label("预约需工作人员审核").check()
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".flash").first).to_contain_text("场地信息已保存")
+    r.refresh_from_db()
+    assert (r.capacity, r.needs_approval, r.opening_hours["5"]) == (12, True, ["08:00", "12:00"])
+    assert "6" not in r.opening_hours

@@ -191,15 +191,22 @@ LINE_COLUMNS = [(11, False), (22, False), (48, True), (38, True), (17, False), (
 ROWS_PER_TABLE = 40
 
 
+def _unit(line: dict) -> str:
+    """谁记录谁证明: a line that arrived from another district names its original unit."""
+    if line.get("origin"):
+        return f"{line['origin']}（转入）"
+    return line.get("org") or ""
+
+
 def _records_table(cert: Certificate, s: dict) -> list[Table]:
     font = s["cell"].fontName
     head = [Paragraph(h, s["head"]) for h in
-            ["序号", "服务日期", "活动名称", "服务地点", "时长<br/>（小时）", "组织单位"]]
+            ["序号", "服务日期", "活动名称", "服务地点", "时长<br/>（小时）", "记录单位"]]
     pad = 6  # the cell's left and right padding, points
     body = []
     for n, line in enumerate(cert.records, start=1):
         values = [str(n), line["date"], line["title"], line.get("place") or "—",
-                  _hours(line["hours"]), line.get("org") or ""]
+                  _hours(line["hours"]), _unit(line)]
         body.append([wrap_text(v, font, 9, w * mm - pad * 2) if wraps else v
                      for v, (w, wraps) in zip(values, LINE_COLUMNS, strict=True)])
     total = [Paragraph("合计", s["head"]), "", "", "",

@@ -91,14 +91,29 @@ def certified_lines(volunteer: Volunteer, period_from=None, period_to=None) -> l
     """Approved, not reversed lines, as the certificate lists them."""
     qs = ServiceRecord.objects.filter(volunteer=volunteer, status=ServiceRecord.Status.APPROVED,
                                       reversed_by__isnull=True).exclude(
-        kind=ServiceRecord.Kind.REVERSAL).select_related("org").order_by("service_date", "id")
+        kind=ServiceRecord.Kind.REVERSAL).select_related("org", "origin").order_by(
+        "service_date", "id")
     if period_from:
         qs = qs.filter(service_date__gte=period_from)
     if period_to:
         qs = qs.filter(service_date__lte=period_to)
-    return [{"date": r.service_date.isoformat(), "title": r.title, "place": r.place,
-             "content": r.content[:200], "hours": str(r.hours), "org": r.org.name,
-             "leader": r.leader_name} for r in qs]
+    return [certificate_line(r) for r in qs]
+
+
+def certificate_line(r: ServiceRecord) -> dict:
+    """One line as a certificate freezes it. `origin`: for a line that arrived with a
+    volunteer from another district (转移接续), the unit that first recorded it, which is the
+    one that certifies it (谁记录谁证明); select `origin` with the lines."""
+    origin = getattr(r, "origin", None)
+    return {"date": r.service_date.isoformat(), "title": r.title, "place": r.place,
+            "content": r.content[:200], "hours": str(r.hours), "org": r.org.name,
+            "origin": origin.unit_name if origin else "", "leader": r.leader_name}
+
+
+def recording_unit(line: dict) -> str:
+    """The unit a certified line names: its original recording unit, else the unit that
+    recorded it here."""
+    return line.get("origin") or line.get("org") or ""
 
 
 def certificate_by_code(code: str) -> Certificate:
@@ -118,7 +133,8 @@ def certificate_facts(cert: Certificate) -> dict:
         "total_hours": float(cert.total_hours), "record_count": len(cert.records),
         "org": cert.org.name, "issued_on": timezone.localdate(cert.issued_at),
         "records": [{"date": r["date"], "title": r["title"], "place": r.get("place", ""),
-                     "hours": float(r["hours"]), "org": r["org"]} for r in cert.records],
+                     "hours": float(r["hours"]), "org": recording_unit(r)}
+                    for r in cert.records],
     }
 
 

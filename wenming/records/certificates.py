@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from wenming.activities.models import Certificate, ServiceRecord
+from wenming.activities.selectors import certificate_line, recording_unit
 from wenming.activities.services import certificate_issue
 from wenming.core.masking import mask_id_number
 from wenming.orgs.models import OrgNode
@@ -42,20 +43,18 @@ def unit_lines(volunteer: Volunteer, unit: OrgNode, period_from=None, period_to=
     qs = ServiceRecord.objects.filter(
         volunteer=volunteer, status=ServiceRecord.Status.APPROVED, reversed_by__isnull=True,
         org__path__startswith=unit.path).exclude(kind=ServiceRecord.Kind.REVERSAL).select_related(
-        "org").order_by("service_date", "id")
+        "org", "origin").order_by("service_date", "id")
     if period_from:
         qs = qs.filter(service_date__gte=period_from)
     if period_to:
         qs = qs.filter(service_date__lte=period_to)
-    return [{"date": r.service_date.isoformat(), "title": r.title, "place": r.place,
-             "content": r.content[:200], "hours": str(r.hours), "org": r.org.name,
-             "leader": r.leader_name} for r in qs.iterator(chunk_size=2000)]
+    return [certificate_line(r) for r in qs.iterator(chunk_size=2000)]
 
 
 def units_of_lines(lines: list[dict]) -> list[dict]:
     units: dict[str, list] = {}
     for line in lines:
-        u = units.setdefault(line.get("org") or "", [ZERO, 0])
+        u = units.setdefault(recording_unit(line), [ZERO, 0])
         u[0] += Decimal(line["hours"])
         u[1] += 1
     return [{"name": name, "hours": str(h), "lines": n} for name, (h, n) in units.items()]

@@ -86,3 +86,28 @@ def test_the_sealed_certificate_is_its_units_own(world, record, client_for, tmp_
     assert "芙蓉里环境整治" in text and "关爱空巢老人" not in text  # only sta1b's lines
     assert "经办人：王经办" in text and f"出具单位（盖章）：{world.sta1b.name}" in text
     assert "优秀志愿者" in text
+
+
+def test_an_arrived_line_is_certified_in_its_original_units_name(world, client_for, tmp_path):
+    """谁记录谁证明 across districts: a line imported with a volunteer (转移接续) names the
+    unit that first recorded it, in the frozen lines, the per-unit totals and the PDF."""
+    from wenming.activities.selectors import certified_lines
+    from wenming.people.models import Volunteer
+
+    from .test_national import _elsewhere, _moved, _upload
+
+    data = _moved(world, client_for)
+    station, staff = _elsewhere()
+    assert _upload(client_for(staff), station, data).status_code == 200
+    arrived = Volunteer.objects.get(id_number=data["volunteers"][0]["id_number"])
+    lines = certified_lines(arrived)
+    assert {(x["org"], x["origin"]) for x in lines} == {(station.name, world.sta1.name)}
+    r = client_for(arrived.user).get("/my/certificate.pdf")
+    assert r.status_code == 200
+    text = pdf_text(r.content, tmp_path, "records-certificate-arrived")
+    assert f"{world.sta1.name}（转入）" in text
+    parts = CertificateParts.objects.get(certificate__volunteer=arrived)
+    assert [u["name"] for u in parts.units] == [world.sta1.name]
+    verified = client_for(world.outsider).get(
+        f"/api/verify/{parts.certificate.code}").json()
+    assert {x["org"] for x in verified["records"]} == {world.sta1.name}

@@ -6,7 +6,8 @@ no cursor, no outbound queueing).
 
 Responsiveness: while the push runs, a second thread plays the web: every 50 ms a small write
 transaction (a sign-up's size) and a read; their latencies (median, p95, max) show how long a
-request waits behind a batch: at most about one batch's transaction, never the whole push.
+request waits behind a batch: at most about one batch's write transaction, never the whole
+push. The baseline: the same thread for 5 s before the push, with nothing else running.
 
     .venv/bin/python bench/bench_callup.py [--db sqlite|postgresql] [--var-dir DIR]
 """
@@ -45,12 +46,12 @@ tasks_before = DBTaskResult.objects.count()
 
 stop = threading.Event()
 write_ms, read_ms = [], []
-def web():
+def web(prefix="bench-web"):
     n = 0
     while not stop.is_set():
         t = time.perf_counter()
         with transaction.atomic():
-            Reminder.objects.create(key=f"bench-web-{n}")
+            Reminder.objects.create(key=f"{prefix}-{n}")
         write_ms.append((time.perf_counter() - t) * 1000)
         t = time.perf_counter()
         list(Shift.objects.filter(callup_id=callup.pk).values_list("id", "quota"))
@@ -58,6 +59,15 @@ def web():
         n += 1
         time.sleep(0.05)
     connections.close_all()
+
+# The baseline of the web's latency: the same writes and reads for 5 s with no push running.
+thread = threading.Thread(target=web, args=("bench-idle",))
+thread.start()
+time.sleep(5)
+stop.set(); thread.join()
+idle_write_ms, idle_read_ms = write_ms, read_ms
+stop = threading.Event()
+write_ms, read_ms = [], []
 thread = threading.Thread(target=web)
 thread.start()
 t = time.perf_counter()
@@ -83,6 +93,7 @@ raw_s = time.perf_counter() - t
 Notification.objects.filter(url="/baseline/").delete()
 Notification.objects.filter(url=f"/callups/{callup.pk}/").delete()
 Reminder.objects.filter(key__startswith="bench-web-").delete()
+Reminder.objects.filter(key__startswith="bench-idle-").delete()
 
 def stats(xs):
     xs = sorted(xs)
@@ -92,14 +103,15 @@ def stats(xs):
 print(json.dumps({"active": active, "reached": reached, "pushed": pushed, "batches": batches,
                   "push_s": push_s, "raw_s": raw_s, "raw_rows": raw_rows,
                   "outbound_tasks": queued, "web_write_ms": stats(write_ms),
-                  "web_read_ms": stats(read_ms)}))
+                  "web_read_ms": stats(read_ms), "idle_write_ms": stats(idle_write_ms),
+                  "idle_read_ms": stats(idle_read_ms)}))
 """
 
 
 def run(db: Database) -> dict:
     m = json.loads(python(db, CODE).strip().splitlines()[-1])
     ok = m["push_s"] < LIMIT_S and m["reached"] == m["pushed"] == m["raw_rows"]
-    w, r = m["web_write_ms"], m["web_read_ms"]
+    w, r, iw = m["web_write_ms"], m["web_read_ms"], m["idle_write_ms"]
     print(f"[callup] {db.describe()}; {load()}")
     print(f"  fan_out: {m['pushed']:,} inboxes ({m['active']:,} active volunteers) in "
           f"{m['push_s']:.1f} s, {m['batches']} batches, {m['outbound_tasks']} outbound tasks "
@@ -109,6 +121,10 @@ def run(db: Database) -> dict:
     print(f"  meanwhile a web-sized write: median {w['median']:.1f} ms, p95 {w['p95']:.1f} ms, "
           f"max {w['max']:.1f} ms ({w['n']} writes); a read: median {r['median']:.1f} ms, "
           f"max {r['max']:.1f} ms", flush=True)
+    print(f"  baseline, the same write with no push running: median {iw['median']:.1f} ms, "
+          f"p95 {iw['p95']:.1f} ms ({iw['n']} writes); during the push the median is "
+          f"{w['median'] / max(iw['median'], 1e-9):.1f}x, the p95 "
+          f"{w['p95'] / max(iw['p95'], 1e-9):.1f}x", flush=True)
     figure = (f"call-up to {m['pushed']:,} inboxes in {m['push_s']:.1f} s (< 60 s), "
               f"{m['push_s'] / max(m['raw_s'], 1e-9):.1f}x a raw INSERT...SELECT; web write "
               f"p95 {w['p95']:.0f} ms during it")

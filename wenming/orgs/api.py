@@ -1,14 +1,14 @@
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
 
-from wenming.core.errors import NotFound
+from wenming.core.errors import DomainError, NotFound
 from wenming.core.pagination import PageQuery, paginate
 from wenming.core.schemas import Id, Lat, Lng, Schema, Strict
 
 from . import services as org_services
 from .models import Grid, OrgNode
 from .permissions import org_contact, org_get_for_user, require_manage, visible_orgs
-from .selectors import subtree_counts
+from .selectors import org_pick_row, org_search, subtree_counts
 from .services import grid_draw, grid_manager_candidates
 
 router = Router(tags=["orgs 阵地"])
@@ -36,6 +36,20 @@ def org_out(user, node: OrgNode) -> dict:
     contact = org_contact(user, node)
     return {**OrgOut.from_orm(node).dict(), "contact_name": contact.name,
             "contact_phone": contact.phone}
+
+
+class OrgSearchQuery(PageQuery):
+    q: str = Field("", max_length=50)
+    kind: str = Field("", max_length=60, description="逗号分隔，如 institute,station")
+
+
+@router.get("", url_name="org_search", summary="按名称搜索本辖区阵地（选择阵地时边输边搜）")
+def org_search_list(request, filters: Query[OrgSearchQuery]):
+    kinds = [k for k in filters.kind.split(",") if k]
+    if any(k not in OrgNode.Kind.values for k in kinds):
+        raise DomainError(_("阵地类型不正确"), code="invalid_kind")
+    qs = org_search(visible_orgs(request.user), q=filters.q, kinds=kinds)
+    return paginate(qs, filters, org_pick_row)
 
 
 @router.get("/{org_id}", response=OrgDetailOut, summary="一个阵地及其下属统计")

@@ -53,3 +53,20 @@ def subtree_counts(root: OrgNode) -> dict[int, dict[str, int]]:
         if node.parent_id in counts:
             counts[node.parent_id]["children"] += 1
     return counts
+
+
+def org_search(qs, *, q: str = "", kinds: list[str] | None = None):
+    """Nodes of `qs` (already scoped) whose name contains `q`, by kind, in tree order: what
+    the node picker (wenming.core.widgets) lists as the user types."""
+    if q.strip():
+        qs = qs.filter(name__contains=q.strip())
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    return qs.select_related("parent").order_by("path")
+
+
+def org_pick_row(node: OrgNode) -> dict:
+    """A picker row: enough to tell two 幸福社区 apart (the parent's name)."""
+    return {"id": node.id, "name": node.name, "kind": node.kind,
+            "kind_label": node.get_kind_display(),
+            "parent_name": node.parent.name if node.parent else ""}

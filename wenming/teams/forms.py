@@ -1,9 +1,11 @@
 """Page forms for teams. They check shape; services hold the rules."""
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from wenming.core.forms import CleanForm
+from wenming.core.widgets import PickerField
 from wenming.orgs.models import OrgNode, Platform
 from wenming.orgs.permissions import managed_nodes, visible_orgs
 from wenming.people.models import Volunteer
@@ -32,8 +34,9 @@ class TeamFilterForm(CleanForm):
 
 class TeamForm(CleanForm):
     name = forms.CharField(label=_("队名"), max_length=100)
-    org = forms.ModelChoiceField(label=_("所属阵地"), queryset=OrgNode.objects.none(),
-                                 empty_label=_("请选择"))
+    org = PickerField(label=_("所属阵地"), queryset=OrgNode.objects.none(),
+                      search_url=reverse_lazy("api:org_search"), item_label="{name}",
+                      item_detail="{kind_label} · {parent_name}")
     level = forms.ChoiceField(label=_("层级"), choices=Team.Level.choices,
                               initial=Team.Level.TEAM)
     parent = forms.ModelChoiceField(label=_("上级队伍"), queryset=Team.objects.none(),
@@ -52,7 +55,7 @@ class TeamForm(CleanForm):
         self.user = user
         self.fields["org"].queryset = visible_orgs(user).order_by("path")
         self.fields["org"].initial = next(iter(managed_nodes(user)), None)
-        self.fields["org"].label_from_instance = lambda o: f"{o.get_kind_display()} · {o.name}"
+        self.fields["org"].label_from_instance = lambda o: o.name
         self.fields["parent"].queryset = teams_for_user(user).exclude(
             level=Team.Level.TEAM).order_by("name")
 

@@ -7,7 +7,6 @@ writes, refusals come back as messages.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from . import services
 from .forms import TeamFilterForm, TeamForm
 from .models import Membership, Team
 from .permissions import can_lead, members_visible, team_get_for_user, teams_for_user
+from .selectors import with_member_counts
 
 ACTIVE = Membership.Status.ACTIVE
 VOLUNTEERS_ONLY = gettext_lazy("只有志愿者可以加入队伍")
@@ -33,9 +33,9 @@ VOLUNTEERS_ONLY = gettext_lazy("只有志愿者可以加入队伍")
 @login_required
 def team_list(request):
     form = TeamFilterForm(request.GET or None)
-    qs = form.apply(teams_for_user(request.user)).annotate(
-        members=Count("memberships", filter=Q(memberships__status=ACTIVE)))
+    qs = form.apply(teams_for_user(request.user))
     page = Paginator(qs.order_by("org__path", "id"), 30).get_page(request.GET.get("page"))
+    page.object_list = with_member_counts(page.object_list)
     template = "teams/_team_rows.html" if request.htmx else "teams/team_list.html"
     return render(request, template, {"form": form, "page": page,
                                       "can_found": is_staff_member(request.user)})

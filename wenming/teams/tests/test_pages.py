@@ -142,7 +142,7 @@ def test_a_leader_outside_the_subtree_cannot_be_named(world, client_for):
     assert "您管辖范围内没有这个手机号的志愿者" in page(
         client_for(world.sta1_staff).post("/teams/new/", form))
     form["org"] = world.sta2.id
-    assert "选择一个有效的选项" in page(client_for(world.sta1_staff).post("/teams/new/", form))
+    assert "没有找到这个编号，或它不在您的管辖范围内" in page(client_for(world.sta1_staff).post("/teams/new/", form))
     assert not Team.objects.exists()
 
 

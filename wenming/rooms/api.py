@@ -3,7 +3,8 @@
 import datetime
 
 from django.utils import timezone
-from ninja import Field, Query, Router, Status
+from ninja import Field, File, Query, Router, Status
+from ninja.files import UploadedFile
 
 from wenming.core.errors import NotFound
 from wenming.core.pagination import PageQuery, paginate
@@ -98,6 +99,12 @@ def room_patch(request, room_id: Id, payload: RoomPatch):
     room = services.room_update(by=request.user, room=room,
                                 **payload.dict(exclude_unset=True, exclude_none=True))
     return room_out(request, room)
+
+
+@router.post("/{room_id}/photo", summary="上传场地照片（multipart：image；JPG或PNG，5MB以内；替换原照片）")
+def room_photo_set(request, room_id: Id, image: File[UploadedFile]):
+    room = room_get_for_user(request.user, room_id)
+    return room_out(request, services.room_update(by=request.user, room=room, photo=image))
 
 
 @router.get("/{room_id}/bookings", summary="场地的预约（占用时段；本人和场地工作人员可见详情）")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wenming.core.forms import CleanForm
+from wenming.core.uploads import image_error
 from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import subtree_q
 from wenming.teams.models import Team
@@ -100,6 +101,9 @@ class RoomEditForm(CleanForm):
     needs_approval = forms.BooleanField(label=_("预约需工作人员审核"), required=False)
     is_open = forms.BooleanField(label=_("开放预约（取消勾选即暂停，已有预约不受影响）"),
                                  required=False)
+    photo = forms.FileField(label=_("照片（可选，JPG或PNG，5MB以内；上传即替换）"),
+                            required=False, widget=forms.FileInput(
+                                attrs={"accept": "image/jpeg,image/png"}))
 
     def __init__(self, *args, room: Room, **kwargs):
         initial = {"name": room.name, "kind": room.kind, "capacity": room.capacity,
@@ -121,6 +125,12 @@ class RoomEditForm(CleanForm):
         """Each weekday's name with its two time fields, for a row per day."""
         return [(WEEKDAYS[i], self[f"opens_{i}"], self[f"closes_{i}"]) for i in range(7)]
 
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and (error := image_error(photo)):
+            raise forms.ValidationError(error)
+        return photo
+
     def clean(self):
         data = super().clean()
         for i in range(7):
@@ -136,6 +146,7 @@ class RoomEditForm(CleanForm):
         hours = {str(i): [data[f"opens_{i}"].strftime("%H:%M"),
                           data[f"closes_{i}"].strftime("%H:%M")]
                  for i in range(7) if data.get(f"opens_{i}") and data.get(f"closes_{i}")}
+        photo = {"photo": data["photo"]} if data.get("photo") else {}
         return {**{n: data[n] for n in ("name", "kind", "capacity", "equipment",
                                         "needs_approval", "is_open")},
-                "opening_hours": hours}
+                "opening_hours": hours, **photo}

@@ -12,9 +12,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core.uploads import random_name
 from wenming.core.workflow import Workflow
 from wenming.orgs.models import OrgNode
 from wenming.teams.models import Team
+
+
+def photo_path(room: "Room", filename: str) -> str:
+    return random_name("rooms", filename)
+
 
 WEEKDAYS = (_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日"))
 
@@ -38,6 +44,8 @@ class Room(models.Model):
     opening_hours = models.JSONField(_("开放时间"), default=dict)
     needs_approval = models.BooleanField(_("预约需审核"), default=False)
     is_open = models.BooleanField(_("开放预约"), default=True)
+    # Checked bytes (core.uploads), sent only through the room's view after its scope check.
+    photo = models.ImageField(_("照片"), upload_to=photo_path, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

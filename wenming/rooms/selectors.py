@@ -42,7 +42,8 @@ def room_view(room: Room) -> dict:
     return {"id": room.id, "org_id": room.org_id, "org_name": room.org.name, "name": room.name,
             "kind": room.kind, "capacity": room.capacity, "equipment": room.equipment,
             "opening_hours": room.opening_hours, "needs_approval": room.needs_approval,
-            "is_open": room.is_open}
+            "is_open": room.is_open,
+            "photo_url": f"/rooms/{room.pk}/photo/" if room.photo else None}
 
 
 def booking_view(user, booking: Booking) -> dict:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenming.core.errors import Conflict, Forbidden
+from wenming.core.uploads import checked_image
 from wenming.inbox.services import notify
 from wenming.orgs.models import OrgNode, RoleAssignment
 from wenming.orgs.permissions import can_manage
@@ -75,13 +76,14 @@ def room_create(*, by: User, org: OrgNode, name: str, capacity: int, kind: str =
 
 
 EDITABLE = {"name", "kind", "capacity", "equipment", "opening_hours", "needs_approval",
-            "is_open"}
+            "is_open", "photo"}
 
 
 @transaction.atomic
 def room_update(*, by: User, room: Room, **fields) -> Room:
     """Staff change a room; bookings already made keep their slots (new hours or a smaller
-    capacity apply to new bookings), and a closed room (`is_open=False`) takes none."""
+    capacity apply to new bookings), and a closed room (`is_open=False`) takes none. A `photo`
+    (an upload) replaces the room's picture after its bytes are checked."""
     if unknown := set(fields) - EDITABLE:
         raise ValidationError(_("不可修改：%(f)s") % {"f": "、".join(sorted(unknown))},
                               code="invalid_input")
@@ -93,6 +95,8 @@ def room_update(*, by: User, room: Room, **fields) -> Room:
         fields["name"] = _text(fields["name"], _("名称"), 2, 60)
     if "equipment" in fields:
         fields["equipment"] = (fields["equipment"] or "").strip()[:200]
+    if "photo" in fields:
+        fields["photo"] = checked_image(fields["photo"], stem="room")
     if "kind" in fields and fields["kind"] not in Room.Kind.values:
         raise ValidationError(_("场地类型不正确"), code="invalid_kind")
     if "capacity" in fields and not 1 <= fields["capacity"] <= 2000:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from wenming.core.errors import Forbidden, NotFound
 from wenming.core.forms import attempt, call_service
+from wenming.core.uploads import file_response
 from wenming.core.views import back
 from wenming.orgs.permissions import is_staff_member, subtree_q
 from wenming.people.views import staff_required
@@ -141,10 +142,19 @@ def room_edit(request, room_id: int):
     room = room_get_for_user(request.user, room_id)
     if not room_caps(request.user, room).manages:
         raise Forbidden(_("只能修改本辖区的场地"))
-    form = RoomEditForm(request.POST or None, room=room)
+    form = RoomEditForm(request.POST or None, request.FILES or None, room=room)
     if request.method == "POST" and form.is_valid():
         if call_service(form, services.room_update, by=request.user, room=room,
                         **form.room_values()) is not None:
             messages.success(request, _("场地信息已保存"))
             return redirect("room_detail", room.pk)
     return render(request, "rooms/room_edit.html", {"form": form, "room": room})
+
+
+@login_required
+def room_photo(request, room_id: int):
+    """The room's picture, to those who may see the room."""
+    room = room_get_for_user(request.user, room_id)
+    if not room.photo:
+        raise NotFound()
+    return file_response(room.photo)

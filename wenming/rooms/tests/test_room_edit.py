@@ -2,7 +2,10 @@
 weekday, approval and pausing; through `room_update`, within their subtree; bad input comes
 back as form errors with nothing written."""
 
+import io
+
 import pytest
+from PIL import Image
 
 from wenming.core.tests.helpers import assert_error
 from wenming.rooms.models import Booking, Room
@@ -96,3 +99,58 @@ def test_the_api_changes_the_kind_too(world, client_for):
                  422)
     r.refresh_from_db()
     assert (r.kind, r.name, r.org_id) == ("library", "书香图书室", world.sta1.id)
+
+
+def png() -> io.BytesIO:
+    data = io.BytesIO()
+    Image.new("RGB", (8, 8), "orange").save(data, "PNG")
+    data.seek(0)
+    data.name = "parlour.png"
+    return data
+
+
+def test_staff_give_a_room_a_photo_that_only_its_district_sees(world, client_for):
+    from wenming.points.tests.test_support import other_district
+
+    r = room(world)
+    response = client_for(world.sta1_staff).post(f"/rooms/{r.id}/edit/",
+                                                 {**edit_form(), "photo": png()})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    r.refresh_from_db()
+    assert r.photo.name.startswith("rooms/") and r.photo.name.endswith(".png")
+    page = client_for(world.res1.user).get(f"/rooms/{r.id}/").content.decode()
+    assert 'data-testid="room-photo"' in page
+    shown = client_for(world.res1.user).get(f"/rooms/{r.id}/photo/")
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
+    other_staff, stranger = other_district()
+    for user in (other_staff, stranger.user, world.outsider):
+        assert client_for(user).get(f"/rooms/{r.id}/photo/").status_code == 404
+    # Saving again without a file keeps the photo.
+    client_for(world.sta1_staff).post(f"/rooms/{r.id}/edit/", edit_form())
+    r.refresh_from_db()
+    assert r.photo
+
+
+def test_a_file_that_is_not_a_picture_is_refused(world, client_for):
+    r = room(world)
+    fake = io.BytesIO(b"<html><script>alert(1)</script></html>")
+    fake.name = "evil.png"
+    response = client_for(world.sta1_staff).post(f"/rooms/{r.id}/edit/",
+                                                 {**edit_form(), "photo": fake})
+    assert response.status_code == 200 and "JPG或PNG" in response.content.decode()
+    r.refresh_from_db()
+    assert not r.photo and r.name == "稻香园暖客厅"  # nothing else written either
+    assert client_for(world.sta1_staff).get(f"/rooms/{r.id}/photo/").status_code == 404
+
+
+def test_the_api_takes_a_photo_from_the_rooms_staff_only(world, client_for):
+    r = room(world)
+    url = f"/api/rooms/{r.id}/photo"
+    assert_error(client_for(world.sta2_staff).post(url, {"image": png()}), 403)
+    fake = io.BytesIO(b"GIF89a....")
+    fake.name = "x.png"
+    assert_error(client_for(world.sta1_staff).post(url, {"image": fake}), 422, "invalid_image")
+    r.refresh_from_db()
+    assert not r.photo
+    done = client_for(world.sta1_staff).post(url, {"image": png()})
+    assert done.status_code == 200 and done.json()["photo_url"] == f"/rooms/{r.id}/photo/"

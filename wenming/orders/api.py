@@ -6,6 +6,7 @@ the caller asks `?reveal=1` (audited)."""
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
@@ -14,8 +15,9 @@ from wenming.core.errors import Forbidden, NotFound
 from wenming.core.masking import mask_name
 from wenming.core.pagination import PageQuery, paginate
 from wenming.core.schemas import Id, Lat, Lng, Strict
+from wenming.menu.permissions import item_get_for_user
 from wenming.orgs.models import Platform
-from wenming.orgs.permissions import org_get_for_user, require_manage
+from wenming.orgs.permissions import org_get_for_user
 from wenming.people.models import Volunteer
 from wenming.people.permissions import resident_get_for_user
 from wenming.people.selectors import my_volunteer, volunteer_get_for_user
@@ -25,11 +27,13 @@ from . import batch, services
 from .models import ServiceOrder, in_group
 from .permissions import (
     OrderCaps,
+    complaint_lines,
     order_caps,
     order_contact,
     order_get_for_grab,
     order_get_for_user,
     orders_for_user,
+    proposal_get_for_user,
 )
 from .ranking import candidates_for
 from .selectors import order_history
@@ -39,7 +43,8 @@ router = Router(tags=["orders 点单与民呼我应"])
 
 class OrderIn(Strict):
     kind: str = Field(ServiceOrder.Kind.SERVICE, max_length=16)
-    platform: str = Field(..., max_length=32)
+    platform: str = Field("", max_length=32)  # not needed with item_id: the item brings it
+    item_id: Id | None = None  # an item of the service menu (点单 from the menu, as the page)
     text: str = Field(..., max_length=2000)
     lat: Lat = Field(..., ge=-90, le=90)
     lng: Lng = Field(..., ge=-180, le=180)
@@ -88,6 +93,7 @@ def order_out(o: ServiceOrder, user, *, caps: OrderCaps | None = None, reveal: b
     contact = order_contact(user, o, caps=caps, reveal=reveal, ip=ip)
     return {
         "id": o.id, "kind": o.kind, "state": o.state, "platform": o.platform.code,
+        "item_id": o.item_id,
         "skill": o.skill, "text": o.text, "address": contact.address, "area": contact.area,
         "lat": contact.lat, "lng": contact.lng,
         "wished_at": timezone.localtime(o.wished_at).isoformat(),
@@ -106,7 +112,10 @@ def _detail(request, order: ServiceOrder, *, reveal: bool = False) -> dict:
     caps = order_caps(request.user, order)
     return {**order_out(order, request.user, caps=caps, reveal=reveal,
                         ip=request.META.get("REMOTE_ADDR")),
-            "allowed_moves": caps.moves, "history": _history(request.user, order, caps)}
+            "allowed_moves": caps.moves, "history": _history(request.user, order, caps),
+            # A served order's lines its resident may complain about (POST /api/complaints
+            # with record_id), each with the complaint already filed.
+            "complaints": complaint_lines(request.user, order)}
 
 
 def _history(user, order: ServiceOrder, caps: OrderCaps) -> list[dict]:
@@ -141,21 +150,31 @@ def order_list(request, filters: Query[OrderFilter]):
                     lambda o: order_out(o, request.user))
 
 
-@router.post("", response={201: dict}, summary="点单 / 提交诉求（工作人员可代点单）")
-def order_create(request, payload: OrderIn):
-    platform = Platform.objects.filter(code=payload.platform, is_active=True).first()
+def _platform_of(code: str, item) -> Platform:
+    """The order's platform: the menu item's (a `platform` naming another is refused), or the
+    one named. Whether the item is still offered at the resident's station the service checks
+    (`item_inactive`, `item_not_offered`)."""
+    if item is not None:
+        if code and code != item.platform.code:
+            raise ValidationError(_("服务平台与服务项目不符"), code="invalid_platform")
+        return item.platform
+    if not code:
+        raise ValidationError(_("请选择服务平台或服务项目"), code="invalid_platform")
+    platform = Platform.objects.filter(code=code, is_active=True).first()
     if platform is None:
         raise NotFound(_("服务平台不存在"), code="unknown_platform")
+    return platform
+
+
+@router.post("", response={201: dict}, summary="点单 / 提交诉求（工作人员可代点单）")
+def order_create(request, payload: OrderIn):
+    item = item_get_for_user(request.user, payload.item_id) if payload.item_id else None
+    platform = _platform_of(payload.platform, item)
     resident = (resident_get_for_user(request.user, payload.resident_id)
                 if payload.resident_id else None)
-    order = services.order_submit(by=request.user, resident=resident, platform=platform,
-                                  **payload.dict(exclude={"platform", "resident_id"}))
+    order = services.order_submit(by=request.user, resident=resident, platform=platform, item=item,
+                                  **payload.dict(exclude={"platform", "resident_id", "item_id"}))
     return Status(201, _detail(request, order))
-
-
-class BatchQuery(Strict):
-    org: Id
-    capacity: int = Field(1, ge=1, le=batch.MAX_CAPACITY)
 
 
 class BatchPairIn(Strict):
@@ -168,12 +187,55 @@ class BatchDispatchIn(Strict):
     capacity: int = Field(1, ge=1, le=batch.MAX_CAPACITY)
 
 
+class ProposalIn(Strict):
+    org_id: Id
+    capacity: int = Field(1, ge=1, le=batch.MAX_CAPACITY)
+
+
+class ProposalPage(PageQuery):
+    page_size: int = Field(100, ge=1, le=500)
+
+
+def proposal_out(proposal, page: ProposalPage | None = None) -> dict:
+    """A kept proposal: its summary and one page of its pairs (`pairs_count` in all) and of
+    the orders left over (`unassigned_count`), both by order id."""
+    page = page or ProposalPage()
+    first = (page.page - 1) * page.page_size
+    window = slice(first, first + page.page_size)
+    return {
+        "id": proposal.pk, "org_id": proposal.org_id, "capacity": proposal.capacity,
+        "state": proposal.state, "created_at": timezone.localtime(proposal.created_at).isoformat(),
+        "dispatched_at": (timezone.localtime(proposal.dispatched_at).isoformat()
+                          if proposal.dispatched_at else None),
+        **proposal.summary,
+        "pairs_count": len(proposal.pairs), "unassigned_count": len(proposal.unassigned),
+        "page": page.page, "page_size": page.page_size,
+        "pairs": [{"order_id": o, "volunteer_id": v, "km": km}
+                  for o, v, km in proposal.pairs[window]],
+        "unassigned": proposal.unassigned[window],
+    }
+
+
 # The batch routes come before "/{order_id}", which would otherwise claim "/batch".
-@router.get("/batch/proposal", summary="批量派单方案：总距离最短，并与先到先派对比")
-def order_batch_proposal(request, query: Query[BatchQuery]):
-    org = org_get_for_user(request.user, query.org)
-    require_manage(request.user, org)
-    return batch.dispatch_proposal(by=request.user, org=org, capacity=query.capacity)
+@router.post("/batch/proposals", response={201: dict},
+             summary="生成批量派单方案（总距离最短，并与先到先派对比）：计算一次并保存，分页查看后确认")
+def order_batch_propose(request, payload: ProposalIn):
+    org = org_get_for_user(request.user, payload.org_id)
+    proposal = services.batch_propose(by=request.user, org=org, capacity=payload.capacity)
+    return Status(201, proposal_out(proposal))
+
+
+@router.get("/batch/proposals/{proposal_id}", summary="一个已保存的批量派单方案（分页）")
+def order_batch_proposal(request, proposal_id: Id, page: Query[ProposalPage]):
+    return proposal_out(proposal_get_for_user(request.user, proposal_id), page)
+
+
+@router.post("/batch/proposals/{proposal_id}/dispatch",
+             summary="按已保存的方案批量派单（全部派出或全部不派；每个方案只能确认一次）")
+def order_batch_proposal_dispatch(request, proposal_id: Id):
+    proposal = proposal_get_for_user(request.user, proposal_id)
+    orders = services.batch_proposal_dispatch(by=request.user, proposal=proposal)
+    return {"dispatched": len(orders), "items": [order_out(o, request.user) for o in orders]}
 
 
 @router.post("/batch/dispatch", summary="按方案批量派单（全部派出或全部不派）")

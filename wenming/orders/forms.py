@@ -3,10 +3,8 @@
 
 import datetime
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +16,7 @@ from wenming.people.models import Resident, Volunteer
 from wenming.people.permissions import resident_contact, residents_for_user
 from wenming.teams.models import Team
 
-from .batch import MAX_CAPACITY, MAX_ORDERS
+from .batch import MAX_CAPACITY
 from .models import ServiceOrder, State, in_group
 
 DATETIME = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -204,6 +202,16 @@ class RateForm(CleanForm):
                               widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class CandidateSearchForm(CleanForm):
+    """Find a candidate on the dispatch page by name or skill (among those ranked)."""
+
+    q = forms.CharField(label=_("按姓名或技能查找"), required=False, max_length=30,
+                        widget=forms.SearchInput(attrs={"placeholder": _("如：王 或 水电")}))
+
+    def query(self) -> str:
+        return self.cleaned_data["q"].strip() if self.is_valid() else ""
+
+
 class DispatchForm(CleanForm):
     """派单 to one of the ranked candidates: "v<id>" for a volunteer, "t<id>" for a team."""
 
@@ -255,31 +263,3 @@ class BatchForm(CleanForm):
 
     def clean_capacity(self):
         return self.cleaned_data["capacity"] or 1
-
-
-class BatchDispatchForm(CleanForm):
-    """按此方案派单: the pairs the page showed, "order:volunteer,order:volunteer" in one
-    hidden field (one field however many pairs: Django caps the number of fields in a POST).
-    The service checks every pair again; a stale or altered one fails the whole batch."""
-
-    PAIRS = r"^\d{1,9}:\d{1,9}(,\d{1,9}:\d{1,9})*$"
-
-    pairs = forms.RegexField(regex=PAIRS, max_length=MAX_ORDERS * 20, error_messages={
-        "required": _("方案里没有可派的订单"), "invalid": _("方案数据有误，请重新生成方案"),
-        "max_length": _("方案数据有误，请重新生成方案")})
-    capacity = forms.IntegerField(min_value=1, max_value=MAX_CAPACITY,
-                                  error_messages={"required": CAPACITY_ERRORS["invalid"],
-                                                  **CAPACITY_ERRORS})
-    org = forms.CharField(required=False, max_length=12)  # only leads back to the same node
-
-    def clean_pairs(self) -> list[tuple[int, int]]:
-        pairs = [tuple(int(n) for n in p.split(":")) for p in self.cleaned_data["pairs"].split(",")]
-        if len(pairs) > MAX_ORDERS:
-            raise ValidationError(_("方案数据有误，请重新生成方案"))
-        return pairs
-
-    def back_query(self) -> str:
-        """The proposal page's query string for the same node and capacity."""
-        org, capacity = self.cleaned_data.get("org", ""), self.cleaned_data.get("capacity")
-        values = {"org": org} if org.isascii() and org.isdigit() else {}
-        return urlencode({**values, **({"capacity": capacity} if capacity else {})})

@@ -256,3 +256,53 @@ class TimeLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org} · {self.platform or '-'}"
+
+
+class BatchProposal(models.Model):
+    """A batch dispatch proposal (批量派单方案), computed once when staff ask for it (a POST)
+    and kept for its confirmation: the page and the API then read it page by page instead of
+    solving the whole batch again on every view. Dispatching it applies its pairs through
+    `orders_batch_dispatch` (which checks each again, all or none) and marks it dispatched, once.
+
+    A row, not the session: an API caller with a token has no session, a 2,000-pair proposal
+    would be read and written with every request of a session-backed browser, and the row
+    says who proposed and who dispatched it."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("待确认")
+        DISPATCHED = "dispatched", _("已派出")
+
+    org = models.ForeignKey(OrgNode, on_delete=models.CASCADE, related_name="+")
+    capacity = models.PositiveSmallIntegerField(_("每人最多手头订单"), default=1)
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices,
+                             default=State.PROPOSED)
+    # The solver's summary: orders, exact, lower_bound_km, solver, greedy, improvement_pct.
+    summary = models.JSONField(default=dict)
+    pairs = models.JSONField(default=list)  # [[order_id, volunteer_id, km], ...] by order id
+    unassigned = models.JSONField(default=list)  # [{order_id, reason, detail}, ...]
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="+")
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("批量派单方案")
+        verbose_name_plural = _("批量派单方案")
+        indexes = [models.Index(fields=["created_by", "org", "-created_at"],
+                                name="batch_proposal_latest")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} · {self.org_id} · {self.state}"
+
+
+PROPOSAL_FLOW = Workflow(
+    states=BatchProposal.State,
+    transitions={"": frozenset({BatchProposal.State.PROPOSED}),
+                 BatchProposal.State.PROPOSED: frozenset({BatchProposal.State.DISPATCHED}),
+                 BatchProposal.State.DISPATCHED: frozenset()},
+    colours={BatchProposal.State.PROPOSED: "warn", BatchProposal.State.DISPATCHED: "ok"},
+    steps=(BatchProposal.State.PROPOSED, BatchProposal.State.DISPATCHED),
+    groups={},
+)

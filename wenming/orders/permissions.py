@@ -294,3 +294,43 @@ def order_contact(user, order: ServiceOrder, *, reveal: bool = False, ip: str | 
                    phone=order.contact_phone if revealed else mask_mobile(order.contact_phone),
                    address=order.address, lat=order.lat, lng=order.lng, area=area, full=True,
                    revealed=revealed, can_reveal=not revealed and bool(order.contact_phone))
+
+
+# ---- complaints about a served order ------------------------------------------------------
+
+def complaint_lines(user, order: ServiceOrder) -> list[dict]:
+    """The ledger lines of a served order its resident may complain about, each with the
+    complaint they already filed on it (if any). Whether a line may be complained about is
+    the records app's rule (`line_for_complaint`: 404 otherwise); this only asks it, for the
+    order's own resident once the order was served."""
+    from wenming.activities.models import ServiceRecord
+    from wenming.records.models import Complaint
+    from wenming.records.permissions import line_for_complaint
+
+    if (not user.is_authenticated or order.resident.user_id != user.pk
+            or not WORKFLOW.in_group(order.state, "done")):
+        return []
+    lines = []
+    for record_id in ServiceRecord.objects.filter(order_id=order.pk).values_list("pk", flat=True):
+        try:
+            record = line_for_complaint(user, record_id)
+        except NotFound:
+            continue
+        filed = Complaint.objects.filter(record=record, filed_by=user).order_by("-id").first()
+        lines.append({"record_id": record.pk, "complaint_id": filed.pk if filed else None,
+                      "volunteer": mask_name(record.volunteer.user.real_name)})
+    return lines
+
+
+# ---- batch dispatch proposals -------------------------------------------------------------
+
+def proposal_get_for_user(user, proposal_id: int):
+    """A kept batch proposal for staff who manage its node (any of them may confirm it);
+    404 for everyone else."""
+    from .models import BatchProposal
+
+    proposal = BatchProposal.objects.select_related("org", "created_by").filter(
+        subtree_q(user, "org__path"), pk=proposal_id).first() if user.is_authenticated else None
+    if proposal is None:
+        raise NotFound()
+    return proposal

@@ -26,7 +26,16 @@ from wenming.people.validators import normalize_mobile
 from wenming.points.services import points_for_rating
 from wenming.teams.models import Membership, Team
 
-from .models import WORKFLOW, OrderEvent, ServiceOrder, State, TimeLimit, escalation_of
+from .models import (
+    PROPOSAL_FLOW,
+    WORKFLOW,
+    BatchProposal,
+    OrderEvent,
+    ServiceOrder,
+    State,
+    TimeLimit,
+    escalation_of,
+)
 from .permissions import Viewer, orders_for_user, require_move
 
 S = State
@@ -411,3 +420,46 @@ def orders_batch_dispatch(*, by: User, proposal_pairs: list[tuple[int, int]],
     if busy := [v for v, n in taken.items() if load.get(v, 0) + n > capacity]:
         raise Conflict(_("志愿者 #%(id)s 手头订单已满") % {"id": busy[0]}, code="volunteer_busy")
     return [order_dispatch(by=by, order=orders[o], volunteer=volunteers[v]) for o, v in pairs]
+
+
+# ---- batch proposals: computed once, kept, confirmed once ---------------------------------
+
+SUMMARY_KEYS = ("orders", "exact", "lower_bound_km", "solver", "greedy", "improvement_pct")
+
+
+@transaction.atomic
+def batch_propose(*, by: User, org, capacity: int = 1) -> BatchProposal:
+    """Solve `org`'s waiting orders once (`batch.dispatch_proposal`) and keep the result for
+    its confirmation; the caller manages `org`."""
+    from .batch import MAX_CAPACITY, dispatch_proposal
+
+    if not can_manage(by, org):
+        raise Forbidden(_("只有该阵地的工作人员可以批量派单"))
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise ValidationError(_("每人最多手头订单数应为1到5之间的整数"), code="invalid_capacity")
+    found = dispatch_proposal(by=by, org=org, capacity=capacity)
+    return BatchProposal.objects.create(
+        org=org, capacity=capacity, created_by=by, state=BatchProposal.State.PROPOSED,
+        summary={k: found[k] for k in SUMMARY_KEYS},
+        pairs=[[p["order_id"], p["volunteer_id"], p["km"]] for p in found["pairs"]],
+        unassigned=found["unassigned"])
+
+
+@transaction.atomic
+def batch_proposal_dispatch(*, by: User, proposal: BatchProposal) -> list[ServiceOrder]:
+    """Dispatch a kept proposal's pairs (each checked again by `orders_batch_dispatch`, all or
+    none) and mark it dispatched. The proposal's row lock makes a second confirmation (a
+    double tap, two staff at once) a 409 instead of a second batch."""
+    proposal = BatchProposal.objects.select_for_update(of=("self",)).select_related(
+        "org").get(pk=proposal.pk)
+    if not can_manage(by, proposal.org):
+        raise Forbidden(_("只有该阵地的工作人员可以批量派单"))
+    PROPOSAL_FLOW.check(proposal.state, BatchProposal.State.DISPATCHED)
+    if not proposal.pairs:
+        raise ValidationError(_("方案里没有可派的订单"), code="no_pairs")
+    orders = orders_batch_dispatch(by=by, proposal_pairs=[(o, v) for o, v, _km in proposal.pairs],
+                                   capacity=proposal.capacity)
+    proposal.state, proposal.dispatched_by = BatchProposal.State.DISPATCHED, by
+    proposal.dispatched_at = timezone.now()
+    proposal.save(update_fields=["state", "dispatched_by", "dispatched_at"])
+    return orders

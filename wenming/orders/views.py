@@ -30,7 +30,6 @@ from wenming.orgs.models import OrgNode, Platform
 from wenming.orgs.permissions import (
     is_staff_member,
     org_get_for_user,
-    require_manage,
     visible_orgs,
 )
 from wenming.people.models import Resident, Volunteer
@@ -40,8 +39,8 @@ from wenming.people.selectors import my_volunteer
 from . import batch, services
 from .forms import (
     ACTIVE,
-    BatchDispatchForm,
     BatchForm,
+    CandidateSearchForm,
     CompleteForm,
     DispatchForm,
     OptionalReasonForm,
@@ -56,19 +55,23 @@ from .forms import (
 from .models import (
     EVENT_LABELS,
     MARKER_COLOURS,
+    PROPOSAL_FLOW,
     STEP_LABELS,
     WORKFLOW,
+    BatchProposal,
     ServiceOrder,
     State,
     step_of,
 )
 from .permissions import (
     OrderCaps,
+    complaint_lines,
     order_caps,
     order_contact,
     order_get_for_grab,
     order_get_for_user,
     orders_for_user,
+    proposal_get_for_user,
     viewer_of,
 )
 from .ranking import WEIGHTS, candidates_for
@@ -132,14 +135,41 @@ def with_caps(user, orders) -> list[ServiceOrder]:
     return rows
 
 
+# The dispatch page opens with this many candidates; the others are one tap away.
+TOP_CANDIDATES = 5
+# The one-line reason: where they are, whether they fit, how busy they are.
+SUMMARY_FACTORS = ("distance", "match", "load")
+
+
 def explained(candidates: list[dict]) -> list[dict]:
-    """Each factor with its label and its share of the factor's full points (for the bar)."""
+    """Each factor with its label and its share of the factor's full points (for the bar),
+    and a one-line summary of the reasons (the page shows the bars only on demand)."""
     for c in candidates:
         c["key"] = f"v{c['volunteer_id']}" if "volunteer_id" in c else f"t{c['team_id']}"
         for r in c["reasons"]:
             r["label"], r["max"] = FACTORS.get(r["factor"], r["factor"]), WEIGHTS[r["factor"]]
             r["pct"] = round(100 * r["points"] / r["max"]) if r["max"] else 0
+        details = {r["factor"]: r["detail"] for r in c["reasons"]}
+        c["summary"] = " · ".join(details[f] for f in SUMMARY_FACTORS if f in details)
     return candidates
+
+
+def with_skills(candidates: list[dict]) -> list[dict]:
+    """The volunteers' skills (one query for all), for the search among candidates."""
+    ids = [c["volunteer_id"] for c in candidates if "volunteer_id" in c]
+    skills: dict[int, list[str]] = {}
+    for volunteer_id, name in Volunteer.skills.through.objects.filter(
+            volunteer_id__in=ids).values_list("volunteer_id", "skill__name"):
+        skills.setdefault(volunteer_id, []).append(name)
+    for c in candidates:
+        c["skills"] = sorted(skills.get(c.get("volunteer_id"), []))
+    return candidates
+
+
+def matching(candidates: list[dict], query: str) -> list[dict]:
+    """Candidates whose name, or one of whose skills, contains `query`."""
+    return [c for c in candidates
+            if query in c["name"] or any(query in s for s in c.get("skills", ()))]
 
 
 def assignee_name(order: ServiceOrder, caps: OrderCaps) -> str:
@@ -174,19 +204,20 @@ def nearby_open(user, volunteer: Volunteer) -> list[ServiceOrder]:
     return sorted(rows, key=lambda o: o.distance_km)
 
 
-def with_orders(user, found: dict) -> dict:
-    """A batch proposal for the page: its orders and volunteers (two queries however many),
-    what it gains over greedy first-come dispatch, and its pairs for the hidden field."""
-    ids = [p["order_id"] for p in found["pairs"]] + [u["order_id"] for u in found["unassigned"]]
-    orders = orders_for_user(user).in_bulk(ids)
+def proposal_view(user, proposal: BatchProposal, pairs, left) -> dict:
+    """A kept proposal for its page: the summary, what it gains over greedy first-come
+    dispatch, and only the shown page's pairs and left-over orders with their orders and
+    volunteers (two queries however long the proposal)."""
+    found = {**proposal.summary, "capacity": proposal.capacity, "org_id": proposal.org_id}
+    ids = [o for o, _v, _km in pairs.object_list] + [u["order_id"] for u in left.object_list]
+    orders = ServiceOrder.objects.in_bulk(ids)
     people = Volunteer.objects.select_related("user").in_bulk(
-        {p["volunteer_id"] for p in found["pairs"]})
-    found["pairs"] = [{**p, "order": orders[p["order_id"]], "volunteer": people[p["volunteer_id"]]}
-                      for p in found["pairs"]]
-    found["unassigned"] = [{**u, "order": orders[u["order_id"]]} for u in found["unassigned"]]
+        {v for _o, v, _km in pairs.object_list})
+    found["pairs"] = [{"order_id": o, "volunteer_id": v, "km": km, "order": orders.get(o),
+                       "volunteer": people.get(v)} for o, v, km in pairs.object_list]
+    found["unassigned"] = [{**u, "order": orders.get(u["order_id"])} for u in left.object_list]
     found["more"] = found["solver"]["assigned"] - found["greedy"]["assigned"]
     found["saved_km"] = round(found["greedy"]["total_km"] - found["solver"]["total_km"], 3)
-    found["encoded"] = ",".join(f"{p['order_id']}:{p['volunteer_id']}" for p in found["pairs"])
     return found
 
 
@@ -271,7 +302,8 @@ def detail_context(request, order: ServiceOrder, *, reveal: bool = False) -> dic
         "history": timeline(order, request.user, names=caps.sees_names),
         "rejected": order.state == S.REJECTED, "staff_member": is_staff_member(request.user),
         "rate_form": RateForm(), "complete_form": CompleteForm(),
-        "assignee_name": assignee_name(order, caps)}
+        "assignee_name": assignee_name(order, caps),
+        "complaints": complaint_lines(request.user, order)}
 
 
 @require_POST
@@ -430,8 +462,16 @@ def order_dispatch(request, order_id: int):
         else:
             flash_errors(request, form)
         return redirect("order_dispatch", order.pk)
+    search = CandidateSearchForm(request.GET)
+    query = search.query()
+    with_skills(ranked)
+    shown = matching(ranked, query) if query else ranked
+    # A search shows every match; otherwise the best few, and the rest behind "more".
+    top = len(shown) if query else TOP_CANDIDATES
     return render(request, "orders/dispatch.html", {
         "o": with_timing([order])[0], "caps": caps, "candidates": ranked,
+        "top": shown[:top], "rest": shown[top:], "offset": min(top, len(shown)),
+        "search": search, "query": query,
         "contact": order_contact(request.user, order, caps=caps),
         "history": timeline(order, request.user, names=True),
         "reject_form": ReasonForm()})
@@ -475,37 +515,51 @@ def order_open(request, order_id: int):
 
 @login_required
 def order_batch(request):
-    """批量派单: a node's waiting orders assigned for the least total distance, beside greedy
-    first-come dispatch; POST dispatches the pairs shown, all or none."""
+    """批量派单: pick a node and a capacity. A GET only shows the form (and one's recent
+    proposals); the POST solves the node's waiting orders once and keeps the proposal, whose
+    own page shows it paged and confirms it (`order_batch_proposal`)."""
     require_staff(request, STAFF_ONLY)
-    if request.method == "POST":
-        return dispatch_batch(request)
-    form = BatchForm(request.GET, user=request.user)
-    found = None
-    if form.is_valid() and form.cleaned_data["org"]:
+    form = BatchForm(request.POST if request.method == "POST" else request.GET, user=request.user)
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["org"]:
         org = org_get_for_user(request.user, form.cleaned_data["org"])
-        require_manage(request.user, org)
-        found = with_orders(request.user, batch.dispatch_proposal(
-            by=request.user, org=org, capacity=form.cleaned_data["capacity"]))
+        proposal = call_service(form, services.batch_propose, by=request.user, org=org,
+                                capacity=form.cleaned_data["capacity"])
+        if proposal is not None:
+            return redirect("order_batch_proposal", proposal.pk)
+    recent = (BatchProposal.objects.filter(created_by=request.user)
+              .select_related("org").order_by("-created_at")[:5])
     return render(request, "orders/batch.html", {
-        "form": form, "found": found, "tab": "batch", "grids": manages_grids(request.user),
-        "max_orders": batch.MAX_ORDERS})
+        "form": form, "recent": recent, "tab": "batch", "grids": manages_grids(request.user),
+        "max_orders": batch.MAX_ORDERS}, status=400 if form.errors else 200)
 
 
-def dispatch_batch(request):
-    """The POST of the batch page (order_batch has checked who is asking): the pairs it
-    showed, each checked again by the service."""
-    form = BatchDispatchForm(request.POST)
-    if form.is_valid():
-        pairs = form.cleaned_data["pairs"]
-        attempt(request, services.orders_batch_dispatch, ngettext(
-            "已按方案派出 %(n)d 单，等待志愿者接单", "已按方案派出 %(n)d 单，等待志愿者接单",
-            len(pairs)) % {"n": len(pairs)}, by=request.user, proposal_pairs=pairs,
-            capacity=form.cleaned_data["capacity"])
-    else:
-        flash_errors(request, form)
-    query = form.back_query()
-    return redirect(reverse("order_batch") + (f"?{query}" if query else ""))
+PAIRS_PER_PAGE = 50
+
+
+@login_required
+def order_batch_proposal(request, proposal_id: int):
+    """A kept proposal: the comparison with greedy dispatch, its pairs and the orders left
+    over, each paged; one button dispatches all its pairs."""
+    require_staff(request, STAFF_ONLY)
+    proposal = proposal_get_for_user(request.user, proposal_id)
+    pairs = Paginator(proposal.pairs, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
+    left = Paginator(proposal.unassigned, PAIRS_PER_PAGE).get_page(request.GET.get("left"))
+    return render(request, "orders/batch_proposal.html", {
+        "p": proposal, "found": proposal_view(request.user, proposal, pairs, left),
+        "page": pairs, "left": left, "tab": "batch", "grids": manages_grids(request.user),
+        "max_orders": batch.MAX_ORDERS, "flow": PROPOSAL_FLOW})
+
+
+@require_POST
+@login_required
+def order_batch_dispatch(request, proposal_id: int):
+    require_staff(request, STAFF_ONLY)
+    proposal = proposal_get_for_user(request.user, proposal_id)
+    n = len(proposal.pairs)
+    attempt(request, services.batch_proposal_dispatch, ngettext(
+        "已按方案派出 %(n)d 单，等待志愿者接单", "已按方案派出 %(n)d 单，等待志愿者接单", n) % {"n": n},
+        by=request.user, proposal=proposal)
+    return redirect("order_batch_proposal", proposal.pk)
 
 
 @login_required

@@ -1,6 +1,7 @@
-"""Batch dispatch: GET /api/orders/batch/proposal assigns waiting orders to volunteers for the
-least total distance and compares it with greedy first-come dispatch; POST
-/api/orders/batch/dispatch applies accepted pairs through `order_dispatch`, all or none.
+"""Batch dispatch: POST /api/orders/batch/proposals assigns waiting orders to volunteers for the
+least total distance, compares it with greedy first-come dispatch and keeps the proposal
+(GET .../proposals/{id} reads it paged, POST .../proposals/{id}/dispatch confirms it once);
+POST /api/orders/batch/dispatch applies accepted pairs through `order_dispatch`, all or none.
 
 Places are laid out east of sta1 along its parallel, in km (`east`), so that the totals can
 be worked out by hand and asserted exactly."""
@@ -8,18 +9,20 @@ be worked out by hand and asserted exactly."""
 import math
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from wenming.core.tests.helpers import assert_error
 from wenming.geo import EARTH_RADIUS_KM, haversine_km
 from wenming.orders import batch, services
-from wenming.orders.models import OrderEvent, ServiceOrder
+from wenming.orders.models import BatchProposal, OrderEvent, ServiceOrder
 from wenming.orders.tests.test_support import STA1, at_home, platform_of, post, submit
 from wenming.people.models import Skill, Volunteer
 from wenming.people.tests.factories import volunteer_at
 
 pytestmark = pytest.mark.django_db
 
-PROPOSAL = "/api/orders/batch/proposal"
+PROPOSAL = "/api/orders/batch/proposals"
 DISPATCH = "/api/orders/batch/dispatch"
 
 
@@ -48,9 +51,9 @@ def km(order: ServiceOrder, volunteer: Volunteer) -> float:
 
 
 def proposal(client, org, **params) -> dict:
-    query = "&".join(f"{k}={v}" for k, v in {"org": org.pk, **params}.items())
-    response = client.get(f"{PROPOSAL}?{query}")
-    assert response.status_code == 200, response.content
+    """POST a proposal (computed once and kept); its first page holds every pair here."""
+    response = post(client, PROPOSAL, {"org_id": org.pk, **params})
+    assert response.status_code == 201, response.content
     return response.json()
 
 
@@ -206,8 +209,9 @@ def test_station_staff_get_their_own_orders_and_volunteers_only(world, client_fo
 def test_others_get_no_proposal(world, client_for, who, status):
     waiting(world, 0)
     user = getattr(world, who)
-    response = client_for(getattr(user, "user", user)).get(f"{PROPOSAL}?org={world.sta1.pk}")
+    response = post(client_for(getattr(user, "user", user)), PROPOSAL, {"org_id": world.sta1.pk})
     assert_error(response, status)
+    assert not BatchProposal.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["sta2_staff", "inst2_staff", "outsider", "vol1"])
@@ -321,9 +325,11 @@ def test_the_same_order_twice_or_an_unknown_one_is_refused(world, client_for):
     assert_error(unknown, 404)
 
 
-@pytest.mark.parametrize("query", ["", "org=abc", "org=1&capacity=0", "org=1&capacity=6"])
-def test_bad_proposal_queries_are_refused(world, client_for, query):
-    assert_error(client_for(world.center_staff).get(f"{PROPOSAL}?{query}"), 422)
+@pytest.mark.parametrize("body", [{}, {"org_id": "abc"}, {"org_id": 1, "capacity": 0},
+                                  {"org_id": 1, "capacity": 6}, {"org_id": 1, "extra": 1}])
+def test_bad_proposal_bodies_are_refused(world, client_for, body):
+    assert_error(post(client_for(world.center_staff), PROPOSAL, body), 422)
+    assert not BatchProposal.objects.exists()
 
 
 def test_the_proposal_takes_the_same_number_of_queries_for_2_or_8_orders(
@@ -332,12 +338,101 @@ def test_the_proposal_takes_the_same_number_of_queries_for_2_or_8_orders(
     for i in range(2):
         waiting(world, i * 0.3)
         helper(world, f"v{i}", i * 0.3 + 0.1, skills=["急救"])
-    client.get(f"{PROPOSAL}?org={world.center.pk}")
-    # session, user, roles; the node; the orders, the volunteers, their loads, platforms.
-    with django_assert_num_queries(8) as few:
+    proposal(client, world.center)
+    # session, user, roles; the node; the orders, the volunteers, their loads, platforms;
+    # the proposal kept (and the request's transaction around it).
+    with CaptureQueriesContext(connection) as few:
         proposal(client, world.center)
     for i in range(2, 8):
         waiting(world, i * 0.3, skill="急救" if i % 2 else "")
         helper(world, f"v{i}", i * 0.3 + 0.1, skills=["急救"])
     with django_assert_num_queries(len(few.captured_queries) + 1):  # + skills, asked now
         assert len(proposal(client, world.center)["pairs"]) == 8
+
+
+# ---- a kept proposal: read paged, confirmed once -----------------------------------------
+
+def test_a_kept_proposal_is_read_without_solving_again(world, client_for,
+                                                        django_assert_max_num_queries):
+    waiting(world, 0), waiting(world, 2.2)
+    helper(world, "x", 1.0)
+    helper(world, "y", -1.1)
+    client = client_for(world.center_staff)
+    found = proposal(client, world.center)
+    kept = BatchProposal.objects.get()
+    assert (found["id"], found["state"], found["pairs_count"]) == (kept.pk, "proposed", 2)
+    # a third order arrives: the kept proposal does not change, and reading it solves nothing
+    waiting(world, 0.5)
+    with django_assert_max_num_queries(6):
+        again = client.get(f"{PROPOSAL}/{kept.pk}").json()
+    assert pairs_of(again) == pairs_of(found) and again["orders"] == 2
+    assert again["solver"] == found["solver"] and again["greedy"] == found["greedy"]
+
+
+def test_a_kept_proposal_is_paged(world, client_for):
+    for i in range(3):
+        waiting(world, i * 0.3)
+        helper(world, f"v{i}", i * 0.3 + 0.1)
+    client = client_for(world.center_staff)
+    kept = proposal(client, world.center)
+    pages = [client.get(f"{PROPOSAL}/{kept['id']}?page={n}&page_size=2").json()
+             for n in (1, 2)]
+    assert [len(p["pairs"]) for p in pages] == [2, 1]
+    assert {**pairs_of(pages[0]), **pairs_of(pages[1])} == pairs_of(kept)
+    assert all(p["pairs_count"] == 3 for p in pages)
+
+
+def test_confirming_a_kept_proposal_dispatches_it_once(world, client_for):
+    waiting(world, 0), waiting(world, 2.2)
+    helper(world, "x", 1.0)
+    helper(world, "y", -1.1)
+    client = client_for(world.center_staff)
+    kept = proposal(client, world.center)
+    r = post(client, f"{PROPOSAL}/{kept['id']}/dispatch")
+    assert r.status_code == 200, r.content
+    assert r.json()["dispatched"] == 2
+    for order_id, volunteer_id in pairs_of(kept).items():
+        order = ServiceOrder.objects.get(pk=order_id)
+        assert (order.state, order.volunteer_id) == ("dispatched", volunteer_id)
+    row = BatchProposal.objects.get()
+    assert (row.state, row.dispatched_by) == ("dispatched", world.center_staff)
+    assert_error(post(client, f"{PROPOSAL}/{kept['id']}/dispatch"), 409, "invalid_transition")
+    assert OrderEvent.objects.filter(to_state="dispatched").count() == 2
+
+
+def test_a_stale_kept_proposal_dispatches_nothing(world, client_for):
+    a = waiting(world, 0)
+    helper(world, "x", 0.1)
+    client = client_for(world.center_staff)
+    kept = proposal(client, world.center)
+    services.order_cancel(by=world.res1.user, order=a, reason="已自行解决")
+    assert_error(post(client, f"{PROPOSAL}/{kept['id']}/dispatch"), 409, "order_changed")
+    assert BatchProposal.objects.get().state == "proposed"
+
+
+def test_an_empty_kept_proposal_cannot_be_confirmed(world, client_for):
+    client = client_for(world.center_staff)
+    kept = proposal(client, world.center)
+    assert kept["orders"] == 0 and kept["pairs"] == []
+    assert_error(post(client, f"{PROPOSAL}/{kept['id']}/dispatch"), 422, "no_pairs")
+
+
+@pytest.mark.parametrize("who", ["sta2_staff", "inst2_staff", "outsider", "vol1", "res1"])
+def test_others_neither_read_nor_confirm_a_kept_proposal(world, client_for, who):
+    order = waiting(world, 0)
+    helper(world, "x", 0.1)
+    kept = proposal(client_for(world.sta1_staff), world.sta1)
+    user = getattr(world, who)
+    client = client_for(getattr(user, "user", user))
+    assert client.get(f"{PROPOSAL}/{kept['id']}").status_code == 404
+    assert post(client, f"{PROPOSAL}/{kept['id']}/dispatch").status_code == 404
+    assert ServiceOrder.objects.get(pk=order.pk).state == "reviewed"
+    assert BatchProposal.objects.get().state == "proposed"
+
+
+def test_staff_above_may_confirm_a_stations_proposal(world, client_for):
+    waiting(world, 0)
+    helper(world, "x", 0.1)
+    kept = proposal(client_for(world.sta1_staff), world.sta1)
+    r = post(client_for(world.inst1_staff), f"{PROPOSAL}/{kept['id']}/dispatch")
+    assert r.status_code == 200 and r.json()["dispatched"] == 1

@@ -11,8 +11,11 @@ import pytest
 from playwright.sync_api import expect
 
 from wenming.activities.tests.test_browser import browser, log_in, phone, shot  # noqa: F401
+from wenming.orders import services
 from wenming.orders.models import ServiceOrder
 from wenming.orders.tests.test_batch import helper, waiting
+from wenming.orders.tests.test_candidates import HERE
+from wenming.orders.tests.test_candidates import helper as near_helper
 from wenming.orders.tests.test_support import at_home, order_in, submit
 from wenming.testing import tab, tile
 
@@ -127,6 +130,8 @@ def test_staff_dispatch_a_batch_after_comparing_it_with_first_come(world, live_s
     log_in(page, live_server.url, "inst1")
     tab(page, "派单")
     page.get_by_role("link", name="批量派单").click()
+    expect(page.get_by_test_id("comparison")).to_have_count(0)  # a GET solves nothing
+    page.get_by_role("button", name="生成方案").click()
     comparison = page.get_by_test_id("comparison")
     expect(comparison).to_contain_text("3 单等待派单")
     expect(page.get_by_test_id("verdict")).to_contain_text("比先到先派少走 2.00 公里")
@@ -143,8 +148,63 @@ def test_staff_dispatch_a_batch_after_comparing_it_with_first_come(world, live_s
 
     comparison.get_by_role("button", name="按此方案派单").click()
     expect(page.locator(".flash").first).to_contain_text("已按方案派出 2 单")
-    expect(comparison).to_contain_text("1 单等待派单")
+    expect(page.get_by_test_id("dispatched")).to_be_visible()
     expect(comparison.get_by_role("button", name="按此方案派单")).to_have_count(0)
     shot(page, "order-batch-done.png")
     assert {o.pk: (o.state, o.volunteer_id) for o in ServiceOrder.objects.all()} == {
         a.pk: ("dispatched", y.pk), b.pk: ("dispatched", x.pk), lonely.pk: ("reviewed", None)}
+
+
+def test_the_compact_dispatch_page_and_the_map_picker_on_a_phone(world, live_server,
+                                                                 browser):  # noqa: F811
+    """Twelve candidates: five up front with a line each, the bars on demand, the rest behind
+    "more", a search by skill; nothing scrolls sideways at 375 px, elder mode included. Then
+    the resident's order form: a tap on the map sets the order's place."""
+    order = services.order_review(by=world.sta1_staff, order=submit(world.res1, skill="水电维修"))
+    people = [near_helper(world, f"dp{i}", skills=["水电维修", "电脑维修" if i == 9 else "陪伴聊天"],
+                          platforms=["health"], at=(HERE[0] + i * 0.002, HERE[1]))
+              for i in range(12)]
+    page = phone(browser)
+    log_in(page, live_server.url, "sta1")
+    page.goto(f"{live_server.url}/orders/{order.pk}/dispatch/")
+    cands = page.get_by_test_id("candidates").get_by_test_id("candidate")
+    expect(cands).to_have_count(5)
+    expect(cands.first.locator(".cand-summary")).to_contain_text("距离约")
+    expect(cands.first.locator(".factors")).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 4000, height  # was 9,600 px with 25 candidates' bars open
+    shot(page, "order-dispatch-compact.png")
+    cands.first.get_by_text("评分明细").click()
+    expect(cands.first.locator(".factors")).to_be_visible()
+    page.get_by_test_id("more").locator("summary").click()
+    expect(page.get_by_test_id("more").get_by_test_id("candidate").first).to_be_visible()
+    page.get_by_role("searchbox").fill("电脑")
+    page.get_by_role("button", name="查找").click()
+    expect(page.get_by_test_id("candidate")).to_have_count(1)
+    expect(page.get_by_test_id("candidate")).to_contain_text(people[9].user.real_name)
+    page.get_by_role("button", name="长者模式（大字）").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(page, "order-dispatch-search-elder.png")
+    page.get_by_role("button", name=f"派给 {people[9].user.real_name}").click()
+    expect(page.locator(".flash").first).to_contain_text("已派单")
+    order.refresh_from_db()
+    assert (order.state, order.volunteer) == ("dispatched", people[9])
+
+    page = phone(browser)
+    log_in(page, live_server.url, world.res1.user.username)
+    page.goto(f"{live_server.url}/orders/new/health/")
+    picker = page.locator("[data-place-picker]")
+    expect(picker).to_be_visible()
+    before = page.locator("input[name=lat]").input_value()
+    box = picker.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.3)
+    expect(page.locator("[data-place-status]")).to_contain_text("已在地图上选定位置")
+    after = page.locator("input[name=lat]").input_value()
+    assert after != before, (before, after)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(page, "order-place-picker.png")
+    page.get_by_role("button", name="提交需求").click()
+    expect(page.locator(".flash").first).to_contain_text("提交成功")
+    mine = ServiceOrder.objects.filter(resident=world.res1).latest("pk")
+    assert f"{mine.lat:.6f}" == after

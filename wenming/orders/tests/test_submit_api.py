@@ -155,7 +155,7 @@ BAD = [
     ({"wished_at": "明天上午"}, 422, "invalid_input"),
     ({"wished_at": "2030-01-01T09:00:00"}, 422, "invalid_wished_at"),  # no offset
     ({"platform": "astrology"}, 404, "unknown_platform"),
-    ({"platform": ""}, 404, "unknown_platform"),
+    ({"platform": ""}, 422, "invalid_platform"),  # neither a platform nor a menu item
     ({"kind": "complaint"}, 422, "invalid_kind"),
     ({"lat": 91}, 422, "invalid_input"),
     ({"lng": -181}, 422, "invalid_input"),

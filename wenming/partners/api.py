@@ -1,7 +1,8 @@
 """共建单位 and 吹哨报到 over JSON: the register, 双报到, hand-overs and their moves,
 grid managers' hand-up and mediation cases. Mounted at the API root."""
 
-from ninja import Field, Query, Router, Status
+from ninja import Field, File, Form, Query, Router, Status
+from ninja.files import UploadedFile
 
 from wenming.core.errors import NotFound
 from wenming.core.pagination import PageQuery, paginate
@@ -223,11 +224,21 @@ def handover_accept(request, handover_id: Id):
     return _handover(request, services.handover_accept(by=request.user, handover=handover))
 
 
-@router.post("/handovers/{handover_id}/report", summary="单位反馈办理情况（照片请在页面上传）")
+@router.post("/handovers/{handover_id}/report",
+             summary="单位反馈办理情况（带照片请用 /report/photos）")
 def handover_report(request, handover_id: Id, payload: NoteIn):
     handover = handover_get_for_user(request.user, handover_id)
     return _handover(request, services.handover_report(by=request.user, handover=handover,
                                                        note=payload.note))
+
+
+@router.post("/handovers/{handover_id}/report/photos",
+             summary="单位反馈办理情况并附照片（multipart：note、photos 1–6张，JPG或PNG，每张5MB以内）")
+def handover_report_photos(request, handover_id: Id, payload: Form[NoteIn],
+                           photos: File[list[UploadedFile]]):
+    handover = handover_get_for_user(request.user, handover_id)
+    return _handover(request, services.handover_report(by=request.user, handover=handover,
+                                                       note=payload.note, photos=photos))
 
 
 @router.post("/handovers/{handover_id}/decline", summary="单位退回（须说明理由）")

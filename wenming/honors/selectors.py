@@ -17,7 +17,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +40,7 @@ from wenming.core.errors import DomainError
 from wenming.orders.models import ServiceOrder
 from wenming.orgs.models import OrgNode
 from wenming.people.models import Volunteer
+from wenming.stats.rollup import cover, rows_in
 from wenming.teams.models import Membership, Team
 from wenming.wishes.models import State as WishState
 from wenming.wishes.models import WishEvent
@@ -164,11 +176,100 @@ class Rows(Sequence):
         i = i + len(self.order) if i < 0 else i
         return self._make(self.order[i], i + 1)
 
+    def row_at(self, subject_id: int, place: int) -> Row:
+        return self._make(subject_id, place)
+
     def place_of(self, subject_id: int) -> int | None:
         if self._index is None:
             self._index = {s: k for k, s in enumerate(self.order)}
         k = self._index.get(subject_id)
         return None if k is None else k + 1
+
+
+class DbRows(Sequence):
+    """The ranked volunteers of a calendar month, quarter or year, ordered by the database:
+    the rollup holds one row per volunteer and period, and the score's linear part (hours,
+    activities, orders) is computed and sorted there, so a page of a hundred thousand
+    volunteers reads twenty rows. The few volunteers with ratings or wishes in the period
+    (`adjusted`, scored exactly in Python) are merged in: a page fetches as many more rows
+    as there are of them; a place counts the rows ahead in the database and corrects for
+    them. The same tie rule as `_order`."""
+
+    def __init__(self, rows, adjusted: dict[int, tuple[int, int, tuple]],
+                 make: Callable[[int, int, tuple], Row]):
+        # rows: VolunteerPeriod rows annotated `lin` (hundredths); adjusted: volunteer ->
+        # (exact score, cents, sums); make(volunteer, place, sums) builds a Row.
+        self.rows, self.adjusted, self._make, self._len = rows, adjusted, make, None
+        self._adjusted_without_row = None
+
+    def _keyed(self, v: int, score: int, cents: int) -> tuple[int, int, int]:
+        return (-score, -cents, v)
+
+    def _extra(self) -> list[int]:
+        """Adjusted volunteers without a rollup row (wishes only): not counted by SQL."""
+        if self._adjusted_without_row is None:
+            have = set(self.rows.filter(volunteer_id__in=list(self.adjusted)).values_list(
+                "volunteer_id", flat=True)) if self.adjusted else set()
+            self._adjusted_without_row = [v for v in self.adjusted if v not in have]
+        return self._adjusted_without_row
+
+    def __len__(self) -> int:
+        if self._len is None:
+            self._len = self.rows.count() + len(self._extra())
+        return self._len
+
+    def __iter__(self):
+        yield from self[0:len(self)]
+
+    def _top(self, n: int) -> list[tuple[tuple, int, tuple]]:
+        """The first `n` places: (sort key, volunteer, sums)."""
+        fetched = self.rows.order_by("-lin", "-cents", "volunteer_id").values_list(
+            "volunteer_id", "lin", "cents", "activities", "orders")[:n + len(self.adjusted)]
+        merged = [(self._keyed(v, lin, c), v, (c, a, o)) for v, lin, c, a, o in fetched
+                  if v not in self.adjusted]
+        merged += [(self._keyed(v, score, c), v, sums)
+                   for v, (score, c, sums) in self.adjusted.items()]
+        merged.sort()
+        return merged[:n]
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self))
+            top = self._top(stop) if stop > start else []
+            return [self._make(v, k + 1, sums) for k, (_key, v, sums) in
+                    list(enumerate(top))[start:stop:step]]
+        n = len(self)
+        i = i + n if i < 0 else i
+        if not 0 <= i < n:
+            raise IndexError(i)
+        return self[i:i + 1][0]
+
+    def row_at(self, subject_id: int, place: int) -> Row:
+        if subject_id in self.adjusted:
+            return self._make(subject_id, place, self.adjusted[subject_id][2])
+        c, a, o = self.rows.filter(volunteer_id=subject_id).values_list(
+            "cents", "activities", "orders").get()
+        return self._make(subject_id, place, (c, a, o))
+
+    def place_of(self, subject_id: int) -> int | None:
+        if subject_id in self.adjusted:
+            score, cents, _sums = self.adjusted[subject_id]
+        else:
+            mine = self.rows.filter(volunteer_id=subject_id).values_list("lin", "cents").first()
+            if mine is None:
+                return None
+            score, cents = mine
+        key = self._keyed(subject_id, score, cents)
+        ahead = self.rows.filter(Q(lin__gt=score) | Q(lin=score, cents__gt=cents) | Q(
+            lin=score, cents=cents, volunteer_id__lt=subject_id)).count()
+        linear = dict(self.rows.filter(volunteer_id__in=list(self.adjusted)).values_list(
+            "volunteer_id", "lin")) if self.adjusted else {}
+        for v, (exact, c, _sums) in self.adjusted.items():
+            if v in linear and self._keyed(v, linear[v], c) < key:
+                ahead -= 1  # counted by the database at its linear score (itself too)
+            if v != subject_id and self._keyed(v, exact, c) < key:
+                ahead += 1
+        return ahead + 1
 
 
 @dataclass
@@ -183,7 +284,7 @@ class Ranking:
 
     def position_of(self, subject_id: int) -> Row | None:
         place = self.rows.place_of(subject_id)
-        return None if place is None else self.rows[place - 1]
+        return None if place is None else self.rows.row_at(subject_id, place)
 
     @property
     def label(self) -> str:
@@ -221,15 +322,42 @@ def _ledger_sums(qs) -> dict[int, tuple[int, int, int]]:
     return {v: (c or 0, a or 0, o or 0) for v, c, a, o in rows}
 
 
+def _sums(start: datetime.date, end: datetime.date, who: Q) -> dict[int, tuple[int, int, int]]:
+    """`_ledger_sums` of [start, end] for the volunteers `who` selects (a Q on volunteer_id):
+    whole years and months from the per-volunteer rollup (stats.VolunteerPeriod, kept in
+    the ledger's transaction), the ledger itself only for the days at the edges. A
+    volunteer is counted when they have any approved line in the period (`lines`)."""
+    c = cover(start, end)
+    out: dict[int, tuple[int, int, int]] = {}
+    if c.rows is not None:
+        rows = rows_in(c).filter(who, lines__gt=0)
+        if c.one_row_each:
+            rows = rows.values_list("volunteer_id", "cents", "activities", "orders")
+        else:  # several rows each: summed per volunteer
+            rows = rows.values("volunteer_id").annotate(
+                cents=Sum("cents"), acts=Sum("activities"), n=Sum("orders")).values_list(
+                "volunteer_id", "cents", "acts", "n")
+        out = {v: (h, a, o) for v, h, a, o in rows}
+    for first, last in c.days:
+        for v, (h, a, o) in _ledger_sums(_ledger(first, last).filter(who)).items():
+            h0, a0, o0 = out.get(v, (0, 0, 0))
+            out[v] = (h0 + h, a0 + a, o0 + o)
+    return out
+
+
 def _served_orders(start, end):
     """Ids of orders whose approved ledger line lies in the period and was not reversed."""
     return _ledger(start, end).filter(kind=R.ORDER, reversed_by__isnull=True).values("order_id")
 
 
 def _ratings(orders_q: Q, start, end, key: str) -> dict[int, tuple[int, int]]:
-    rows = ServiceOrder.objects.filter(orders_q, score__isnull=False,
-                                       pk__in=_served_orders(start, end)).values(key).annotate(
-        total=Sum("score"), n=Count("id"))
+    """Sum and count of scores per `key` of the rated orders whose approved, unreversed
+    ledger line lies in the period: driven from the rated orders (few), each looking its
+    line up through the ledger's order index, rather than scanning the period's lines."""
+    served = Exists(_ledger(start, end).filter(order_id=OuterRef("pk"), kind=R.ORDER,
+                                               reversed_by__isnull=True))
+    rows = ServiceOrder.objects.filter(orders_q, served, score__isnull=False).values(
+        key).annotate(total=Sum("score"), n=Count("id"))
     return {r[key]: (r["total"], r["n"]) for r in rows}
 
 
@@ -281,28 +409,27 @@ def _volunteers_of(node: OrgNode) -> Q:
         station__path__startswith=node.path).values("pk"))
 
 
+def _linear(formula: RankingFormula):
+    """The score's linear part in hundredths, as SQL over rollup rows: hours rounded half
+    away from zero as `_half`, activities and orders × their weights."""
+    n = F("cents") * Value(_cents(formula.w_hours))
+    return n, (F("activities") * Value(_cents(formula.w_activities))
+               + F("orders") * Value(_cents(formula.w_orders)))
+
+
 def volunteer_ranking(node: OrgNode, period: str, start: datetime.date,
                       end: datetime.date) -> Ranking:
     """Every volunteer registered in `node`'s subtree with anything to count in the period,
-    ranked. Three queries whatever the size: the ledger, the ratings, the wishes."""
+    ranked. A calendar month, quarter or year is ranked by the database over the rollup
+    (`DbRows`); other periods (a week, all time up to a day) in Python over `_sums`."""
     formula = formula_for(node)
     in_subtree = _volunteers_of(node)
-    sums = _ledger_sums(_ledger(start, end).filter(in_subtree))
     ratings = _ratings(in_subtree, start, end, "volunteer_id")
     wishes = _wishes(start, end, Q(wish__claimed_volunteer__station__path__startswith=node.path))
-    w_hours, w_acts, w_orders = (_cents(formula.w_hours), _cents(formula.w_activities),
-                                 _cents(formula.w_orders))
-    scores = {v: (_half(w_hours * h) + w_acts * a + w_orders * o, h)
-              for v, (h, a, o) in sums.items()}
-    for v in set(ratings) | set(wishes):  # the few with ratings or wishes: the slow path
-        h = sums.get(v, (0, 0, 0))
-        scores[v] = (sum(volunteer_parts(formula, h, ratings.get(v), wishes.get(v, 0))
-                         .values()), h[0])
 
-    def make(vid: int, place: int) -> Row:
-        parts = volunteer_parts(formula, sums.get(vid, (0, 0, 0)), ratings.get(vid),
-                                wishes.get(vid, 0))
-        hours, acts, orders = sums.get(vid, (0, 0, 0))
+    def make(vid: int, place: int, sums: tuple[int, int, int]) -> Row:
+        parts = volunteer_parts(formula, sums, ratings.get(vid), wishes.get(vid, 0))
+        hours, acts, orders = sums
         rating = ratings.get(vid)
         factors = {"hours": _money(hours), "activities": acts, "orders": orders,
                    "avg_rating": _avg(*rating) if rating else None,
@@ -311,7 +438,36 @@ def volunteer_ranking(node: OrgNode, period: str, start: datetime.date,
                    breakdown={k: _money(c) for k, c in parts.items()},
                    score=_money(sum(parts.values())), hours=_money(hours))
 
-    return Ranking("volunteer", node, period, start, end, formula, Rows(_order(scores), make))
+    c = cover(start, end)
+    if c.one_row_each and not c.days and period != Period.ALL:
+        n, rest = _linear(formula)
+        rows = rows_in(c).filter(in_subtree, lines__gt=0).annotate(n=n).annotate(
+            lin=Case(When(n__gte=0, then=(F("n") + Value(50)) / Value(100)),
+                     default=-((Value(50) - F("n")) / Value(100)),
+                     output_field=IntegerField()) + rest)
+        special = set(ratings) | set(wishes)
+        have = {v: (h, a, o) for v, h, a, o in rows.filter(
+            volunteer_id__in=list(special)).values_list(
+            "volunteer_id", "cents", "activities", "orders")} if special else {}
+        adjusted = {}
+        for v in special:
+            sums = have.get(v, (0, 0, 0))
+            adjusted[v] = (sum(volunteer_parts(formula, sums, ratings.get(v),
+                                               wishes.get(v, 0)).values()), sums[0], sums)
+        return Ranking("volunteer", node, period, start, end, formula,
+                       DbRows(rows, adjusted, make))
+
+    sums = _sums(start, end, in_subtree)
+    w_hours, w_acts, w_orders = (_cents(formula.w_hours), _cents(formula.w_activities),
+                                 _cents(formula.w_orders))
+    scores = {v: (_half(w_hours * h) + w_acts * a + w_orders * o, h)
+              for v, (h, a, o) in sums.items()}
+    for v in set(ratings) | set(wishes):  # the few with ratings or wishes: the slow path
+        h = sums.get(v, (0, 0, 0))
+        scores[v] = (sum(volunteer_parts(formula, h, ratings.get(v), wishes.get(v, 0))
+                         .values()), h[0])
+    return Ranking("volunteer", node, period, start, end, formula, Rows(
+        _order(scores), lambda vid, place: make(vid, place, sums.get(vid, (0, 0, 0)))))
 
 
 # ---- teams ---------------------------------------------------------------------------------
@@ -332,7 +488,7 @@ def team_ranking(node: OrgNode, period: str, start: datetime.date, end: datetime
     everyone = Q() if _is_only_district(node) else Q(volunteer_id__in=Membership.objects.filter(
         team__org__path__startswith=node.path, team__is_active=True,
         status=Membership.Status.ACTIVE).values("volunteer_id"))
-    sums = _ledger_sums(_ledger(start, end).filter(everyone))
+    sums = _sums(start, end, everyone)
     ratings = _ratings(everyone, start, end, "volunteer_id")
     lo, hi = _day_bounds(start, end)
     runs = dict(Activity.objects.filter(team_id__in=teams, start__gte=lo, start__lt=hi)

@@ -66,7 +66,9 @@ class VolunteerPeriod(models.Model):
     span = models.CharField(max_length=1, choices=Span.choices)
     start = models.DateField()  # the month's or year's first day; 2000-01-01 for all time
     cents = models.BigIntegerField(default=0)  # net approved hours × 100
-    lines = models.IntegerField(default=0)  # approved lines, a reversal counting -1
+    # approved lines, a reversing line included: > 0 when the volunteer has any line in the
+    # period, which is what puts them in a ranking (even at a net zero)
+    lines = models.IntegerField(default=0)
     activities = models.IntegerField(default=0)
     orders = models.IntegerField(default=0)
     points_earned = models.BigIntegerField(default=0)
@@ -77,9 +79,13 @@ class VolunteerPeriod(models.Model):
                                                name="volunteer_period_key")]
         indexes = [
             # a node's figures: its stations' rows of one period
-            models.Index(fields=["span", "start", "station"], name="volunteer_period_station"),
-            # star levels: only the all-time rows above the first threshold
-            models.Index(fields=["span", "start", "cents"], name="volunteer_period_cents"),
+            # (the figures it sums ride along, so SQLite and PostgreSQL read the index only)
+            models.Index(fields=["span", "start", "station", "cents", "points_earned",
+                                 "points_spent"], name="volunteer_period_station"),
+            # star levels: only the all-time rows above the first threshold; rankings: a
+            # period's rows with what the score needs (read from the index alone)
+            models.Index(fields=["span", "start", "cents", "lines", "activities", "orders",
+                                 "volunteer"], name="volunteer_period_cents"),
             models.Index(fields=["volunteer"], name="volunteer_period_volunteer"),
         ]
 

@@ -43,7 +43,7 @@ def line_delta(kind: str, cents: int, activity_id, order_id) -> tuple[int, ...]:
     activities = (-1 if activity_id else 0) if reversal else (
         1 if kind in LINE_KINDS_WITH_ACTIVITY and activity_id else 0)
     orders = (-1 if order_id else 0) if reversal else (1 if kind == "order" else 0)
-    return (cents, -1 if reversal else 1, activities, orders, 0, 0)
+    return (cents, 1, activities, orders, 0, 0)
 
 
 def entry_delta(kind: str, amount: int) -> tuple[int, ...]:
@@ -143,6 +143,7 @@ class Cover:
 
     rows: Q | None
     days: tuple[tuple[datetime.date, datetime.date], ...]
+    one_row_each: bool = False  # `rows` is one month or one year: a row per volunteer
 
 
 def _next_month(first: datetime.date) -> datetime.date:
@@ -174,7 +175,9 @@ def cover(first: datetime.date, last: datetime.date) -> Cover:
     rows = parts[0]
     for p in parts[1:]:
         rows |= p
-    return Cover(rows, tuple(days))
+    single = len(parts) == 1 and (y2 == datetime.date(y1.year + 1, 1, 1) if y1 < y2
+                                  else m2 == _next_month(m1))
+    return Cover(rows, tuple(days), single)
 
 
 def rows_in(cover_: Cover) -> QuerySet:

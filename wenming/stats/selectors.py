@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +35,9 @@ from wenming.points.models import PointsAccount, PointsEntry
 from wenming.teams.models import Team
 from wenming.wishes.models import State as WishState
 from wenming.wishes.models import Wish
+
+from .models import Span, VolunteerPeriod
+from .rollup import after, cover, rows_in, to_cents
 
 ZERO = Decimal("0")
 MAX_DAYS = 3 * 366 + 1  # a custom range spans at most three years
@@ -201,26 +204,73 @@ def _approved_lines(tree: Tree):
 
 def _active(f: Folder, node: OrgNode, period: Period) -> None:
     """Volunteers whose approved hours in the period are more than zero (a line reversed in
-    full leaves its volunteer inactive)."""
-    inner = _approved_lines(f.tree).filter(
-        service_date__gte=period.first, service_date__lte=period.last).values(
-        "volunteer").annotate(st=F("volunteer__station"), h=Sum("hours")).filter(h__gt=0)
-    for station, n in _grouped(inner, "t.st, COUNT(*)", "t.st"):
-        f.add(station, "active_volunteers", n)
+    full leaves its volunteer inactive), with the points they earned and spent: from the
+    rollup's whole years and months, the ledgers for the days at the period's edges."""
+    c = cover(period.first, period.last)
+    rows = rows_in(c).filter(station_id__in=f.tree.ids)
+    if not c.days and c.one_row_each:  # a calendar month or year: a row per volunteer
+        for r in rows.values("station").annotate(
+                n=Count("id", filter=Q(cents__gt=0)), earned=Sum("points_earned"),
+                spent=Sum("points_spent")):
+            f.add(r["station"], "active_volunteers", r["n"])
+            f.add(r["station"], "points_earned", r["earned"] or 0)
+            f.add(r["station"], "points_spent", r["spent"] or 0)
+        return
+    cents: dict[tuple[int, int], int] = defaultdict(int)  # (volunteer, station) -> hundredths
+    for v, st, h, earned, spent in rows.values("volunteer", "station").annotate(
+            h=Sum("cents"), earned=Sum("points_earned"), spent=Sum("points_spent")
+    ).values_list("volunteer", "station", "h", "earned", "spent"):
+        cents[(v, st)] += h
+        f.add(st, "points_earned", earned)
+        f.add(st, "points_spent", spent)
+    for first, last in c.days:
+        for v, st, h in _approved_lines(f.tree).filter(
+                service_date__gte=first, service_date__lte=last).values("volunteer").annotate(
+                st=F("volunteer__station"), h=Sum("hours")).values_list("volunteer", "st", "h"):
+            cents[(v, st)] += to_cents(h)
+        _points(f, Period(first, last))
+    for (_v, st), h in cents.items():
+        if h > 0:
+            f.add(st, "active_volunteers", 1)
 
 
 def _stars(f: Folder, node: OrgNode, period: Period) -> list[int]:
     """Star levels as at the period's last day: every approved line served by then, of the
-    volunteers counted as registered then."""
+    volunteers counted as registered then. All time (the rollup's one row per volunteer)
+    less what came after the period; when nothing did (a period reaching today, as a rule),
+    only the rows above the first threshold are read."""
     thresholds = rules_for(node).stars
-    inner = _approved_lines(f.tree).filter(
-        service_date__lte=period.last, volunteer__registered_at__lt=period.end).exclude(
-        volunteer__status=Volunteer.Status.SUSPENDED).values(
-        "volunteer").annotate(st=F("volunteer__station"), h=Sum("hours")).filter(
-        h__gte=thresholds[0])
-    level = " + ".join(f"CASE WHEN t.h >= {int(t)} THEN 1 ELSE 0 END" for t in thresholds)
-    for station, lvl, n in _grouped(inner, f"t.st, {level} AS lvl, COUNT(*)", f"t.st, {level}"):
-        f.add(station, "stars", n, key=int(lvl))
+    later = after(period.last)
+    counted = VolunteerPeriod.objects.filter(
+        span=Span.ALL, station_id__in=f.tree.ids, volunteer__registered_at__lt=period.end
+    ).exclude(volunteer__status=Volunteer.Status.SUSPENDED)
+    late_days = [d for d in later.days
+                 if HoursDaily.objects.filter(day__gte=d[0], day__lte=d[1]).exists()]
+    late_rows = rows_in(later).filter(station_id__in=f.tree.ids)
+    if not late_days and not late_rows.exists():
+        level = Case(*[When(cents__gte=int(t) * 100, then=Value(k + 1))
+                       for k, t in reversed(list(enumerate(thresholds)))],
+                     default=Value(0), output_field=IntegerField())
+        for r in counted.filter(cents__gte=int(thresholds[0]) * 100).values(
+                "station").annotate(lvl=level).values("station", "lvl").annotate(n=Count("id")):
+            f.add(r["station"], "stars", r["n"], key=int(r["lvl"]))
+        return thresholds
+    hours = dict(((v, st), h) for v, st, h in counted.values_list("volunteer", "station",
+                                                                  "cents"))
+    for v, h in late_rows.values("volunteer").annotate(h=Sum("cents")).values_list(
+            "volunteer", "h"):
+        for key in [k for k in hours if k[0] == v]:
+            hours[key] -= h
+    for first, last in late_days:
+        for v, h in _approved_lines(f.tree).filter(
+                service_date__gte=first, service_date__lte=last).values("volunteer").annotate(
+                h=Sum("hours")).values_list("volunteer", "h"):
+            for key in [k for k in hours if k[0] == v]:
+                hours[key] -= to_cents(h)
+    for (_v, st), h in hours.items():
+        lvl = sum(1 for t in thresholds if h >= int(t) * 100)
+        if lvl:
+            f.add(st, "stars", 1, key=lvl)
     return thresholds
 
 
@@ -291,7 +341,9 @@ def _wishes(f: Folder, node: OrgNode, period: Period) -> None:
         f.add(r["station"], "wishes_fulfilled", r["done"])
 
 
-def _points(f: Folder, node: OrgNode, period: Period) -> None:
+def _points(f: Folder, period: Period) -> None:
+    """Points entries of the subtree's volunteers dated in `period` (the days at the edges
+    of a dashboard's period; whole months and years come from the rollup)."""
     rows = PointsEntry.objects.filter(
         account_id__in=PointsAccount.objects.filter(
             volunteer__station_id__in=f.tree.ids).values("id"),
@@ -336,7 +388,7 @@ def short_name(name: str) -> str:
     return name
 
 
-FIGURES = (_volunteers, _active, _teams, _activities, _hours, _orders, _wishes, _points)
+FIGURES = (_volunteers, _active, _teams, _activities, _hours, _orders, _wishes)
 
 
 def figures(node: OrgNode, period: Period, *, tree: Tree | None = None) -> dict:

@@ -1,5 +1,6 @@
 """Builders shared by the honors tests: ledger lines (approved, pending, reversed), rated
-orders and confirmed wishes, written straight into the tables the ranking reads."""
+orders and confirmed wishes. Ledger lines go through the ledger's write path (record_write,
+approve, reject, reverse), so the per-volunteer rollup the rankings read moves with them."""
 
 import datetime
 import json
@@ -8,11 +9,14 @@ from decimal import Decimal
 from django.utils import timezone
 
 from wenming.activities.models import Activity, ServiceRecord
+from wenming.activities.services import record_approve, record_reject, record_reverse, record_write
 from wenming.activities.tests.test_support import platform_of
 from wenming.orders.models import ServiceOrder
+from wenming.people.models import User
 from wenming.wishes.models import Wish, WishEvent
 
 APPROVED, PENDING = ServiceRecord.Status.APPROVED, ServiceRecord.Status.PENDING
+REJECTED = ServiceRecord.Status.REJECTED
 
 
 def activity_at(org, *, team=None, start=None) -> Activity:
@@ -22,24 +26,30 @@ def activity_at(org, *, team=None, start=None) -> Activity:
         lat=39.98, lng=116.3, start=start, end=start + datetime.timedelta(hours=2), quota=10)
 
 
+def _admin() -> User:
+    return User.objects.get(username="admin")
+
+
 def line(volunteer, hours, day, *, kind="backfill", status=APPROVED, activity=None,
          order_id=None) -> ServiceRecord:
-    return ServiceRecord.objects.create(
-        volunteer=volunteer, org=volunteer.station, kind=kind, title="服务", service_date=day,
-        hours=Decimal(str(hours)), status=status, activity=activity, order_id=order_id)
+    """A ledger line through the ledger's own write path (so every rollup moves as in
+    production), decided by the platform admin as `status` asks."""
+    record = record_write(volunteer=volunteer, kind=kind, org=volunteer.station, title="服务",
+                          service_date=day, hours=Decimal(str(hours)), by=None,
+                          activity=activity, order_id=order_id)
+    if status == APPROVED:
+        record_approve(by=_admin(), record=record)
+    elif status == REJECTED:
+        record_reject(by=_admin(), record=record, reason="不予认定")
+    return ServiceRecord.objects.get(pk=record.pk)
 
 
 def reverse(record: ServiceRecord) -> ServiceRecord:
-    return ServiceRecord.objects.create(
-        volunteer=record.volunteer, org=record.org, kind="reversal", title=record.title,
-        service_date=record.service_date, hours=-record.hours, status=APPROVED,
-        reverses=record, activity=record.activity, order_id=record.order_id, reason="更正")
+    return record_reverse(by=_admin(), record=record, reason="更正")
 
 
 def approve(record: ServiceRecord) -> ServiceRecord:
-    record.status = APPROVED
-    record.save()
-    return record
+    return record_approve(by=_admin(), record=record)
 
 
 def served_order(volunteer, resident, day, *, score=None, hours=1, team=None) -> ServiceOrder:

@@ -119,8 +119,16 @@ def test_scores_match_a_brute_force_aggregate_on_random_data(world):
             got = {r.subject_id: r.score for r in board.rows}
             want = brute_force(formula, node, start, end)
             assert got == want, (node, period)
-            for r in board.rows:
+            rows = list(board.rows)
+            assert [r.rank for r in rows] == list(range(1, len(rows) + 1))
+            assert [(-r.score, -r.hours, r.subject_id) for r in rows] == sorted(
+                (-r.score, -r.hours, r.subject_id) for r in rows)  # the tie rule
+            for r in rows:
                 assert sum(r.breakdown.values()) == r.score
+                # one's own place, as `me` finds it, agrees with the list
+                assert board.rows.place_of(r.subject_id) == r.rank
+                assert board.position_of(r.subject_id).score == r.score
+            assert board.rows[2:5] == rows[2:5] and len(board.rows) == len(rows)
 
 
 def test_the_only_districts_center_ranks_everyone_and_a_second_district_stays_apart(world):

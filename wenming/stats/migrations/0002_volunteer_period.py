@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('volunteer', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.volunteer')),
             ],
             options={
-                'indexes': [models.Index(fields=['span', 'start', 'station'], name='volunteer_period_station'), models.Index(fields=['span', 'start', 'cents'], name='volunteer_period_cents'), models.Index(fields=['volunteer'], name='volunteer_period_volunteer')],
+                'indexes': [models.Index(fields=['span', 'start', 'station', 'cents', 'points_earned', 'points_spent'], name='volunteer_period_station'), models.Index(fields=['span', 'start', 'cents', 'lines', 'activities', 'orders', 'volunteer'], name='volunteer_period_cents'), models.Index(fields=['volunteer'], name='volunteer_period_volunteer')],
                 'constraints': [models.UniqueConstraint(fields=('span', 'start', 'volunteer'), name='volunteer_period_key')],
             },
         ),

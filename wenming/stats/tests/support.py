@@ -15,7 +15,8 @@ from wenming.orders.models import ServiceOrder, State
 from wenming.orgs.models import Grid, OrgNode, Platform
 from wenming.people.models import Volunteer
 from wenming.people.tests.factories import volunteer_at
-from wenming.points.models import PointsAccount, PointsEntry
+from wenming.points.models import PointsEntry
+from wenming.points.services import points_accounts_bulk_open, points_bulk_post
 from wenming.teams.models import Team
 from wenming.wishes.models import State as WishState
 from wenming.wishes.models import Wish
@@ -83,13 +84,24 @@ def build(world, rng: random.Random, *, days: list[datetime.date]) -> None:
                                 due_date=days[-1], state=state, posted_by=world.res1.user,
                                 donor_name="爱心企业" if state in {"claimed", *FULFILLED} else "")
         Wish.objects.filter(pk=w.pk).update(created_at=aware(rng.choice(days), 23))
+    # Points dated over the range (the bulk path, which dates entries; the rollup files
+    # each by its Asia/Shanghai day: 01:00 there is the evening before in UTC), spent and
+    # refunded; the approvals above earned theirs today through the single path.
+    accounts = points_accounts_bulk_open(volunteer_ids=[v.pk for v in vols])
+    entries = []
     for i, v in enumerate(vols):
-        account, _new = PointsAccount.objects.get_or_create(volunteer=v)
-        e = PointsEntry.objects.create(account=account, amount=-rng.randint(1, 30),
-                                       kind=PointsEntry.Kind.REDEEM, reason="兑换",
-                                       source_type="test", source_id=i)
-        PointsEntry.objects.filter(pk=e.pk).update(created_at=aware(rng.choice(days), 1))
-
+        for kind, amount in ((PointsEntry.Kind.ADJUST, rng.randint(40, 60)),
+                             (PointsEntry.Kind.REDEEM, -rng.randint(1, 30)),
+                             (PointsEntry.Kind.REFUND, rng.randint(1, 5))):
+            entries.append({"account_id": accounts[v.pk], "amount": amount, "kind": kind,
+                            "reason": "x", "source_type": "test", "source_id": i,
+                            "created_by_id": None,
+                            "created_at": aware(rng.choice(days), rng.choice([1, 12, 23]))})
+    points_bulk_post(entries=entries)
+    # One volunteer moves to another station: their rollup rows follow them.
+    mover = Volunteer.objects.get(pk=vols[3].pk)
+    mover.station = rng.choice([st for st in stations if st.pk != mover.station_id])
+    mover.save()
 
 def brute(node: OrgNode, period: Period, thresholds: list[int]) -> dict:
     """Every figure from the raw rows, in Python, by the definitions in docs/stats.md."""

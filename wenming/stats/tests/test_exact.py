@@ -29,8 +29,15 @@ def test_every_figure_matches_a_brute_force_count(world, seed):
     from wenming.activities.models import ServiceRules
     ServiceRules.objects.create(center=world.center, star_thresholds=thresholds)
     assert rules_for(world.center).stars == thresholds
+    last_year = calendar_period("year", today.replace(day=1) - datetime.timedelta(days=366))
+    month_ago = (today.replace(day=1) - datetime.timedelta(days=40)).replace(day=1)
     periods = [calendar_period("month", today), calendar_period("year", today),
-               Period(days[3], days[1]), Period(days[-1], today)]
+               Period(days[3], days[1]), Period(days[-1], today),
+               # past periods: the star levels subtract what came after them
+               last_year, calendar_period("month", days[3]),
+               # whole months with days at both edges, and whole years with months
+               Period(month_ago - datetime.timedelta(days=3), today),
+               Period(last_year.first.replace(month=11), today)]
     for node in (world.center, world.inst1, world.inst2, world.sta1, world.sta1b):
         for period in periods:
             got = figures(node, period)

@@ -5,7 +5,7 @@ from typing import Literal
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
 
-from wenming.core.errors import Forbidden, NotFound
+from wenming.core.errors import DomainError, Forbidden, NotFound
 from wenming.core.masking import mask_mobile
 from wenming.core.pagination import PageQuery, paginate
 from wenming.core.schemas import Id, Strict, Text
@@ -35,6 +35,7 @@ class TeamFilter(PageQuery):
     org: Id | None = None
     q: str = Field("", max_length=50)
     platform: str = Field("", max_length=32)
+    level: str = Field("", max_length=60, description="逗号分隔，如 corps,detachment,squad")
 
 
 class MemberIn(Strict):
@@ -64,7 +65,7 @@ def _my_volunteer(request) -> Volunteer:
     return my_volunteer(request.user, _("只有志愿者可以加入队伍"))
 
 
-@router.get("", summary="志愿服务队列表")
+@router.get("", url_name="team_search", summary="志愿服务队列表（q 按队名搜索，level 按层级）")
 def team_list(request, filters: Query[TeamFilter]):
     qs = teams_for_user(request.user)
     if filters.org:
@@ -73,6 +74,10 @@ def team_list(request, filters: Query[TeamFilter]):
         qs = qs.filter(name__contains=filters.q.strip())
     if filters.platform:
         qs = qs.filter(platform__code=filters.platform)
+    if levels := [v for v in filters.level.split(",") if v]:
+        if any(v not in Team.Level.values for v in levels):
+            raise DomainError(_("队伍层级不正确"), code="invalid_level")
+        qs = qs.filter(level__in=levels)
     return paginate(qs.order_by("org__path", "id"), filters, team_out)
 
 

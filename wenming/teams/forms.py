@@ -2,6 +2,7 @@
 
 from django import forms
 from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from wenming.core.forms import CleanForm
@@ -39,8 +40,11 @@ class TeamForm(CleanForm):
                       item_detail="{kind_label} · {parent_name}")
     level = forms.ChoiceField(label=_("层级"), choices=Team.Level.choices,
                               initial=Team.Level.TEAM)
-    parent = forms.ModelChoiceField(label=_("上级队伍"), queryset=Team.objects.none(),
-                                    required=False, empty_label=_("（无）"))
+    parent = PickerField(label=_("上级队伍"), queryset=Team.objects.none(), required=False,
+                         search_url=format_lazy("{}?level=corps,detachment,squad",
+                                                reverse_lazy("api:team_search")),
+                         item_label="{name}", item_detail="{org_name}",
+                         placeholder=_("输入队名搜索（可不填）"))
     platform = forms.ModelChoiceField(label=_("服务平台"), required=False,
                                       queryset=Platform.objects.filter(is_active=True),
                                       empty_label=_("（不限）"))

@@ -7,6 +7,7 @@ import pytest
 
 from wenming.orgs.services import org_create
 from wenming.teams.models import Team
+from wenming.teams.services import team_create
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def test_the_form_asks_the_same_queries_however_many_nodes(world, client_for,
         page(client.get("/teams/new/"))
 
 
-PINNED = 8
+PINNED = 7
 
 
 @pytest.mark.parametrize("value", ["abc", "99999999999999999999", "-1", "1.5", " ", "０７"])
@@ -68,3 +69,34 @@ def test_a_picked_id_founds_the_team(world, client_for):
         "/teams/new/", {"name": "稻香园理发队", "org": f" {world.sta1.id} ", "level": "team"})
     assert response.status_code == 302
     assert Team.objects.get().org == world.sta1
+
+
+def test_the_parent_team_is_searched_too(world, client_for):
+    for i in range(20):
+        team_create(by=world.center_staff, name=f"海淀支队{i:02d}", org=world.center,
+                    level="detachment")
+    html = page(client_for(world.center_staff).get("/teams/new/"))
+    assert "海淀支队07" not in html and '<select name="parent"' not in html
+    assert 'data-search="/api/teams?level=corps,detachment,squad"' in html
+
+
+def test_a_picked_parent_is_kept_and_one_outside_the_scope_refused(world, client_for):
+    mine = team_create(by=world.sta1_staff, name="稻香园分队", org=world.sta1, level="squad")
+    theirs = team_create(by=world.sta2_staff, name="石油大院分队", org=world.sta2, level="squad")
+    form = {"name": "稻香园理发队", "org": world.sta1.id, "level": "team"}
+    html = page(client_for(world.sta1_staff).post("/teams/new/", {**form, "parent": theirs.id}))
+    assert "没有找到这个编号" in html and not Team.objects.filter(name="稻香园理发队").exists()
+    response = client_for(world.sta1_staff).post("/teams/new/", {**form, "parent": mine.id})
+    assert response.status_code == 302
+    assert Team.objects.get(name="稻香园理发队").parent == mine
+
+
+def test_the_team_search_filters_by_level(world, client_for):
+    team_create(by=world.sta1_staff, name="稻香园分队", org=world.sta1, level="squad")
+    team_create(by=world.sta1_staff, name="稻香园理发队", org=world.sta1)
+    client = client_for(world.sta1_staff)
+    rows = client.get("/api/teams", {"level": "corps,detachment,squad", "q": "稻香园"}).json()
+    assert [r["name"] for r in rows["items"]] == ["稻香园分队"]
+    assert client.get("/api/teams", {"level": "army"}).status_code == 400
+    assert client_for(world.sta2_staff).get(
+        "/api/teams", {"level": "squad", "q": "稻香园"}).json()["items"] == []

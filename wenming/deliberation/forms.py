@@ -140,6 +140,12 @@ class ProgressForm(CleanForm):
     complete = forms.BooleanField(label=_("任务已完成"), required=False)
 
 
+class PhotoForm(CleanForm):
+    image = forms.FileField(label=_("添加照片（JPG或PNG，5MB以内）"),
+                            widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png"}),
+                            error_messages={"required": _("请选择一张照片")})
+
+
 class RateForm(CleanForm):
     score = forms.TypedChoiceField(label=_("评分"), coerce=int,
                                    choices=[(i, str(i)) for i in range(5, 0, -1)],

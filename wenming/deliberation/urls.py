@@ -11,6 +11,7 @@ urlpatterns = [
     path("board/<id:org_id>/", views.topic_board, name="topic_board"),
     path("board/<id:org_id>/<id:topic_id>/", views.topic_public, name="topic_public"),
     path("<id:topic_id>/", views.topic_detail, name="topic_detail"),
+    path("<id:topic_id>/photos/add/", views.topic_photo_add, name="topic_photo_add"),
     path("<id:topic_id>/photos/<str:name>", views.topic_photo, name="topic_photo"),
     path("<id:topic_id>/follow/", views.topic_follow, name="topic_follow"),
     path("<id:topic_id>/approve/", views.topic_approve, name="topic_approve"),

@@ -234,6 +234,7 @@ topic_conclude = _post(forms.RequiredReasonForm, services.topic_conclude, _("已
 topic_rate = _post(forms.RateForm, services.topic_rate, _("谢谢您的评价"))
 topic_close = _post(None, services.topic_close, _("议题已办结"))
 comment_add = _post(forms.CommentForm, services.comment_add, _("评论已发表"))
+topic_photo_add = _post(forms.PhotoForm, services.topic_add_photo, _("照片已添加"), files=True)
 
 
 def _offline_votes(request, topic: Topic) -> dict:

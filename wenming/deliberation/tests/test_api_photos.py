@@ -159,3 +159,43 @@ def test_a_resident_may_not_report_on_a_task(world):
     r = progress_photo(logged_in(world.res1.user), topic, png())
     assert r.status_code in (403, 404)
     assert not TaskUpdate.objects.exists()
+
+
+# ---- the same on the topic's page ---------------------------------------------------------
+
+def test_the_raiser_adds_a_photo_on_the_page(world):
+    topic = support.collecting(world)
+    client = logged_in(world.res1.user)
+    html = client.get(f"/topics/{topic.pk}/").content.decode()
+    assert 'data-testid="photo-add"' in html
+    r = client.post(f"/topics/{topic.pk}/photos/add/", {"image": png()}, follow=True)
+    assert r.status_code == 200 and topic.photos.count() == 1
+    assert "照片已添加" in r.content.decode()
+
+
+def test_a_bad_photo_on_the_page_is_a_message_and_nothing_written(world):
+    topic = support.collecting(world)
+    r = logged_in(world.res1.user).post(f"/topics/{topic.pk}/photos/add/",
+                                        {"image": text_as_jpg()}, follow=True)
+    assert r.status_code == 200 and "图片须为5MB以内的JPG或PNG" in r.content.decode()
+    assert not TopicPhoto.objects.exists()
+
+
+def test_no_photo_form_for_a_neighbour_or_once_scheduled(world):
+    topic = support.endorsing(world)
+    neighbour = resident_at(world.sta1).user
+    html = logged_in(neighbour).get(f"/topics/{topic.pk}/").content.decode()
+    assert 'data-testid="photo-add"' not in html
+    r = logged_in(neighbour).post(f"/topics/{topic.pk}/photos/add/", {"image": png()})
+    assert r.status_code in (302, 403)
+    assert not TopicPhoto.objects.exists()
+    scheduled = support.scheduled(world)
+    html = logged_in(world.res1.user).get(f"/topics/{scheduled.pk}/").content.decode()
+    assert 'data-testid="photo-add"' not in html
+
+
+def test_a_sibling_station_gets_404_on_the_page_form(world):
+    topic = support.collecting(world)
+    r = logged_in(world.sta2_staff).post(f"/topics/{topic.pk}/photos/add/", {"image": png()})
+    assert r.status_code == 404
+    assert not TopicPhoto.objects.exists()

@@ -28,7 +28,7 @@ from .models import MOVES, WORKFLOW, Callup, CallupEvent, Shift, Signup, State
 from .permissions import callup_caps
 
 S = State
-BATCH = 1000  # volunteers per push batch: one short write transaction each
+BATCH = 500  # volunteers per push batch: one short write transaction each
 MAX_SHIFTS = 20
 KM_PER_DEGREE = 111.0
 

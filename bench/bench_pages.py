@@ -15,7 +15,7 @@ Limits (issue 10): every page median < 150 ms and p95 < 300 ms; every API GET me
 < 100 ms; no response over 500 KB; no 5xx. The process exits 1 past any of them.
 
     .venv/bin/python bench/bench_pages.py --var-dir DIR | --database-url URL | --db sqlite
-        [--role center --role vol1 ...] [--runs 10] [--depth 3] [--limit-only]
+        [--role center --role vol1 ...] [--runs 10] [--depth 3] [--limit-only] [--verbose]
 """
 
 import http.client
@@ -291,18 +291,28 @@ def time_one(client: Client, entry: Timed, runs: int, warmup: int) -> None:
         entry.times.append(ms)
 
 
+def progress(entry: Timed, verbose: bool) -> Timed:
+    """With --verbose, each figure as it is measured (a long sweep's partial result)."""
+    if verbose:
+        faults = ", ".join(entry.faults())
+        print(f"    {entry.role:<7} {entry.median:8.1f} {entry.p95:8.1f} {entry.size / 1024:6.1f} "
+              f"{entry.queries:4d} {entry.status:4d}  {entry.kind} {entry.url}"
+              f"{'  <-- ' + faults if faults else ''}", flush=True)
+    return entry
+
+
 def sweep_role(base: str, role: str, args) -> list[Timed]:
     out = []
     client = page_login(base, role)
     for url, route in discover_pages(client, args.depth).items():
         entry = Timed(role, "page", url, route)
         time_one(client, entry, args.runs, args.warmup)
-        out.append(entry)
+        out.append(progress(entry, args.verbose))
     api = api_login(base, role)
     for url, template in discover_api(api).items():
         entry = Timed(role, "api", url, template)
         time_one(api, entry, args.runs, args.warmup)
-        out.append(entry)
+        out.append(progress(entry, args.verbose))
     print(f"  {role:<7} {sum(e.kind == 'page' for e in out):4d} pages, "
           f"{sum(e.kind == 'api' for e in out):3d} API GETs; {load()}", flush=True)
     return out
@@ -338,7 +348,8 @@ def report(entries: list[Timed], bare: Timed, limit_only: bool) -> None:
 def run(db: Database, args=None) -> dict:
     import argparse
 
-    args = args or argparse.Namespace(role=None, runs=10, warmup=1, depth=3, limit_only=True)
+    args = args or argparse.Namespace(role=None, runs=10, warmup=1, depth=3, limit_only=True,
+                                      verbose=False)
     setup_django(db)
     roles = args.role or ROLES
     print(f"[pages] {db.describe()}; gunicorn 2 workers x 4 threads; {args.runs} timed "
@@ -373,6 +384,7 @@ def main() -> None:
         (["--warmup"], {"type": int, "default": 1}),
         (["--depth"], {"type": int, "default": 3, "help": "link levels from the home page"}),
         (["--limit-only"], {"action": "store_true", "help": "print only the offenders"}),
+        (["--verbose"], {"action": "store_true", "help": "print each figure as measured"}),
     ])
 
 

@@ -10,15 +10,15 @@ from ninja import Field, Query, Router, Status
 from wenming.core.errors import Conflict, Forbidden, NotFound
 from wenming.core.masking import mask_mobile
 from wenming.core.pagination import PageQuery, paginate
-from wenming.core.schemas import Id, Lat, Lng, PlatformDateTime, Strict, Text
+from wenming.core.schemas import Id, Lat, Lng, PlatformDate, PlatformDateTime, Strict, Text
 from wenming.orgs.models import Platform
 from wenming.orgs.permissions import org_get_for_user
 from wenming.people.models import Volunteer
 from wenming.people.selectors import my_volunteer, volunteer_get_for_user
 from wenming.teams.permissions import team_get_for_user
 
-from . import qr, services
-from .models import Activity, Enrollment, Project, RecordState, ServiceRecord
+from . import qr, recurrence, services
+from .models import Activity, ActivitySeries, Enrollment, Project, RecordState, ServiceRecord
 from .permissions import (
     activities_for_user,
     activity_caps,
@@ -28,9 +28,18 @@ from .permissions import (
     record_get_for_user,
     records_for_user,
     require_organise,
+    series_caps,
+    series_get_for_user,
+    with_reversals,
 )
 from .rules import rules_for, signup_closes
-from .selectors import activity_search, certificate_by_code, certificate_facts
+from .selectors import (
+    activity_search,
+    certificate_by_code,
+    certificate_facts,
+    series_occurrences,
+    series_upcoming,
+)
 
 router = Router(tags=["activities 活动与时长"])
 
@@ -119,7 +128,8 @@ class RecordFilter(PageQuery):
 def activity_out(a: Activity) -> dict:
     out = {
         "id": a.id, "title": a.title, "platform": a.platform.code, "org_id": a.org_id,
-        "org_name": a.org.name, "project_id": a.project_id, "team_id": a.team_id,
+        "org_name": a.org.name, "project_id": a.project_id, "series_id": a.series_id,
+        "team_id": a.team_id,
         "leader_id": a.leader_id, "address": a.address, "lat": a.lat, "lng": a.lng,
         "radius_m": a.radius_m, "start": timezone.localtime(a.start).isoformat(),
         "end": timezone.localtime(a.end).isoformat(), "quota": a.quota, "status": a.status,
@@ -298,8 +308,20 @@ def record_list(request, filters: Query[RecordFilter]):
         qs = qs.filter(org__path__startswith=org_get_for_user(request.user, filters.org).path)
     if filters.activity:
         qs = qs.filter(activity_id=filters.activity)
-    return paginate(qs.select_related("reversed_by").order_by("-created_at", "-id"), filters,
-                    record_out)
+    return ledger_page(qs.order_by("-created_at", "-id"), filters)
+
+
+COUNT_CAP = 10_000
+
+
+def ledger_page(qs, page: PageQuery) -> dict:
+    """A page of ledger lines. `count` stops at 10,000 (`count_capped` then says there are
+    more): counting a center's million lines to show twenty cost more than the page."""
+    start = (page.page - 1) * page.page_size
+    rows = with_reversals(list(qs[start:start + page.page_size]))
+    count = qs.order_by()[:COUNT_CAP + 1].count()
+    return {"items": [record_out(r) for r in rows], "count": min(count, COUNT_CAP),
+            "count_capped": count > COUNT_CAP}
 
 
 @router.get("/records/{record_id}", summary="一条服务记录，含调用者可执行的操作")
@@ -331,8 +353,8 @@ def record_reverse(request, record_id: Id, payload: ReasonIn):
 @router.get("/volunteers/{volunteer_id}/records", summary="志愿者的服务记录")
 def volunteer_records(request, volunteer_id: Id, page: Query[PageQuery]):
     volunteer = volunteer_get_for_user(request.user, volunteer_id)
-    qs = ServiceRecord.objects.filter(volunteer=volunteer).select_related("reversed_by")
-    return paginate(qs.order_by("-service_date", "-id"), page, record_out)
+    qs = ServiceRecord.objects.filter(volunteer=volunteer)
+    return ledger_page(qs.order_by("-service_date", "-id"), page)
 
 
 @router.get("/verify/{code}", auth=None, summary="公开验证志愿服务记录证明")
@@ -349,3 +371,110 @@ from .api_recording import router as recording_router  # noqa: E402
 
 router.add_router("/", recording_router)
 router.add_router("/", projects_router)
+
+
+# ---- recurring activities (重复活动) -------------------------------------------------------
+
+class RuleIn(Strict):
+    freq: str = Field(..., max_length=8)
+    weekdays: list[int] = Field([], max_length=7)
+    month_day: int | None = Field(None, ge=-1000, le=1000)
+    until: PlatformDate | None = None
+    count: int | None = Field(None, ge=-1000, le=1000)
+    skipped: list[PlatformDate] = Field([], max_length=200)
+
+
+class SeriesIn(ActivityIn):
+    repeat: RuleIn
+
+
+class SeriesPatch(Strict):
+    title: str | None = Field(None, max_length=100)
+    content: str | None = Field(None, max_length=5000)
+    address: str | None = Field(None, max_length=200)
+    lat: Lat | None = Field(None, ge=-90, le=90)
+    lng: Lng | None = Field(None, ge=-180, le=180)
+    radius_m: int | None = Field(None, ge=1, le=100_000)
+    quota: int | None = Field(None, ge=0, le=1_000_000)
+    start_time: datetime.time | None = None
+    end_time: datetime.time | None = None
+
+
+class SeriesUpdateIn(Strict):
+    from_activity_id: Id
+    changes: SeriesPatch
+
+
+class SeriesCancelIn(Strict):
+    from_activity_id: Id
+    reason: str = Field(..., max_length=1000)
+
+
+def series_out(request, series: ActivitySeries) -> dict:
+    upcoming = series_upcoming(series)
+    return {"id": series.pk, "title": series.title, "org_id": series.org_id,
+            "freq": series.freq, "weekdays": series.weekdays, "month_day": series.month_day,
+            "until": series.until, "count": series.count, "skipped": series.skipped,
+            "occurrences": [{"id": a.pk, "start": timezone.localtime(a.start).isoformat(),
+                             "end": timezone.localtime(a.end).isoformat(), "status": a.status,
+                             "enrolled": a.enrolled} for a in series_occurrences(series)],
+            "allowed_moves": series_caps(request.user, series, upcoming).moves}
+
+
+def _rule(payload: RuleIn) -> recurrence.Rule:
+    return recurrence.Rule(freq=payload.freq, weekdays=tuple(payload.weekdays),
+                           month_day=payload.month_day, until=payload.until,
+                           count=payload.count, skipped=tuple(payload.skipped))
+
+
+@router.post("/activity-series", response={201: dict},
+             summary="发布重复活动（活动字段加 repeat：freq weekly/monthly、weekdays 0=周一、"
+                     "month_day、until 或 count、skipped 跳过的日期；最多100次、一年以内）")
+def series_create(request, payload: SeriesIn):
+    org = org_get_for_user(request.user, payload.org_id)
+    team = team_get_for_user(request.user, payload.team_id) if payload.team_id else None
+    project = None
+    if payload.project_id:
+        project = Project.objects.filter(pk=payload.project_id).first()
+        if project is None:
+            raise NotFound(_("项目不存在"), code="unknown_project")
+    series = recurrence.series_publish(
+        by=request.user, rule=_rule(payload.repeat), org=org,
+        platform=_platform(payload.platform), team=team, project=project,
+        **payload.dict(include={
+            "title", "address", "lat", "lng", "start", "end", "quota", "radius_m", "content",
+            "required_skills", "required_tags", "min_age", "is_training", "needs_insurance",
+            "signup_deadline"}))
+    return Status(201, series_out(request, series))
+
+
+@router.get("/activity-series/{series_id}", summary="一个重复活动及其各次活动")
+def series_get(request, series_id: Id):
+    return series_out(request, series_get_for_user(request.user, series_id))
+
+
+def _occurrence(request, series: ActivitySeries, activity_id: int) -> Activity:
+    activity = activity_get_for_user(request.user, activity_id)
+    if activity.series_id != series.pk:
+        raise NotFound()
+    return activity
+
+
+@router.post("/activity-series/{series_id}/update",
+             summary="修改这一次及以后各次（名称、地点、人数、每次的开始和结束时刻）")
+def series_update(request, series_id: Id, payload: SeriesUpdateIn):
+    series = series_get_for_user(request.user, series_id)
+    activity = _occurrence(request, series, payload.from_activity_id)
+    recurrence.series_update_from(by=request.user, series=series, from_activity=activity,
+                                  changes=payload.changes.dict(exclude_unset=True))
+    series.refresh_from_db()
+    return series_out(request, series)
+
+
+@router.post("/activity-series/{series_id}/cancel", summary="取消这一次及以后各次（须说明原因）")
+def series_cancel(request, series_id: Id, payload: SeriesCancelIn):
+    series = series_get_for_user(request.user, series_id)
+    activity = _occurrence(request, series, payload.from_activity_id)
+    recurrence.series_cancel_from(by=request.user, series=series, from_activity=activity,
+                                  reason=payload.reason)
+    return series_out(request, series)

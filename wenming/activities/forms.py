@@ -37,6 +37,10 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d")
 
 
+WEEKDAYS = [(0, _("周一")), (1, _("周二")), (2, _("周三")), (3, _("周四")), (4, _("周五")),
+            (5, _("周六")), (6, _("周日"))]
+
+
 def day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
@@ -153,6 +157,21 @@ class ActivityForm(ScheduleFields):
                                   required=False, empty_label=_("（不指定）"))
     project = forms.ModelChoiceField(label=_("所属项目"), queryset=Project.objects.none(),
                                      required=False, empty_label=_("（不属于项目）"))
+    repeat = forms.ChoiceField(label=_("重复"), required=False, choices=[
+        ("", _("不重复")), ("weekly", _("每周")), ("monthly", _("每月"))])
+    repeat_weekdays = forms.TypedMultipleChoiceField(
+        label=_("每周的哪几天"), required=False, coerce=int, choices=WEEKDAYS,
+        widget=forms.CheckboxSelectMultiple)
+    repeat_month_day = forms.IntegerField(label=_("每月几号"), required=False, min_value=1,
+                                          max_value=31,
+                                          help_text=_("没有这一天的月份（如31号）跳过"))
+    repeat_until = forms.DateField(label=_("重复至"), required=False, widget=DateInput())
+    repeat_count = forms.IntegerField(label=_("或：共几场"), required=False, min_value=1,
+                                      max_value=100, help_text=_("重复至和场数填一项"))
+    repeat_skipped = forms.CharField(
+        label=_("跳过的日期"), required=False, max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": "2027-02-10, 2027-02-17"}),
+        help_text=_("节假日等不举办的日期，用逗号分隔"))
     field_order = ["title", "platform", "org", "team", "project", "start", "end", "address",
                    "lat", "lng", "radius_m", "quota", "content"]
 
@@ -176,6 +195,60 @@ class ActivityForm(ScheduleFields):
         d = self.cleaned_data
         return {**self.schedule_values(), "org": d["org"], "platform": d["platform"],
                 "team": d["team"], "project": d["project"]}
+
+    def clean_repeat_skipped(self) -> tuple[datetime.date, ...]:
+        days = []
+        for part in split_list(self.cleaned_data.get("repeat_skipped") or ""):
+            try:
+                days.append(datetime.date.fromisoformat(part))
+            except ValueError:
+                raise ValidationError(_("日期格式应为 2027-02-10：%(d)s") % {"d": part}) from None
+        return tuple(days)
+
+    def rule(self):
+        """The recurrence asked for, or None for a single activity (`recurrence.Rule`; the
+        service checks that it is complete and bounded)."""
+        from .recurrence import Rule
+
+        d = self.cleaned_data
+        if not d.get("repeat"):
+            return None
+        return Rule(freq=d["repeat"], weekdays=tuple(d["repeat_weekdays"]),
+                    month_day=d["repeat_month_day"], until=d["repeat_until"],
+                    count=d["repeat_count"], skipped=d["repeat_skipped"])
+
+
+class SeriesChangeForm(CleanForm):
+    """Change the remaining occurrences of a series: only what is filled in changes."""
+
+    from_activity = forms.TypedChoiceField(label=_("从哪一场起"), coerce=int)
+    title = forms.CharField(label=_("活动名称"), required=False, max_length=100)
+    address = forms.CharField(label=_("活动地点"), required=False, max_length=200)
+    quota = forms.IntegerField(label=_("招募人数"), required=False, min_value=1,
+                               max_value=1_000_000)
+    start_time = forms.TimeField(label=_("开始时刻"), required=False,
+                                 widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label=_("结束时刻"), required=False,
+                               widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def __init__(self, *args, occurrences=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_activity"].choices = [
+            (a.pk, timezone.localtime(a.start).strftime("%Y-%m-%d %H:%M")) for a in occurrences]
+
+    def changes(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items()
+                if k != "from_activity" and v not in (None, "")}
+
+
+class SeriesCancelForm(CleanForm):
+    from_activity = forms.TypedChoiceField(label=_("从哪一场起"), coerce=int)
+    reason = forms.CharField(label=_("取消原因"), max_length=1000)
+
+    def __init__(self, *args, occurrences=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_activity"].choices = [
+            (a.pk, timezone.localtime(a.start).strftime("%Y-%m-%d %H:%M")) for a in occurrences]
 
 
 class PresenceForm(CleanForm):

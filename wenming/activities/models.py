@@ -153,6 +153,37 @@ def new_qr_secret() -> str:
     return secrets.token_hex(16)
 
 
+class ActivitySeries(models.Model):
+    """重复活动: a weekly or monthly rule whose occurrences are ordinary activities linked
+    here (`Activity.series`). The rule is kept as it was given, so the page can say what
+    was asked; each occurrence is then edited or cancelled like any activity, or the
+    remaining ones together (`activities.recurrence`)."""
+
+    class Freq(models.TextChoices):
+        WEEKLY = "weekly", _("每周")
+        MONTHLY = "monthly", _("每月")
+
+    org = models.ForeignKey(OrgNode, verbose_name=_("组织单位"), on_delete=models.PROTECT,
+                            related_name="+")
+    title = models.CharField(_("活动名称"), max_length=100)
+    freq = models.CharField(_("重复方式"), max_length=8, choices=Freq.choices)
+    weekdays = models.JSONField(_("每周的哪几天"), default=list, blank=True)  # 0 = Monday
+    month_day = models.PositiveSmallIntegerField(_("每月几号"), null=True, blank=True)
+    until = models.DateField(_("重复至"), null=True, blank=True)
+    count = models.PositiveSmallIntegerField(_("重复次数"), null=True, blank=True)
+    skipped = models.JSONField(_("跳过的日期"), default=list, blank=True)  # ISO dates
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("重复活动")
+        verbose_name_plural = _("重复活动")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_freq_display()})"
+
+
 class Activity(models.Model):
     class Status(models.TextChoices):
         PUBLISHED = "published", _("已发布")
@@ -160,6 +191,8 @@ class Activity(models.Model):
 
     project = models.ForeignKey(Project, verbose_name=_("所属项目"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="activities")
+    series = models.ForeignKey(ActivitySeries, verbose_name=_("所属重复活动"), null=True,
+                               blank=True, on_delete=models.PROTECT, related_name="occurrences")
     title = models.CharField(_("活动名称"), max_length=100)
     platform = models.ForeignKey(Platform, verbose_name=_("服务平台"), on_delete=models.PROTECT)
     content = models.TextField(_("服务内容"), blank=True)

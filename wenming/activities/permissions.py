@@ -31,6 +31,7 @@ from .models import (
     PROJECT_FLOW,
     RECORD_FLOW,
     Activity,
+    ActivitySeries,
     Enrollment,
     Project,
     RecordState,
@@ -85,11 +86,30 @@ def records_for_user(user) -> QuerySet[ServiceRecord]:
     qs = ServiceRecord.objects.select_related("volunteer__user", "activity", "org__parent")
     if is_platform_admin(user):
         return qs
-    scope = Q(volunteer__user=user) | Q(activity__leader=user) | Q(
-        activity__team_id__in=led_team_ids(user))
+    if not user.is_authenticated:
+        return qs.none()
+    # Each term is on a ledger column an index starts with (volunteer, activity, org), the
+    # small sets as subqueries: an OR across joined tables (volunteer__user, org__path) made
+    # SQLite scan the district's million lines for a page of twenty (issue 10).
+    scope = Q(volunteer_id__in=Volunteer.objects.filter(user=user).values("pk"))
+    led = Q(leader=user) | Q(team_id__in=led_team_ids(user))
+    scope |= Q(activity_id__in=Activity.objects.filter(led).values("pk"))
     if is_staff_member(user):
-        scope |= subtree_q(user, "org__path")
-    return qs.filter(scope) if user.is_authenticated else qs.none()
+        scope |= Q(org_id__in=OrgNode.objects.filter(subtree_q(user, "path")).values("pk"))
+    return qs.filter(scope)
+
+
+def with_reversals(records: list[ServiceRecord]) -> list[ServiceRecord]:
+    """Tell each line whether a reversal corrects it (what `ServiceRecord.state` reads) by
+    one query on the `reverses` column's unique index, instead of `select_related(
+    "reversed_by")`, which joins the ledger to itself and made SQLite's planner scan it."""
+    ids = [r.pk for r in records]
+    found = {r.reverses_id: r for r in ServiceRecord.objects.filter(
+        reverses_id__in=ids).only("id", "reverses_id", "status")} if ids else {}
+    cache = ServiceRecord.reversed_by.related
+    for r in records:
+        cache.set_cached_value(r, found.get(r.pk))
+    return records
 
 
 def record_get_for_user(user, record_id: int) -> ServiceRecord:
@@ -394,3 +414,28 @@ def project_caps(user, project: Project) -> ProjectCaps:
         can_resubmit=may("resubmit", organiser), can_recruit=may("recruit", organiser),
         can_run=may("run", organiser), can_close=may("close", organiser),
         can_add_photo=organiser and state in (Project.State.RUNNING, Project.State.CLOSED))
+
+
+# ---- recurring activities (重复活动) -------------------------------------------------------
+
+def series_get_for_user(user, series_id: int) -> ActivitySeries:
+    """A series the user sees some occurrence of (its scope is its activities'), or 404."""
+    if not activities_for_user(user).filter(series_id=series_id).exists():
+        raise NotFound()
+    return ActivitySeries.objects.select_related("org").get(pk=series_id)
+
+
+@dataclass(frozen=True)
+class SeriesCaps:
+    can_update: bool  # change the remaining occurrences together
+    can_cancel: bool  # cancel the remaining occurrences together
+
+    @property
+    def moves(self) -> list[str]:
+        return [m for m in ("update", "cancel") if getattr(self, f"can_{m}")]
+
+
+def series_caps(user, series: ActivitySeries, upcoming: list[Activity]) -> SeriesCaps:
+    """An organiser of the series' next open occurrence may change or cancel the rest."""
+    organises = bool(upcoming) and is_organiser(user, upcoming[0])
+    return SeriesCaps(can_update=organises, can_cancel=organises)

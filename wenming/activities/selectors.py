@@ -222,3 +222,18 @@ def rollup_problems() -> list[str]:
     problems += [f"hours rollup org {o} {d}: missing, ledger {h}"
                  for (o, d), h in ledger.items() if h]
     return problems
+
+
+# ---- recurring activities (重复活动) -------------------------------------------------------
+
+def series_occurrences(series) -> list[Activity]:
+    """Every occurrence in order, each with `enrolled` (one query)."""
+    return list(series.occurrences.annotate(enrolled=Count(
+        "enrollments", filter=Q(enrollments__status=Enrollment.Status.ENROLLED))).order_by(
+        "start", "pk"))
+
+
+def series_upcoming(series) -> list[Activity]:
+    """Open occurrences that have not ended: the ones a change to the rest applies to."""
+    return list(series.occurrences.filter(
+        status=Activity.Status.PUBLISHED, end__gt=timezone.now()).order_by("start", "pk"))

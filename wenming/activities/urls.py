@@ -3,10 +3,16 @@ from django.urls import path
 from . import views
 from . import views_projects as proj
 from . import views_recording as rec
+from . import views_series as series
 
 urlpatterns = [
     path("activities/", views.activity_list, name="activity_list"),
     path("activities/new/", views.activity_new, name="activity_new"),
+    path("activities/series/<id:series_id>/", series.series_detail, name="series_detail"),
+    path("activities/series/<id:series_id>/update/", series.series_update,
+         name="series_update"),
+    path("activities/series/<id:series_id>/cancel/", series.series_cancel,
+         name="series_cancel"),
     path("activities/<id:activity_id>/", views.activity_detail, name="activity_detail"),
     path("activities/<id:activity_id>/enroll/", views.enroll, name="activity_enroll"),
     path("activities/<id:activity_id>/withdraw/", views.withdraw, name="activity_withdraw"),

@@ -24,7 +24,7 @@ from wenming.core.views import back, flash_errors
 from wenming.people.models import Volunteer
 from wenming.people.selectors import my_volunteer
 
-from . import qr, services
+from . import qr, recurrence, services
 from .forms import (
     ActivityEditForm,
     ActivityFilterForm,
@@ -47,6 +47,7 @@ from .permissions import (
     record_get_for_user,
     records_for_user,
     require_organise,
+    with_reversals,
 )
 from .rules import needs_insurance, rules_for, signup_closes
 from .selectors import (
@@ -173,7 +174,14 @@ def activity_new(request):
     if not may_publish(request.user):
         raise Forbidden()
     form = ActivityForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (rule := form.rule()):
+        series = call_service(form, recurrence.series_publish, by=request.user, rule=rule,
+                              **form.publish_values())
+        if series is not None:
+            messages.success(request, _("已发布%(n)d场重复活动") % {
+                "n": series.occurrences.count()})
+            return redirect("series_detail", series.pk)
+    elif request.method == "POST" and form.is_valid():
         activity = call_service(form, services.activity_publish, by=request.user,
                                  **form.publish_values())
         if activity is not None:
@@ -270,13 +278,15 @@ def people_served(request, activity_id: int):
 def my_hours(request):
     volunteer = my_volunteer(request.user, VOLUNTEERS_ONLY)
     standing = volunteer_standing(volunteer)
-    qs = records_for_user(request.user).filter(volunteer=volunteer).select_related(
-        "reversed_by").order_by("-service_date", "-id")
+    # One's own lines by the volunteer index alone (the scope is oneself), and whether each
+    # was reversed by a second query rather than a self-join (issue 10: 642 ms for 4 lines).
+    qs = ServiceRecord.objects.filter(volunteer=volunteer).order_by("-service_date", "-id")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     next_at = standing["next_star_at"]
     return render(request, "activities/my_hours.html", {
         **standing, "page": page,
-        "rows": [(r, r.state, RECORD_FLOW.label(r.state)) for r in page],
+        "rows": [(r, r.state, RECORD_FLOW.label(r.state))
+                 for r in with_reversals(list(page))],
         "to_next": next_at - standing["total_hours"] if next_at is not None else None,
         "stars": range(1, 6)})
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, Sum
 
 from wenming.activities.models import RECORD_FLOW, ServiceRecord
+from wenming.activities.permissions import with_reversals
 from wenming.activities.selectors import volunteer_standing
 from wenming.honors.models import Award
 from wenming.orgs.models import OrgNode
@@ -41,10 +42,10 @@ def profile_part(user, volunteer: Volunteer) -> dict:
 def service_lines(volunteer: Volunteer, limit: int | None = SERVICE_LINES) -> list[ServiceRecord]:
     """The latest ledger lines with their state, origin (转入) and open correction."""
     qs = ServiceRecord.objects.filter(volunteer=volunteer).select_related(
-        "org", "reversed_by", "origin").prefetch_related(
+        "org", "origin").prefetch_related(
         Prefetch("corrections", queryset=Correction.objects.order_by("-created_at"),
                  to_attr="correction_list")).order_by("-service_date", "-id")
-    return list(qs[:limit] if limit else qs)
+    return with_reversals(list(qs[:limit] if limit else qs))  # not a self-join (issue 10)
 
 
 def line_row(line: ServiceRecord) -> dict:

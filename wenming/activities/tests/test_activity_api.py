@@ -356,16 +356,18 @@ def grow(world, n: int) -> None:
     ("sta1_staff", "/api/activities", 6),
     ("sta1_staff", "/api/activities?lat=39.98&lng=116.3&radius_km=5", 5),
     ("vol1", "/api/activities", 6),
-    ("sta1_staff", "/api/records", 6),
-    ("vol1", "/api/records", 6),
-    ("sta1_staff", "/api/records?status=reversed", 6),
-    ("vol1", "/api/volunteers/{vol1}/records", 6),
+    # Ledger lists: the page, whether its lines were reversed (a second query, not a
+    # self-join: issue 10), a count that stops at 10,000.
+    ("sta1_staff", "/api/records", 7),
+    ("vol1", "/api/records", 7),
+    ("sta1_staff", "/api/records?status=reversed", 7),
+    ("vol1", "/api/volunteers/{vol1}/records", 7),
 ])
 def test_list_queries_do_not_grow_with_the_rows(world, client_for, django_assert_num_queries,
                                                 persona, url, queries):
     user = getattr(world, persona)
     client = client_for(getattr(user, "user", user))
-    for rows in (1, 5):
+    for rows in (2, 5):  # two rows: a reversed one shows even at the first size
         grow(world, rows)
         with django_assert_num_queries(queries):
             response = client.get(url.format(vol1=world.vol1.id))
@@ -381,3 +383,45 @@ def test_the_organiser_marks_an_activity_as_training(world, client_for):
     assert response.status_code == 200, response.content
     assert Activity.objects.get(pk=body["id"]).is_training is False
     assert create(client, world.sta1).json()["is_training"] is False
+
+
+@pytest.mark.parametrize("persona,url", [
+    ("sta1_staff", "/api/records"), ("vol1", "/api/records"), ("inst1_staff", "/api/records"),
+    ("sta1_staff", "/api/records?status=pending"), ("vol1", "/api/volunteers/{vol1}/records"),
+    ("vol1", "/my/hours/"), ("inst1_staff", "/records/pending/")])
+def test_ledger_reads_do_not_join_the_ledger_to_itself_or_to_people(world, client_for,
+                                                                      persona, url):
+    """Issue 10: on SQLite at district size a self-join (`select_related("reversed_by")`)
+    or an OR across joined tables (`volunteer__user`, `org__path`) made the planner scan
+    the million-line ledger. Each ledger query names the table once; its scope filters
+    the ledger's own indexed columns."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    grow(world, 3)
+    user = getattr(world, persona)
+    with CaptureQueriesContext(connection) as got:
+        r = client_for(getattr(user, "user", user)).get(url.format(vol1=world.vol1.id))
+    assert r.status_code == 200
+    ledger = [q["sql"] for q in got.captured_queries if "activities_servicerecord" in q["sql"]]
+    assert ledger
+    for sql in ledger:
+        assert 'JOIN "activities_servicerecord"' not in sql, sql  # no self-join
+        # The scope: no OR over a joined table's column (the old `org__path`,
+        # `activity__leader`, `volunteer__user` terms); subqueries select ids instead.
+        for joined in ('"orgs_orgnode"."path" LIKE', '"activities_activity"."leader_id" =',
+                       'OR "people_volunteer"."user_id"', '("people_volunteer"."user_id" = '
+                       f'{getattr(user, "user", user).pk} OR'):
+            assert joined not in sql, (joined, sql)
+
+
+def test_a_long_ledger_counts_to_ten_thousand_at_most(world, client_for, monkeypatch):
+    from wenming.activities import api
+
+    monkeypatch.setattr(api, "COUNT_CAP", 3)
+    grow(world, 5)
+    body = client_for(world.sta1_staff).get("/api/records").json()
+    assert (body["count"], body["count_capped"]) == (3, True)
+    monkeypatch.setattr(api, "COUNT_CAP", 10_000)
+    body = client_for(world.sta1_staff).get("/api/records").json()
+    assert body["count_capped"] is False and body["count"] >= 5

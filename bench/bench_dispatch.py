@@ -8,6 +8,12 @@
 2. `batch.dispatch_proposal` for 1,000 waiting orders as the `center` staff (requirement:
    < 5 s), its total distance against greedy first-come dispatch's, and how many each assigns;
    then the solver and greedy once more on the same orders with one volunteer in 50 free.
+3. The batch pages and API as the `center` staff, through Django's test client (whole
+   responses, no network): the form `/orders/batch/` (a GET solves nothing), its POST (solve
+   once and keep the proposal), the kept proposal's page `/orders/batch/<id>/` (50 pairs a
+   page) and `GET /api/orders/batch/proposals/{id}` (100 a page): median of 10 reads
+   (requirement: pages < 150 ms, the API < 100 ms, no response over 500 KB, issue 10).
+   Baseline in the same run: the login page.
 
 Setup (not timed): the district demo (`wenming demo --size district`) in a temporary
 WENMING_VAR_DIR, or the one kept in `--var-dir DIR` (built there on first use); 1,000 orders
@@ -15,12 +21,10 @@ at residents' homes submitted and reviewed through the services. A kept district
 before the availability slots gets them from the people migration, which the benchmark runs.
 
     .venv/bin/python bench/bench_dispatch.py [--db sqlite|postgresql] [--var-dir DIR]
+                                             [--database-url URL]
 """
 
-import argparse
-import contextlib
 import json
-import os
 import subprocess
 import sys
 import time
@@ -31,15 +35,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import (  # noqa: E402
     ROOT,
     Database,
-    base_env,
-    cleanup_on_sigterm,
-    fresh_database,
     load,
     manage,
 )
 
 LIMIT_CANDIDATES_MS = 50.0
 LIMIT_BATCH_S = 5.0
+LIMIT_PAGE_MS, LIMIT_API_MS, LIMIT_KB = 150.0, 100.0, 500.0
+READS = 10
 ORDERS = 1000
 SAMPLED = 100  # orders whose candidates are timed
 BATCH_RUNS = 3
@@ -272,6 +275,43 @@ def bench_batch(staff, center) -> dict:
             "scarce": _scarce(batch, candidates, pool.slots), "load": load()}
 
 
+def bench_batch_pages(staff, center) -> dict:
+    """The batch pages and API as staff see them: solve once (POST), then read the kept
+    proposal page by page; the login page is the baseline."""
+    import statistics
+
+    from django.test import Client
+
+    from wenming.orders.models import BatchProposal
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(staff)
+
+    def timed(call, times: int = READS) -> tuple[float, object]:
+        took = []
+        for _ in range(times):
+            started = time.perf_counter()
+            response = call()
+            took.append(time.perf_counter() - started)
+            assert response.status_code in (200, 201, 302), response.status_code
+        return statistics.median(took) * 1000, response
+
+    base_ms, _r = timed(lambda: Client(HTTP_HOST="127.0.0.1").get("/login/"))
+    form_ms, form = timed(lambda: client.get("/orders/batch/"))
+    started = time.perf_counter()
+    posted = client.post("/orders/batch/", {"org": center.pk, "capacity": 1})
+    propose_s = time.perf_counter() - started
+    assert posted.status_code == 302, posted.status_code
+    proposal = BatchProposal.objects.latest("pk")
+    page_ms, page = timed(lambda: client.get(f"/orders/batch/{proposal.pk}/"))
+    page2_ms, _r = timed(lambda: client.get(f"/orders/batch/{proposal.pk}/?page=10"))
+    api_ms, api = timed(lambda: client.get(f"/api/orders/batch/proposals/{proposal.pk}"))
+    return {"baseline_ms": base_ms, "form_ms": form_ms, "form_kb": len(form.content) / 1024,
+            "propose_s": propose_s, "page_ms": page_ms, "page10_ms": page2_ms,
+            "page_kb": len(page.content) / 1024, "api_ms": api_ms,
+            "api_kb": len(api.content) / 1024, "pairs": len(proposal.pairs), "load": load()}
+
+
 def _scarce(batch, candidates, slots) -> dict:
     """The same orders when only one volunteer in SCARCE is free: the solver's real work."""
     import numpy as np
@@ -324,7 +364,7 @@ def measure() -> None:
     sample = random.Random(SEED).sample(ids, min(SAMPLED, len(ids)))
     by_id = ServiceOrder.objects.select_related("platform", "station").in_bulk(sample)
     result = {"setup": setup, "candidates": bench_candidates([by_id[i] for i in sample]),
-              "batch": bench_batch(staff, center)}
+              "batch": bench_batch(staff, center), "pages": bench_batch_pages(staff, center)}
     print("RESULT " + json.dumps(result), flush=True)
 
 
@@ -334,10 +374,15 @@ def report(db: Database, r: dict) -> dict:
     c, b = r["candidates"], r["batch"]
     ours, floor = c["ours"], c["floor"]
     b_greedy, b_solver = b["greedy"], b["solver"]
+    pg = r["pages"]
     result = {"bench": "dispatch", "database": db.describe(), **r,
               "pass_candidates": ours["median_ms"] < LIMIT_CANDIDATES_MS,
-              "pass_batch": b["median_s"] < LIMIT_BATCH_S}
-    result["pass"] = result["pass_candidates"] and result["pass_batch"]
+              "pass_batch": b["median_s"] < LIMIT_BATCH_S,
+              "pass_pages": max(pg["form_ms"], pg["page_ms"], pg["page10_ms"]) < LIMIT_PAGE_MS
+              and pg["api_ms"] < LIMIT_API_MS
+              and max(pg["form_kb"], pg["page_kb"], pg["api_kb"]) < LIMIT_KB}
+    result["pass"] = (result["pass_candidates"] and result["pass_batch"]
+                      and result["pass_pages"])
     verdict = {True: "PASS", False: "FAIL"}
     print(f"[candidates] {db.describe()}; {c['orders']} random waiting orders; {c['load']}")
     print(f"  candidates_for(order)           median {ours['median_ms']:6.1f} ms  "
@@ -372,11 +417,25 @@ def report(db: Database, r: dict) -> dict:
           f"{sc['solver']['assigned']:,} assigned, {sc['solver']['total_km']:,.1f} km in "
           f"{sc['solve_s']:.2f} s; greedy {sc['greedy']['assigned']:,} assigned, "
           f"{sc['greedy']['total_km']:,.1f} km; ratio {sc_ratio:.3f}", flush=True)
+    print(f"[batch pages] the center's {pg['pairs']:,}-pair proposal, test client; {pg['load']}")
+    print(f"  POST /orders/batch/ (solve once, keep): {pg['propose_s']:.2f} s")
+    print(f"  GET /orders/batch/ (the form)          median {pg['form_ms']:6.1f} ms "
+          f"({pg['form_kb']:.0f} KB)")
+    print(f"  GET /orders/batch/<id>/ (page 1)       median {pg['page_ms']:6.1f} ms "
+          f"({pg['page_kb']:.0f} KB); page 10 {pg['page10_ms']:.1f} ms")
+    print(f"  GET /api/orders/batch/proposals/<id>   median {pg['api_ms']:6.1f} ms "
+          f"({pg['api_kb']:.0f} KB)")
+    print(f"  baseline GET /login/                   median {pg['baseline_ms']:6.1f} ms; "
+          f"ratio page/baseline {pg['page_ms'] / pg['baseline_ms']:.1f}x, "
+          f"api/baseline {pg['api_ms'] / pg['baseline_ms']:.1f}x (requirement pages < "
+          f"{LIMIT_PAGE_MS:.0f} ms, API < {LIMIT_API_MS:.0f} ms, < {LIMIT_KB:.0f} KB: "
+          f"{verdict[result['pass_pages']]})", flush=True)
     return result
 
 
 def run(db: Database) -> dict:
     """Measure against `db`, which holds the district demo."""
+    manage(db, "collectstatic", "--noinput", "-v0")  # the pages name hashed static files
     env = {**db.env, "PYTHONUNBUFFERED": "1"}
     code = "import django; django.setup()\nfrom bench.bench_dispatch import measure; measure()"
     child = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT,
@@ -392,32 +451,10 @@ def run(db: Database) -> dict:
     return report(db, result)
 
 
-@contextlib.contextmanager
-def kept_district(var_dir: str):
-    """A SQLite district kept in `var_dir` across runs, built there the first time."""
-    os.makedirs(var_dir, exist_ok=True)
-    env = {**base_env(), "WENMING_VAR_DIR": os.path.abspath(var_dir)}
-    db = Database("sqlite", env)
-    manage(db, "migrate", "--noinput", "-v0")
-    print(f"district demo in {var_dir}: {manage(db, 'demo', '--size', 'district', '--no-progress'):.0f} s"
-          " (nothing to do when it is there)", flush=True)
-    yield db
-
-
 def main() -> None:
-    cleanup_on_sigterm()
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--var-dir", help="keep (and reuse) the SQLite district in this folder")
-    args = parser.parse_args()
-    with contextlib.ExitStack() as stack:
-        if args.var_dir:
-            db = stack.enter_context(kept_district(args.var_dir))
-        else:
-            db = stack.enter_context(fresh_database(args.db))
-            print(f"loading the district demo: "
-                  f"{manage(db, 'demo', '--size', 'district', '--no-progress'):.0f} s", flush=True)
-        sys.exit(0 if run(db)["pass"] else 1)
+    from bench.common import district_main
+
+    district_main(__doc__, lambda db, _args: run(db))
 
 
 if __name__ == "__main__":

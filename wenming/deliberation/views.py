@@ -97,11 +97,15 @@ def topic_board(request, org_id: int):
     """A node's public board by stage: no login, nothing personal (`public_view`)."""
     station = get_object_or_404(OrgNode, pk=org_id, kind=OrgNode.Kind.STATION)
     stage = _stage_tab(request)
-    page = Paginator(board(station, stage), 20).get_page(request.GET.get("page"))
+    counts = stage_counts(station)
+    paginator = Paginator(board(station, stage), 20)
+    # The tabs' grouped count already holds this stage's: no second COUNT for the pager.
+    paginator.__dict__["count"] = counts.get(stage, 0)
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "deliberation/board.html", {
         "station": station, "stage": stage, "page": page,
         "cards": [public_view(t) for t in page],
-        "tabs": [(s, WORKFLOW.label(s), n) for s, n in stage_counts(station).items()]})
+        "tabs": [(s, WORKFLOW.label(s), n) for s, n in counts.items()]})
 
 
 def topic_public(request, org_id: int, topic_id: int):

@@ -478,3 +478,41 @@ def series_cancel(request, series_id: Id, payload: SeriesCancelIn):
     recurrence.series_cancel_from(by=request.user, series=series, from_activity=activity,
                                   reason=payload.reason)
     return series_out(request, series)
+
+
+# ---- the district's insured platforms ---------------------------------------------------
+
+class InsuredPlatformsIn(Strict):
+    platforms: list[str] = Field(..., max_length=50)
+
+
+def _center_for(request, org_id: int):
+    from wenming.orgs.models import OrgNode
+
+    org = org_get_for_user(request.user, org_id)
+    center = OrgNode.objects.get(pk=int(org.path.strip("/").split("/")[0]))
+    return center
+
+
+def insured_out(request, center) -> dict:
+    from .insurance import insured_platforms_of, may_set_insured_platforms
+
+    return {"center_id": center.pk, "platforms": insured_platforms_of(center),
+            "allowed_moves": ["save"] if may_set_insured_platforms(request.user, center)
+            else []}
+
+
+@router.get("/orgs/{org_id}/insured-platforms",
+            summary="本区须为志愿者投保的服务平台（这些平台的活动录入保单后才能签到）")
+def insured_platforms_get(request, org_id: Id):
+    return insured_out(request, _center_for(request, org_id))
+
+
+@router.put("/orgs/{org_id}/insured-platforms",
+            summary="设置本区须投保的服务平台（平台代码列表；实践中心管理员）")
+def insured_platforms_put(request, org_id: Id, payload: InsuredPlatformsIn):
+    from .insurance import insured_platforms_set
+
+    center = _center_for(request, org_id)
+    insured_platforms_set(by=request.user, center=center, codes=payload.platforms)
+    return insured_out(request, center)

@@ -169,3 +169,12 @@ class ProjectEditForm(CleanForm):
     description = forms.CharField(label=_("项目简介"), required=False, max_length=5000,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     is_brand = forms.BooleanField(label=_("品牌项目（一村一品）"), required=False)
+
+
+class InsuredPlatformsForm(CleanForm):
+    platforms = forms.MultipleChoiceField(label=_("须为志愿者投保的服务平台"), required=False,
+                                          widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, platforms=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["platforms"].choices = [(p.code, p.name) for p in platforms]

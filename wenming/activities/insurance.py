@@ -94,3 +94,40 @@ def coverage_of(volunteer: Volunteer) -> QuerySet[InsurancePolicy]:
         activity__enrollments__volunteer=volunteer,
         activity__enrollments__status=Enrollment.Status.ENROLLED).select_related(
         "activity").order_by("-activity__start")
+
+
+# ---- the district's insured platforms (条例 Art. 17: by platform or category) ---------------
+
+def insured_platforms_of(center) -> list[str]:
+    from .rules import rules_for
+
+    return list(rules_for(center).insured_platforms or [])
+
+
+def may_set_insured_platforms(user, center) -> bool:
+    """The district's rule: staff of the center (or a platform admin), not of a node below."""
+    return center.kind == center.Kind.CENTER and can_manage(user, center)
+
+
+@transaction.atomic
+def insured_platforms_set(*, by: User, center, codes: list[str]) -> list[str]:
+    """Set which service platforms' activities need a policy before check-in opens, for the
+    whole district. Unknown or inactive platform codes are a 400; the district's rules row
+    is created with the defaults if it has none."""
+    from wenming.orgs.models import Platform
+
+    from .models import ServiceRules
+
+    if not may_set_insured_platforms(by, center):
+        raise Forbidden(_("只有实践中心的管理员可以设置须投保的服务平台"))
+    chosen = list(dict.fromkeys(str(c).strip() for c in codes or []))
+    known = set(Platform.objects.filter(is_active=True, code__in=chosen).values_list(
+        "code", flat=True))
+    if unknown := [c for c in chosen if c not in known]:
+        raise ValidationError(_("未知的服务平台：%(c)s") % {"c": "、".join(unknown[:10])},
+                              code="unknown_platform")
+    rules = ServiceRules.objects.select_for_update().filter(center=center).first() \
+        or ServiceRules(center=center, star_thresholds=[])
+    rules.insured_platforms = sorted(chosen)
+    rules.save()
+    return rules.insured_platforms

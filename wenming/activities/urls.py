@@ -8,6 +8,7 @@ from . import views_series as series
 urlpatterns = [
     path("activities/", views.activity_list, name="activity_list"),
     path("activities/new/", views.activity_new, name="activity_new"),
+    path("activities/insurance-settings/", rec.insurance_settings, name="insurance_settings"),
     path("activities/series/<id:series_id>/", series.series_detail, name="series_detail"),
     path("activities/series/<id:series_id>/update/", series.series_update,
          name="series_update"),

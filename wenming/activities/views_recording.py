@@ -255,3 +255,33 @@ def my_insurance(request):
         "policies": list(insurance.coverage_of(volunteer)[:50]),
         "claims": list(InsuranceClaim.objects.filter(volunteer=volunteer).select_related(
             "policy__activity").order_by("-id")[:20])})
+
+
+# ---- the district's insured platforms -----------------------------------------------------
+
+@login_required
+def insurance_settings(request):
+    """Which service platforms' activities need a policy before check-in, for the caller's
+    district: staff of the district see it; the center's staff change it."""
+    from wenming.orgs.models import OrgNode, Platform
+    from wenming.orgs.permissions import managed_nodes
+
+    from .forms_recording import InsuredPlatformsForm
+
+    nodes = list(managed_nodes(request.user))
+    if not nodes:
+        raise NotFound()
+    center = OrgNode.objects.get(pk=int(nodes[0].path.strip("/").split("/")[0]))
+    may_set = insurance.may_set_insured_platforms(request.user, center)
+    platforms = Platform.objects.filter(is_active=True).order_by("pk")
+    form = InsuredPlatformsForm(request.POST or None, platforms=platforms, initial={
+        "platforms": insurance.insured_platforms_of(center)})
+    if request.method == "POST" and form.is_valid():
+        if call_service(form, insurance.insured_platforms_set, by=request.user, center=center,
+                        codes=form.cleaned_data["platforms"]):
+            messages.success(request, _("已保存：这些平台的活动须先录入保单才能开放签到"))
+            return redirect("insurance_settings")
+    return render(request, "activities/insurance_settings.html", {
+        "center": center, "form": form, "may_set": may_set,
+        "insured": [p for p in platforms if p.code in insurance.insured_platforms_of(center)]},
+        status=400 if form.errors else 200)

@@ -177,7 +177,7 @@ def test_the_compact_dispatch_page_and_the_map_picker_on_a_phone(world, live_ser
     shot(page, "order-dispatch-compact.png")
     cands.first.get_by_text("评分明细").click()
     expect(cands.first.locator(".factors")).to_be_visible()
-    page.get_by_test_id("more").locator("summary").click()
+    page.get_by_text(re.compile("更多人选")).click()
     expect(page.get_by_test_id("more").get_by_test_id("candidate").first).to_be_visible()
     page.get_by_role("searchbox").fill("电脑")
     page.get_by_role("button", name="查找").click()

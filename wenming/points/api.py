@@ -21,12 +21,11 @@ from .permissions import (
     goods_get_for_user,
     redemption_caps,
     redemption_get_for_user,
-    redemptions_for_user,
     store_caps,
     store_get_for_user,
     stores_for_user,
 )
-from .selectors import on_sale, picture_url
+from .selectors import on_sale, picture_url, redemption_page
 
 router = Router(tags=["points 积分与爱心超市"])
 
@@ -172,11 +171,12 @@ def redemption_create(request, payload: RedeemIn):
 
 @router.get("/redemptions", summary="我的兑换（工作人员：辖区的兑换）")
 def redemption_list(request, page: Query[PageQuery], status: Text = ""):
-    qs = redemptions_for_user(request.user)
-    if status:
-        qs = qs.filter(status=status[:16])
-    return paginate(qs.order_by("-created_at", "-id"), page,
-                    lambda r: redemption_out(request, r))
+    """Newest first. `count` is exact up to 10,000 (`count_exact`); a district's whole list
+    is not counted for a page of twenty."""
+    found = redemption_page(request.user, page=page.page, page_size=page.page_size,
+                            status=status[:16])
+    return {"items": [redemption_out(request, r) for r in found["rows"]],
+            "count": found["count"], "count_exact": found["count_exact"]}
 
 
 @router.post("/redemptions/{redemption_id}/cancel", summary="取消兑换（领取前），退回积分与库存")

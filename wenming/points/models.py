@@ -166,7 +166,12 @@ class Redemption(models.Model):
                                     name="redemption_idempotency"),
         ]
         indexes = [models.Index(fields=["account", "goods", "created_at"],
-                                name="redemption_monthly")]
+                                name="redemption_monthly"),
+                   # the lists, newest first: mine (account), a subtree's stores (goods),
+                   # everything (a platform admin)
+                   models.Index(fields=["account", "created_at"], name="redemption_mine"),
+                   models.Index(fields=["goods", "created_at"], name="redemption_goods"),
+                   models.Index(fields=["created_at", "id"], name="redemption_newest")]
 
     def __str__(self) -> str:
         return f"{self.goods} × {self.quantity}"

@@ -453,7 +453,7 @@ def series_get(request, series_id: Id):
     return series_out(request, series_get_for_user(request.user, series_id))
 
 
-def _occurrence(request, series: ActivitySeries, activity_id: int) -> Activity:
+def _occurrence(request, series: ActivitySeries, activity_id: Id) -> Activity:
     activity = activity_get_for_user(request.user, activity_id)
     if activity.series_id != series.pk:
         raise NotFound()
@@ -486,7 +486,7 @@ class InsuredPlatformsIn(Strict):
     platforms: list[str] = Field(..., max_length=50)
 
 
-def _center_for(request, org_id: int):
+def _center_for(request, org_id: Id):
     from wenming.orgs.models import OrgNode
 
     org = org_get_for_user(request.user, org_id)

@@ -190,6 +190,7 @@ def test_the_compact_dispatch_page_and_the_map_picker_on_a_phone(world, live_ser
     expect(page.locator(".flash").first).to_contain_text("已派单")
     order.refresh_from_db()
     assert (order.state, order.volunteer) == ("dispatched", people[9])
+    page.context.close()
 
     page = phone(browser)
     log_in(page, live_server.url, world.res1.user.username)

@@ -26,16 +26,19 @@ from bench import (  # noqa: E402
     bench_export,
     bench_honors,
     bench_ledger_check,
+    bench_pages,
     bench_recommend,
     bench_redeem,
+    bench_signup,
     bench_standing,
     bench_stats,
     bench_volunteer_list,
 )
 from bench.common import cleanup_on_sigterm, load, machine  # noqa: E402
 
-SECOND_ROUND = [bench_recommend, bench_honors, bench_export, bench_callup, bench_stats,
-                bench_deliberation]
+# The page sweep first (it only reads); the sign-up storm adds activities, so it runs last.
+SECOND_ROUND = [bench_pages, bench_recommend, bench_honors, bench_export, bench_callup,
+                bench_stats, bench_deliberation, bench_signup]
 
 
 def engines(choice: str) -> list[str]:

@@ -230,8 +230,8 @@ def discover_api(client: Client) -> dict[str, str]:
     found: dict[str, str] = {}
     filled: dict[str, str] = {}  # template -> concrete URL
     for template in paths:
-        if template in ("/api/openapi.json", "/api/docs"):
-            continue
+        if template in ("/api/openapi.json", "/api/docs") or FILE_NAME.search(template):
+            continue  # the schema itself; downloads (an export of the district is no list)
         concrete = fill(client, template, filled)
         if concrete is not None:
             found[concrete] = template

@@ -205,7 +205,8 @@ def test_the_compact_dispatch_page_and_the_map_picker_on_a_phone(world, live_ser
     assert after != before, (before, after)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     shot(page, "order-place-picker.png")
+    page.get_by_role("button", name="陪同老人就医").click()
     page.get_by_role("button", name="提交需求").click()
-    expect(page.locator(".flash").first).to_contain_text("提交成功")
+    expect(page.locator(".flash").first).to_contain_text("提交成功", timeout=30_000)
     mine = ServiceOrder.objects.filter(resident=world.res1).latest("pk")
     assert f"{mine.lat:.6f}" == after

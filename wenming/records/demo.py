@@ -1,7 +1,7 @@
 """The demo district's records: trainings (entered by staff, and a batch across the
 district), evaluations drawing on residents' ratings, a complaint in each state, an open
-correction request and an accepted one, a sealed-certificate application waiting at the
-station, and the station's seal.
+correction request and an accepted one, two self-declarations (个人申报) waiting for
+sta1, a sealed-certificate application waiting at the station, and the station's seal.
 
 vol1 (张晓明) shows every part on their phone; sta1 (李秀兰) finds the queues. Everything
 for the named accounts goes through the services (with their event rows); the district-wide
@@ -80,9 +80,29 @@ def _named(users: dict[str, User]) -> None:
                                            reason="提前离开了半小时，记录多算了，申请更正。")
         services.correction_accept(by=staff, correction=done, note="经核实属实，已更正。")
     _complaints(staff, vol)
+    _declarations(vol)
     services.seal_upload(by=staff, org=vol.station, image=_seal_png())
     services.seal_apply(by=vol.user, volunteer=vol, org=vol.station,
                         parts=["services", "trainings", "commendations"], purpose="单位评优材料")
+
+
+def _photo(colour) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), colour).save(buffer, "PNG")
+    return SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
+
+
+def _declarations(vol: Volunteer) -> None:
+    """个人申报: two waiting in sta1's queue (confirming one is the demo's first step; a
+    confirmed one here would add a points entry the demo test counts against attendance)."""
+    services.declaration_submit(
+        by=vol.user, volunteer=vol, hours=Decimal("2"), evidence=_photo((90, 140, 200)),
+        title="为独居老人代购药品", place="小区5号楼", service_date=_days_ago(3),
+        note="社区群里临时求助，周末帮王奶奶去药店买降压药，有购药小票照片。")
+    services.declaration_submit(
+        by=vol.user, volunteer=vol, hours=Decimal("1.5"), evidence=_photo((200, 150, 80)),
+        title="楼道杂物清理", place="小区3号楼", service_date=_days_ago(2),
+        note="和邻居一起清理了楼道堆放的纸箱，附清理后的照片。")
 
 
 def _complaints(staff: User, vol: Volunteer) -> None:

@@ -64,3 +64,48 @@ def test_a_volunteer_opens_their_record_and_asks_for_a_correction(
     expect(vol.get_by_test_id("volunteer-no")).to_be_visible()
     assert vol.evaluate("document.documentElement.scrollWidth") <= 375
     shot(vol, "records-4-elder.png")
+
+
+def test_a_volunteer_declares_hours_with_a_photo_and_the_station_confirms(
+        world, live_server, browser, tmp_path):  # noqa: F811
+    from wenming.records.models import Declaration
+
+    from .test_declarations import past_activity
+
+    activity = past_activity(world, title="重阳节敬老院慰问")
+    photo = tmp_path / "evidence.png"
+    buffer = io.BytesIO()
+    Image.new("RGB", (160, 100), (200, 120, 30)).save(buffer, "PNG")
+    photo.write_bytes(buffer.getvalue())
+    base = live_server.url
+
+    vol = phone(browser)
+    log_in(vol, base, "vol1")
+    vol.goto(f"{base}/my/hours/")
+    vol.get_by_test_id("declare").click()
+    vol.get_by_label("所属活动").select_option(str(activity.pk))
+    vol.get_by_label("申报时长（小时）").fill("2.5")
+    vol.get_by_label("情况说明").fill("现场手机没电，未能扫码签到，负责人可证明")
+    vol.get_by_label("证明照片").set_input_files(str(photo))
+    assert vol.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(vol, "records-5-declare.png")
+    vol.get_by_role("button", name="提交申报").click()
+    expect(vol.get_by_test_id("state")).to_have_text("待确认")
+    declaration = Declaration.objects.get()
+
+    staff = phone(browser)
+    log_in(staff, base, "sta1")
+    staff.goto(f"{base}/declarations/")
+    staff.get_by_role("link", name=f"{world.vol1.user.real_name} · 重阳节敬老院慰问").click()
+    expect(staff.locator("img.rec-evidence")).to_be_visible()
+    shot(staff, "records-6-declaration-decide.png")
+    staff.get_by_role("button", name="确认并记入服务时长").click()
+    expect(staff.get_by_test_id("state")).to_have_text("已确认")
+    declaration.refresh_from_db()
+    assert declaration.record.status == "approved"
+
+    vol.goto(f"{base}/declarations/{declaration.pk}/")
+    vol.get_by_role("button", name="长者模式（大字）").click()
+    expect(vol.get_by_test_id("record")).to_contain_text("已认定")
+    assert vol.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(vol, "records-7-declaration-confirmed.png")

@@ -90,7 +90,7 @@ def done(request, wish: Wish):
 @login_required
 def wish_list(request):
     wall_qs = wishes_for_user(request.user).filter(state=State.APPROVED)
-    form = WishFilterForm(request.GET or None, user=request.user, wishes=wall_qs)
+    form = WishFilterForm(request.GET or None, user=request.user)
     qs = form.apply(wall_qs)
     page = Paginator(qs.order_by("-urgency", "-created_at", "-id"), 20).get_page(
         request.GET.get("page"))
@@ -235,7 +235,7 @@ def wish_fulfil(request, wish_id: int):
 def wish_review(request):
     queue = wishes_for_user(request.user).filter(subtree_q(request.user, "station__path"),
                                                  state=State.POSTED)
-    form = WishFilterForm(request.GET or None, user=request.user, wishes=queue)
+    form = WishFilterForm(request.GET or None, user=request.user)
     qs = form.apply(queue)
     page = Paginator(qs.order_by("created_at", "id"), 30).get_page(request.GET.get("page"))
     return render(request, "wishes/review.html", {

@@ -98,7 +98,7 @@ def test_the_wall_filters_by_station_or_institute(world, client_for):
 
 def test_a_station_outside_ones_scope_is_not_a_filter_choice(world, client_for):
     html = page(client_for(world.sta2_staff).get("/wishes/", {"org": world.sta1.pk}))
-    assert "选择一个有效的选项" in html
+    assert "没有找到这个编号，或它不在您的管辖范围内" in html
 
 
 def test_the_public_wall_needs_no_login_and_shows_nothing_personal(world, client):

@@ -75,6 +75,7 @@ TILE_GROUPS = (
            "/records/"),
         _e("records_export", _("导出时长"), "records_export", "download", {STAFF}),
         _e("corrections", _("更正申请"), "correction_list", "check", {STAFF}, "/corrections/"),
+        _e("declarations", _("个人申报"), "declaration_list", "check", {STAFF}, "/declarations/"),
         _e("complaints", _("投诉"), "complaint_list", "bell", {STAFF}, "/complaints/"),
         _e("seals", _("盖章证明"), "seal_list", "shield", {STAFF}, "/seals/"),
         _e("national", _("国家标准数据"), "national_export", "download", {STAFF}, "/export/national/"),

@@ -144,3 +144,31 @@ def test_staff_approve_a_line_and_the_volunteers_total_follows(world, live_serve
     expect(volunteer.get_by_test_id("total-hours")).to_contain_text("2.50")
     expect(volunteer.get_by_test_id("records")).to_contain_text("已认定")
     shot(volunteer, "my-hours.png")
+
+
+def test_station_staff_publish_an_activity_by_picking_its_place_on_the_map(
+        world, live_server, browser):
+    Platform.objects.get_or_create(code="health", defaults={"name": "健康促进与体育服务平台"})
+    day = timezone.localdate() + datetime.timedelta(days=7)
+    page = phone(browser)
+    log_in(page, live_server.url, "sta1")
+    tile(page, "发布活动")
+    page.get_by_label("活动名称").fill("周末社区义诊")
+    page.get_by_label("服务平台").select_option(index=1)
+    page.get_by_label("开始时间").fill(f"{day:%Y-%m-%d}T09:00")
+    page.get_by_label("结束时间").fill(f"{day:%Y-%m-%d}T11:00")
+    page.get_by_label("活动地点").fill("稻香园社区卫生服务站门口")
+    page.get_by_label("招募人数").fill("20")
+    picker = page.locator("[data-place-picker]")
+    picker.scroll_into_view_if_needed()
+    box = picker.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.4)
+    expect(page.locator("[data-place-status]")).to_contain_text("已在地图上选定活动地点")
+    lat = page.locator("input[name=lat]").input_value()
+    assert lat and page.locator("input[name=lng]").input_value()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(page, "activity-place-picker.png")
+    page.get_by_role("button", name="发布", exact=True).click()
+    expect(page.locator(".flash").first).to_be_visible(timeout=30_000)
+    made = Activity.objects.get(title="周末社区义诊")
+    assert (made.org, f"{made.lat:.6f}") == (world.sta1, lat)

@@ -301,7 +301,21 @@ def progress(entry: Timed, verbose: bool) -> Timed:
     return entry
 
 
+def time_urls(base: str, role: str, args) -> list[Timed]:
+    """Only the URLs named with --url (no discovery): to re-time what a change touched."""
+    page, api = page_login(base, role), api_login(base, role)
+    out = []
+    for url in args.url:
+        kind, client = ("api", api) if url.startswith("/api/") else ("page", page)
+        entry = Timed(role, kind, url, route_of(url.split("?")[0]) or url)
+        time_one(client, entry, args.runs, args.warmup)
+        out.append(progress(entry, args.verbose))
+    return out
+
+
 def sweep_role(base: str, role: str, args) -> list[Timed]:
+    if getattr(args, "url", None):
+        return time_urls(base, role, args)
     out = []
     client = page_login(base, role)
     for url, route in discover_pages(client, args.depth).items():
@@ -349,7 +363,7 @@ def run(db: Database, args=None) -> dict:
     import argparse
 
     args = args or argparse.Namespace(role=None, runs=10, warmup=1, depth=3, limit_only=True,
-                                      verbose=False)
+                                      verbose=False, url=None)
     setup_django(db)
     roles = args.role or ROLES
     print(f"[pages] {db.describe()}; gunicorn 2 workers x 4 threads; {args.runs} timed "
@@ -385,6 +399,8 @@ def main() -> None:
         (["--depth"], {"type": int, "default": 3, "help": "link levels from the home page"}),
         (["--limit-only"], {"action": "store_true", "help": "print only the offenders"}),
         (["--verbose"], {"action": "store_true", "help": "print each figure as measured"}),
+        (["--url"], {"action": "append", "help": "time only this page or /api/ path (repeat; "
+                                                 "no discovery)"}),
     ])
 
 

@@ -1,8 +1,10 @@
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from wenming.core.forms import CleanForm
 from wenming.core.uploads import image_error
+from wenming.core.widgets import PickerField
 from wenming.orgs.models import OrgNode
 
 from .services import MAX_BODY
@@ -14,7 +16,10 @@ class NoticeForm(CleanForm):
         choices=[("0", _("通知公告（发给本阵地及下级工作人员，有已读回执）")),
                  ("1", _("新闻动态（公开，显示在首页和阵地主页）"))],
         widget=forms.RadioSelect)
-    org = forms.ModelChoiceField(label=_("发布阵地"), queryset=OrgNode.objects.none())
+    # A search box over the publisher's subtree, not a <select> of all its nodes (issue 10).
+    org = PickerField(label=_("发布阵地"), queryset=OrgNode.objects.none(),
+                      search_url=reverse_lazy("api:org_search"), item_label="{name}",
+                      item_detail="{kind_label} · {parent_name}")
     title = forms.CharField(label=_("标题"), min_length=2, max_length=100)
     body = forms.CharField(
         label=_("正文"), max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 10}),
@@ -27,8 +32,9 @@ class NoticeForm(CleanForm):
     def __init__(self, *args, nodes, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = nodes
-        if nodes.count() == 1:
-            self.fields["org"].initial = nodes.first()
+        only = list(nodes[:2])
+        if len(only) == 1:
+            self.fields["org"].initial = only[0].pk
         if editing:  # who it is for and from where are fixed once published
             del self.fields["public"], self.fields["org"]
 

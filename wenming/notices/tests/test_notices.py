@@ -259,3 +259,14 @@ def test_a_notice_picture_follows_the_notice_scope(world, settings, tmp_path):
     assert logged_in(world.sta1_staff).get(url).status_code == 200
     assert logged_in(world.sta2_staff).get(url).status_code == 404
     assert Client().get(url).status_code == 404
+
+
+def test_the_form_searches_its_node_instead_of_listing_the_subtree(world):
+    """Issue 10: a center's form put every node of its district into a <select>."""
+    html = logged_in(world.center_staff).get("/notices/new/").content.decode()
+    assert "data-picker" in html and f'<option value="{world.sta1.pk}"' not in html
+    # A node outside the publisher's subtree, typed into the id box, is refused.
+    html = logged_in(world.sta2_staff).post("/notices/new/", {
+        "public": "0", "org": world.sta1.pk, "title": "越界通知", "body": "内容内容"
+    }).content.decode()
+    assert "picker" in html and not Notice.objects.exists()

@@ -108,3 +108,20 @@ def test_staff_open_a_room_from_the_page(world, client_for):
         "weekdays": ["5"], "opens": "09:00", "closes": "16:00"})
     assert refused.status_code == 200 and Room.objects.count() == 1
     assert client_for(world.vol1.user).get("/rooms/new/").status_code == 403
+
+
+def test_the_new_room_form_searches_its_place_instead_of_listing_every_node(
+        world, client_for, django_assert_max_num_queries):
+    """Issue 10: a center's form listed all 1,672 nodes in a <select>; now a picker over the
+    scoped search API, whatever the size of the subtree."""
+    client = client_for(world.center_staff)
+    client.get("/rooms/new/")  # the session's first queries
+    with django_assert_max_num_queries(12):
+        html = client.get("/rooms/new/").content.decode()
+    assert "data-picker" in html and "kind=station,point" in html
+    assert f'<option value="{world.sta1.id}"' not in html
+    # A point outside the staff's subtree, typed into the id box, is refused as before.
+    refused = client_for(world.sta2_staff).post("/rooms/new/", {
+        "org": world.inst1.id, "name": "图书室", "kind": "library", "capacity": "12",
+        "weekdays": ["5"], "opens": "09:00", "closes": "16:00"})
+    assert refused.status_code == 200 and not Room.objects.exists()

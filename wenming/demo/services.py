@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from wenming.activities.models import ServiceRecord
 from wenming.core.bulk import foreign_keys_added_after
+from wenming.orgs.boundaries import boundary_set, shipped_districts
 from wenming.orgs.models import OrgNode, RoleAssignment
 from wenming.orgs.services import grid_create, org_bulk_create, org_create, role_grant
 from wenming.people.models import AvailabilitySlot, Resident, User, Volunteer
@@ -110,6 +111,8 @@ def _create_tree(plan: DemoPlan) -> dict[str, OrgNode]:
     """Every node by its plan key: the center, then one bulk insert per level."""
     nodes = {plan.center.key: org_create(kind=OrgNode.Kind.CENTER, name=plan.center.name,
                                          **_node_fields(plan.center))}
+    # Haidian's outline (region code 110108) from the Beijing districts shipped with the app.
+    boundary_set(by=None, node=nodes[plan.center.key], data=shipped_districts(), source="beijing")
     levels = [plan.institutes, plan.stations, plan.points(plan.center),
               [p for inst in plan.institutes for p in plan.points(inst)],
               [p for station in plan.stations for p in plan.points(station)]]

@@ -6,6 +6,7 @@ from wenming.core.pagination import PageQuery, paginate
 from wenming.core.schemas import Id, Lat, Lng, Schema, Strict
 
 from . import services as org_services
+from .boundaries import as_feature, boundary_for, boundary_remove, boundary_set
 from .models import Grid, OrgNode
 from .permissions import org_contact, org_get_for_user, require_manage, visible_orgs
 from .selectors import org_pick_row, org_search, subtree_counts
@@ -118,6 +119,36 @@ def org_move(request, org_id: Id, payload: MoveIn):
     parent = org_get_for_user(request.user, payload.parent_id)
     return org_out(request.user, org_services.org_move(by=request.user, node=node,
                                                        parent=parent))
+
+
+# ---- the district's outline -----------------------------------------------------------------
+
+class BoundaryIn(Strict):
+    # A FeatureCollection, a Feature or a bare (Multi)Polygon: orgs.boundaries checks it.
+    geojson: dict
+    feature: str = Field("", max_length=100, description="区域名称或行政区划代码（多个区域时）")
+
+
+@router.get("/{org_id}/boundary", url_name="org_boundary",
+            summary="地图上画出的区域边界（本阵地的，或上级最近的一个，GeoJSON Feature）")
+def boundary_get(request, org_id: Id):
+    found = boundary_for(org_get_for_user(request.user, org_id))
+    if found is None:
+        raise NotFound(_("尚未设置区域边界"))
+    return as_feature(found)
+
+
+@router.put("/{org_id}/boundary", summary="上传本阵地的区域边界（GeoJSON）")
+def boundary_put(request, org_id: Id, payload: BoundaryIn):
+    node = org_get_for_user(request.user, org_id)
+    return as_feature(boundary_set(by=request.user, node=node, data=payload.geojson,
+                                   feature=payload.feature, source="api"))
+
+
+@router.delete("/{org_id}/boundary", response={204: None}, summary="删除本阵地的区域边界")
+def boundary_delete(request, org_id: Id):
+    boundary_remove(by=request.user, node=org_get_for_user(request.user, org_id))
+    return Status(204, None)
 
 
 # ---- grids ------------------------------------------------------------------------------

@@ -72,3 +72,35 @@ class MoveForm(CleanForm):
     def __init__(self, *args, parents, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = parents
+
+
+MAX_BOUNDARY_BYTES = 5 * 1024 * 1024
+
+
+class BoundaryForm(CleanForm):
+    """Either a region shipped with the app (Beijing's districts) or the district's own
+    GeoJSON file; the file wins when both are given."""
+
+    shipped = forms.ChoiceField(label=_("选用内置的区域（北京市各区）"), required=False)
+    file = forms.FileField(label=_("或上传GeoJSON文件（5MB以内）"), required=False,
+                           widget=forms.FileInput(attrs={"accept": ".geojson,.json,application/geo+json,application/json"}))
+    feature = forms.CharField(label=_("文件中的区域名称或行政区划代码（文件含多个区域时填写）"),
+                              max_length=100, required=False)
+
+    def __init__(self, *args, shipped: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shipped"].choices = [("", "—"), *shipped]
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is None and not data.get("shipped"):
+            raise ValidationError(_("请选择一个内置区域，或上传GeoJSON文件"))
+        if upload is not None:
+            if upload.size > MAX_BOUNDARY_BYTES:
+                raise ValidationError(_("文件超过5MB"))
+            try:
+                data["geojson"] = json.loads(upload.read().decode("utf-8"))
+            except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+                raise ValidationError(_("文件不是有效的GeoJSON（JSON格式有误）")) from exc
+        return data

@@ -141,3 +141,25 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.org or '-'}"
+
+
+class Boundary(models.Model):
+    """区域边界: the outline every map of the node's subtree draws (usually the district's,
+    on the tree's root). Kept apart from OrgNode so that tree queries never carry a polygon."""
+
+    node = models.OneToOneField(OrgNode, verbose_name=_("阵地"), on_delete=models.CASCADE,
+                                primary_key=True, related_name="boundary")
+    name = models.CharField(_("区域名称"), max_length=100)
+    # A GeoJSON Polygon or MultiPolygon, [lng, lat] in WGS-84, checked by orgs.boundaries.
+    geometry = models.JSONField(_("边界"))
+    source = models.CharField(_("来源"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("更新人"), null=True,
+                                   blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("区域边界")
+        verbose_name_plural = _("区域边界")
+
+    def __str__(self) -> str:
+        return self.name

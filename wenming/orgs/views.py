@@ -8,7 +8,8 @@ from wenming.core.errors import Forbidden, NotFound
 from wenming.core.forms import call_service
 
 from . import services
-from .forms import GridForm, MoveForm, NodeForm
+from .boundaries import boundary_for, boundary_set, shipped_districts
+from .forms import BoundaryForm, GridForm, MoveForm, NodeForm
 from .models import Grid, OrgNode
 from .permissions import (
     is_platform_admin,
@@ -152,3 +153,28 @@ def org_move(request, org_id: int):
             messages.success(request, _("已移动：%(name)s") % {"name": node.name})
             return redirect("org_tree")
     return render(request, "orgs/node_move.html", {"form": form, "node": node})
+
+
+@login_required
+def org_boundary(request, org_id: int):
+    """区域边界: the outline every map of the node's subtree draws, picked from the shipped
+    Beijing districts or uploaded as GeoJSON, previewed on the map before and after."""
+    node = _managed(request, org_id)
+    shipped = shipped_districts()
+    names = [(f["id"], f["properties"]["name"]) for f in shipped["features"]]
+    form = BoundaryForm(request.POST or None, request.FILES or None, shipped=names)
+    if request.method == "POST" and form.is_valid():
+        data, feature = (form.cleaned_data.get("geojson"), form.cleaned_data["feature"])
+        if data is None:
+            data, feature = shipped, form.cleaned_data["shipped"]
+        upload = form.cleaned_data.get("file")
+        kept = call_service(form, boundary_set, by=request.user, node=node, data=data,
+                            feature=feature, source=upload.name if upload else "beijing")
+        if kept:
+            messages.success(request, _("已保存区域边界：%(n)s") % {"n": kept.name})
+            return redirect("org_boundary", org_id=node.pk)
+    current = boundary_for(node)
+    return render(request, "orgs/boundary.html", {
+        "node": node, "form": form, "current": current,
+        "own": current is not None and current.node_id == node.pk,
+        "tile_url": settings.WENMING_MAP_TILE_URL})

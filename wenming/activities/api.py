@@ -206,8 +206,7 @@ def activity_create(request, payload: ActivityIn):
 @router.get("/activities/{activity_id}", summary="一个活动")
 def activity_get(request, activity_id: Id):
     activity = activity_get_for_user(request.user, activity_id)
-    enrolled = activity.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
-    return {**activity_out(activity), "enrolled": enrolled,
+    return {**activity_out(activity), "enrolled": activity.enrolled_count,
             "allowed_moves": activity_caps(request.user, activity).moves}
 
 

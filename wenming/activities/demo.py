@@ -25,6 +25,8 @@ def _node_of(user: User) -> OrgNode:
 
 def seed_activities_extras(*, size: str, nodes: dict[str, OrgNode], users: dict[str, User],
                            rng) -> None:
+    # The ledger's loader signs volunteers up in bulk, past the services: count them once.
+    services.enrolled_counts_refresh()
     station, staff, approver = _node_of(users["sta1"]), users["sta1"], users["inst1"]
     platform = Platform.objects.filter(is_active=True).order_by("order", "id").first()
     _projects(station, staff, approver, platform)

@@ -10,6 +10,7 @@ Two variants, both signed with the site's key (django.core.signing, its own salt
 Nobody without the server's key can make either; a code for one volunteer names only them.
 """
 
+import math
 import time
 
 from django.core import signing
@@ -35,7 +36,9 @@ def printed_token(card: ECard) -> str:
 
 def seconds_left(now: float | None = None) -> int:
     now = now or time.time()
-    return int(WINDOW - now % WINDOW)
+    # Rounded up: in the window's last second it is 1, never 0 (the phone would refresh at
+    # once and show a code that is still good).
+    return math.ceil(WINDOW - now % WINDOW)
 
 
 def ecard_volunteer(token: str, now: float | None = None) -> Volunteer:

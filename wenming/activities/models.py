@@ -209,6 +209,11 @@ class Activity(models.Model):
     start = models.DateTimeField(_("开始时间"))
     end = models.DateTimeField(_("结束时间"))
     quota = models.PositiveIntegerField(_("招募人数"))
+    # How many enrollments are `enrolled`, kept by the enrollment services in their own
+    # transaction: a sign-up takes a place by one conditional UPDATE (`enrolled_count <
+    # quota`), so the row is locked for one statement instead of a count under FOR UPDATE
+    # (issue 10). A walk-in may push it past the quota. `check-ledger` proves it.
+    enrolled_count = models.PositiveIntegerField(_("已报名人数"), default=0, editable=False)
     required_skills = models.JSONField(_("所需技能"), default=list, blank=True)
     required_tags = models.JSONField(_("身份要求"), default=list, blank=True)
     min_age = models.PositiveSmallIntegerField(_("最低年龄"), null=True, blank=True)

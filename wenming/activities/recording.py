@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -132,6 +132,8 @@ def enrollment_walk_in(*, by: User, activity: Activity, volunteer: Volunteer) ->
         activity=activity, volunteer=volunteer).first()
     if enrollment and enrollment.status == Enrollment.Status.ENROLLED:
         raise Conflict(_("该志愿者已报名"), code="already_enrolled")
+    # They are here: a place past the quota if need be (the activity's row is locked).
+    Activity.objects.filter(pk=activity.pk).update(enrolled_count=F("enrolled_count") + 1)
     if enrollment is None:
         return Enrollment.objects.create(activity=activity, volunteer=volunteer,
                                          status=Enrollment.Status.ENROLLED)

@@ -5,7 +5,7 @@ import datetime
 import math
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,10 +52,6 @@ def activity_search(qs: QuerySet[Activity], *, org: OrgNode | None = None, platf
         if activity.distance_km <= radius:
             near.append(activity)
     return sorted(near, key=lambda a: (a.distance_km, a.start))
-
-
-def enrolled_count(activity: Activity) -> int:
-    return activity.enrollments.filter(status="enrolled").count()
 
 
 def volunteer_hours(volunteer: Volunteer) -> Decimal:
@@ -154,8 +150,8 @@ def subtree_totals(org: OrgNode, day_from: datetime.date, day_to: datetime.date)
 # ---- for the pages ----------------------------------------------------------------------
 
 def with_enrolled(qs: QuerySet[Activity]) -> QuerySet[Activity]:
-    """Annotate `.enrolled` (places taken) in the same query, for lists."""
-    return qs.annotate(enrolled=Count("enrollments", filter=Q(enrollments__status="enrolled")))
+    """`.enrolled` (places taken) for the lists' templates: the kept counter, no join."""
+    return qs.annotate(enrolled=F("enrolled_count"))
 
 
 def unmet_requirements(volunteer: Volunteer, activity: Activity) -> list[str]:
@@ -163,7 +159,10 @@ def unmet_requirements(volunteer: Volunteer, activity: Activity) -> list[str]:
     reasons = []
     if volunteer.status != Volunteer.Status.ACTIVE:
         reasons.append(_("志愿者账号尚未审核通过"))
-    skills = set(volunteer.skills.values_list("name", flat=True))
+    # The skills query only when the activity asks for some: most ask for none, and a
+    # popular activity's sign-up storm pays for every query (issue 10).
+    skills = set(volunteer.skills.values_list("name", flat=True)) \
+        if activity.required_skills else set()
     if missing := [s for s in activity.required_skills if s not in skills]:
         reasons.append(_("需要技能：%(v)s") % {"v": "、".join(missing)})
     if missing := [t for t in activity.required_tags if t not in volunteer.tags]:
@@ -221,16 +220,24 @@ def rollup_problems() -> list[str]:
             problems.append(f"hours rollup org {org} {day}: {hours} != ledger {expected}")
     problems += [f"hours rollup org {o} {d}: missing, ledger {h}"
                  for (o, d), h in ledger.items() if h]
-    return problems
+    return problems + enrolled_count_problems()
+
+
+def enrolled_count_problems() -> list[str]:
+    """Where an activity's sign-up counter differs from its enrolled enrollments."""
+    counted = dict(Enrollment.objects.filter(status=Enrollment.Status.ENROLLED).order_by()
+                   .values("activity").annotate(n=Count("pk")).values_list("activity", "n"))
+    kept = dict(Activity.objects.filter(enrolled_count__gt=0).values_list(
+        "pk", "enrolled_count"))
+    return [f"activity {pk}: enrolled_count {kept.get(pk, 0)} != {counted.get(pk, 0)} enrolled"
+            for pk in sorted(kept.keys() | counted.keys()) if kept.get(pk, 0) != counted.get(pk, 0)]
 
 
 # ---- recurring activities (重复活动) -------------------------------------------------------
 
 def series_occurrences(series) -> list[Activity]:
     """Every occurrence in order, each with `enrolled` (one query)."""
-    return list(series.occurrences.annotate(enrolled=Count(
-        "enrollments", filter=Q(enrollments__status=Enrollment.Status.ENROLLED))).order_by(
-        "start", "pk"))
+    return list(with_enrolled(series.occurrences.all()).order_by("start", "pk"))
 
 
 def series_upcoming(series) -> list[Activity]:

@@ -10,8 +10,9 @@ import secrets
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -182,9 +183,9 @@ def activity_update(*, by: User, activity: Activity, changes: dict) -> Activity:
     if "people_served" in changes and (changes["people_served"] or 0) < 0:
         raise ValidationError(_("服务人次不能为负数"), code="invalid_people_served")
     _clean_activity(fields, creating=False)
-    enrolled = activity.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
-    if fields["quota"] < enrolled:
-        raise Conflict(_("已报名%(n)d人，招募人数不能少于已报名人数") % {"n": enrolled},
+    if fields["quota"] < activity.enrolled_count:
+        raise Conflict(_("已报名%(n)d人，招募人数不能少于已报名人数") % {
+            "n": activity.enrolled_count},
                        code="quota_below_enrolled")
     for name, value in fields.items():
         setattr(activity, name, value)
@@ -217,28 +218,77 @@ def activity_cancel(*, by: User, activity: Activity, reason: str) -> Activity:
 
 # ---- enrollment -----------------------------------------------------------------------
 
-@transaction.atomic
 def enrollment_create(*, volunteer: Volunteer, activity: Activity) -> Enrollment:
-    """Sign up: enrolled while the quota lasts, waitlisted after. The activity row is locked,
-    so concurrent sign-ups are counted one at a time."""
-    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    """Sign up: enrolled while the quota lasts, waitlisted after.
+
+    Every check reads before any write, and a place is taken by one conditional UPDATE of
+    the activity's counter, so its row is locked from that statement to the commit only
+    (issue 10: a count under FOR UPDATE held it across six statements and queued every
+    client behind a descheduled holder). The same volunteer's two requests at once meet the
+    unique (activity, volunteer) constraint: the second one's place is given back with its
+    rolled-back transaction, and it is told they are signed up."""
+    for attempt in range(3):
+        try:
+            return _enroll(volunteer=volunteer, activity=activity, last_try=attempt == 2)
+        except _PlaceFreed:
+            continue
+        except IntegrityError:
+            raise Conflict(_("您已报名该活动"), code="already_enrolled") from None
+    raise AssertionError("unreachable: the last try does not retry")
+
+
+class _PlaceFreed(Exception):
+    """A place came free between finding the activity full and holding its row: the
+    sign-up starts again (its transaction, and the row's share lock, rolled back)."""
+
+
+@transaction.atomic
+def _enroll(*, volunteer: Volunteer, activity: Activity, last_try: bool) -> Enrollment:
     if not enrollment_open(activity, timezone.now()):
         raise Conflict(_("报名已截止或活动已取消，不能报名"), code="enrollment_closed")
     if reasons := unmet_requirements(volunteer, activity):
         raise Conflict(_("不符合报名条件：%(r)s") % {"r": "；".join(reasons)},
                        code="requirements_not_met")
-    enrollment = Enrollment.objects.select_for_update().filter(
-        activity=activity, volunteer=volunteer).first()
+    enrollment = Enrollment.objects.filter(activity=activity, volunteer=volunteer).first()
     if enrollment and ENROLLMENT_FLOW.in_group(enrollment.status, "live"):
         raise Conflict(_("您已报名该活动"), code="already_enrolled")
-    taken = activity.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
-    status = Enrollment.Status.ENROLLED if taken < activity.quota else Enrollment.Status.WAITLISTED
+    status = Enrollment.Status.ENROLLED if _take_place(activity, last_try) else \
+        Enrollment.Status.WAITLISTED
     ENROLLMENT_FLOW.check(enrollment.status if enrollment else "", status)
+    # The waitlist's order: stamped after the place was taken or found gone, so everyone
+    # enrolled is stamped before anyone who found the activity full.
+    now = timezone.now()
     if enrollment is None:
-        return Enrollment.objects.create(activity=activity, volunteer=volunteer, status=status)
-    enrollment.status, enrollment.created_at = status, timezone.now()
-    enrollment.save(update_fields=["status", "created_at", "updated_at"])
+        return Enrollment.objects.create(activity=activity, volunteer=volunteer, status=status,
+                                         created_at=now)
+    # Signing up again after withdrawing: only from the withdrawn row we read, or a second
+    # request of the same volunteer got there first (and this one's place is rolled back).
+    if not Enrollment.objects.filter(pk=enrollment.pk, status=enrollment.status).update(
+            status=status, created_at=now, updated_at=now):
+        raise Conflict(_("您已报名该活动"), code="already_enrolled")
+    enrollment.status, enrollment.created_at, enrollment.updated_at = status, now, now
     return enrollment
+
+
+def _take_place(activity: Activity, last_try: bool) -> bool:
+    """One place if the quota has one left: one conditional UPDATE. When it finds none, the
+    waitlisted sign-up holds the row shared until its commit, so a withdrawal's promotion
+    (FOR UPDATE) waits for it and sees it waiting, while waitlisted sign-ups run side by
+    side. SQLite needs no share lock: its IMMEDIATE transaction holds the only write lock."""
+    taken = Activity.objects.filter(
+        pk=activity.pk, status=Activity.Status.PUBLISHED,
+        enrolled_count__lt=F("quota")).update(enrolled_count=F("enrolled_count") + 1)
+    if taken or connection.vendor != "postgresql":
+        return bool(taken)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT status, enrolled_count < quota FROM {Activity._meta.db_table} "
+                       "WHERE id = %s FOR SHARE", [activity.pk])
+        state, free = cursor.fetchone()
+    if state != Activity.Status.PUBLISHED:
+        raise Conflict(_("报名已截止或活动已取消，不能报名"), code="enrollment_closed")
+    if free and not last_try:
+        raise _PlaceFreed
+    return False
 
 
 @transaction.atomic
@@ -255,26 +305,51 @@ def enrollment_cancel(*, volunteer: Volunteer, activity: Activity) -> Enrollment
     if not withdrawal_open(enrollment.status, activity, rules, timezone.now()):
         raise Conflict(_("活动开始前%(n)d分钟起不能取消报名，请联系活动负责人") % {
             "n": rules.cancel_cutoff_minutes}, code="cancel_closed")
+    if enrollment.status == Enrollment.Status.ENROLLED:
+        _count_enrolled(activity, -1)
     enrollment.status = Enrollment.Status.CANCELLED
     enrollment.save(update_fields=["status", "updated_at"])
     _promote_waitlist(activity)
     return enrollment
 
 
+def _count_enrolled(activity: Activity, change: int) -> None:
+    """Move the counter of an activity whose row the caller holds locked (FOR UPDATE), and
+    the caller's copy with it."""
+    activity.enrolled_count += change
+    Activity.objects.filter(pk=activity.pk).update(enrolled_count=F("enrolled_count") + change)
+
+
 def _promote_waitlist(activity: Activity) -> None:
-    """Fill free places from the waitlist in sign-up order (caller holds the activity lock)."""
-    free = activity.quota - activity.enrollments.filter(
-        status=Enrollment.Status.ENROLLED).count()
+    """Fill free places from the waitlist in sign-up order (caller holds the activity lock,
+    so `enrolled_count` is current)."""
+    free = activity.quota - activity.enrolled_count
     if free <= 0 or activity.start <= timezone.now():
         return
     waiting = list(activity.enrollments.select_for_update().filter(
-        status=Enrollment.Status.WAITLISTED).order_by("created_at", "id")[:free])
-    for enrollment in waiting:
-        enrollment.status = Enrollment.Status.ENROLLED
-        enrollment.save(update_fields=["status", "updated_at"])
+        status=Enrollment.Status.WAITLISTED).select_related("volunteer__user").order_by(
+        "created_at", "id")[:free])
+    if not waiting:
+        return
+    Enrollment.objects.filter(pk__in=[e.pk for e in waiting]).update(
+        status=Enrollment.Status.ENROLLED, updated_at=timezone.now())
+    _count_enrolled(activity, len(waiting))
     notify(users=[e.volunteer.user for e in waiting],
            title=_("候补成功：%(title)s") % {"title": activity.title},
            body=_("您已从候补转为正式报名，请按时参加。"), url=f"/activities/{activity.pk}/")
+
+
+def enrolled_counts_refresh(activity_ids=None) -> int:
+    """Set `enrolled_count` from the enrollments (the demo's bulk loader writes enrollments
+    without the services); returns how many activities were set. Not for request paths."""
+    counted = Enrollment.objects.filter(
+        activity=OuterRef("pk"), status=Enrollment.Status.ENROLLED).order_by().values(
+        "activity").annotate(n=Count("pk")).values("n")
+    qs = Activity.objects.filter(Q(enrolled_count__gt=0) | Q(pk__in=Enrollment.objects.filter(
+        status=Enrollment.Status.ENROLLED).values("activity")))
+    if activity_ids is not None:
+        qs = Activity.objects.filter(pk__in=activity_ids)
+    return qs.update(enrolled_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0))
 
 
 # ---- attendance -----------------------------------------------------------------------

@@ -53,7 +53,6 @@ from .rules import needs_insurance, rules_for, signup_closes
 from .selectors import (
     activity_roster,
     activity_search,
-    enrolled_count,
     unmet_requirements,
     volunteer_activity_state,
     volunteer_standing,
@@ -102,7 +101,7 @@ def activity_detail(request, activity_id: int):
     caps = activity_caps(request.user, activity, volunteer=volunteer, standing=state or None)
     rules = rules_for(activity.org)
     return render(request, "activities/activity_detail.html", {
-        "a": activity, "enrolled": enrolled_count(activity), "volunteer": volunteer,
+        "a": activity, "enrolled": activity.enrolled_count, "volunteer": volunteer,
         "unmet": unmet, "caps": caps, "rules": rules, **state,
         "signup_closes": timezone.localtime(signup_closes(activity)),
         "insurance_needed": needs_insurance(activity, rules),

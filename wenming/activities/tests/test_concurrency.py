@@ -9,7 +9,14 @@ import pytest
 from django.utils import timezone
 
 from wenming.activities import services
-from wenming.activities.models import Attendance, Enrollment, HoursDaily, ServiceRecord
+from wenming.activities.models import (
+    Activity,
+    Attendance,
+    Enrollment,
+    HoursDaily,
+    ServiceRecord,
+)
+from wenming.activities.selectors import enrolled_count_problems
 from wenming.activities.tests.test_support import pending_record, post, publish, tomorrow
 from wenming.inbox.models import Notification
 from wenming.people.tests.factories import volunteer_at
@@ -43,10 +50,10 @@ def test_fifty_sign_ups_for_ten_places_enrol_ten_and_waitlist_forty_in_order(wor
     assert outcome(responses) == {(201, "enrolled"): 10, (201, "waitlisted"): 40}
     rows = Enrollment.objects.filter(activity=activity)
     assert Counter(rows.values_list("status", flat=True)) == {"enrolled": 10, "waitlisted": 40}
-    # The queue order (sign-up time) is the order the sign-ups took the lock: ids agree.
+    assert Activity.objects.get(pk=activity.pk).enrolled_count == 10
+    # Everyone enrolled was stamped before anyone who found the activity full.
     queue = list(rows.filter(status="waitlisted").order_by("created_at", "id"))
-    assert [e.id for e in queue] == sorted(e.id for e in queue)
-    assert max(e.id for e in rows.filter(status="enrolled")) < queue[0].id
+    assert max(e.created_at for e in rows.filter(status="enrolled")) <= queue[0].created_at
 
     # Five enrolled volunteers withdraw at once: the first five waiting move up, in order.
     enrolled = list(rows.filter(status="enrolled").order_by("id").values_list(
@@ -61,6 +68,57 @@ def test_fifty_sign_ups_for_ten_places_enrol_ten_and_waitlist_forty_in_order(wor
     notified = Notification.objects.filter(title__startswith="候补成功")
     assert sorted(notified.values_list("user__volunteer", flat=True)) == sorted(promoted)
     assert rows.filter(status="waitlisted").count() == 35
+    assert Activity.objects.get(pk=activity.pk).enrolled_count == 10
+    assert enrolled_count_problems() == []
+
+
+def test_one_volunteers_racing_sign_ups_take_one_place(world):
+    """The unique (activity, volunteer) row refuses the second insert; the place its
+    request took is rolled back with it."""
+    activity = publish(world.sta1_staff, world.sta1, start=tomorrow(9), quota=3)
+    url = f"/api/activities/{activity.id}/enrollments"
+
+    responses = race([lambda: post(logged_in(world.vol1.user), url) for _ in range(8)])
+
+    assert outcome(responses) == {(201, "enrolled"): 1, (409, "already_enrolled"): 7}
+    assert Activity.objects.get(pk=activity.pk).enrolled_count == 1
+    assert enrolled_count_problems() == []
+
+
+def test_racing_sign_ups_again_after_withdrawing_take_one_place(world):
+    activity = publish(world.sta1_staff, world.sta1, start=tomorrow(9), quota=3)
+    services.enrollment_create(volunteer=world.vol1, activity=activity)
+    services.enrollment_cancel(volunteer=world.vol1, activity=activity)
+    url = f"/api/activities/{activity.id}/enrollments"
+
+    responses = race([lambda: post(logged_in(world.vol1.user), url) for _ in range(8)])
+
+    assert outcome(responses) == {(201, "enrolled"): 1, (409, "already_enrolled"): 7}
+    assert Activity.objects.get(pk=activity.pk).enrolled_count == 1
+    assert enrolled_count_problems() == []
+
+
+def test_sign_ups_racing_withdrawals_and_a_quota_change_keep_the_counter(world):
+    """Sign-ups, withdrawals and the organiser raising the quota, all at once: the counter
+    stays the number enrolled, and never past the quota."""
+    activity = publish(world.sta1_staff, world.sta1, start=tomorrow(9), quota=5)
+    first = [volunteer_at(world.sta1) for _ in range(5)]
+    for v in first:
+        services.enrollment_create(volunteer=v, activity=activity)
+    newcomers = [volunteer_at(world.sta1) for _ in range(10)]
+    url = f"/api/activities/{activity.id}/enrollments"
+    jobs = [lambda v=v: post(logged_in(v.user), url) for v in newcomers]
+    jobs += [lambda v=v: logged_in(v.user).delete(url) for v in first[:3]]
+    jobs += [lambda: services.activity_update(by=world.sta1_staff, activity=activity,
+                                              changes={"quota": 8})]
+
+    race(jobs)
+
+    activity.refresh_from_db()
+    assert activity.quota == 8
+    enrolled = Enrollment.objects.filter(activity=activity, status="enrolled").count()
+    assert activity.enrolled_count == enrolled == 8  # 12 live for 8 places: all taken
+    assert enrolled_count_problems() == []
 
 
 def test_twenty_check_ins_by_one_volunteer_make_one_attendance(world):

@@ -4,6 +4,7 @@ cancelling an activity (everyone signed up is told in their inbox)."""
 import datetime
 
 import pytest
+from django.db import connection
 
 from wenming.activities import services
 from wenming.activities.models import Enrollment, ServiceRules
@@ -267,3 +268,42 @@ def test_the_activity_detail_lists_the_callers_moves(world, client_for):
     assert client_for(world.vol1.user).get(
         f"/api/activities/{activity.id}").json()["allowed_moves"] == ["withdraw"]
     assert_chinese_error(client_for(world.sta2_staff).get(f"/api/activities/{activity.id}"), 404)
+
+
+def test_a_sign_up_costs_a_fixed_few_queries_enrolled_or_waitlisted(
+        world, client_for, django_assert_max_num_queries):
+    """Pinned (issue 10): auth, scope, the volunteer, the existing row, one conditional
+    UPDATE of the counter and the INSERT; no skills query when none is asked for, no COUNT,
+    no FOR UPDATE. (PostgreSQL adds a FOR SHARE read for a waitlisted one.)"""
+    activity = publish(world.sta1_staff, world.sta1, start=tomorrow(9), quota=1)
+    share = 1 if connection.vendor == "postgresql" else 0
+    for volunteer, status, queries in ((world.vol1, "enrolled", 13),
+                                       (world.vol1b, "waitlisted", 13 + share)):
+        client = client_for(volunteer.user)
+        with django_assert_max_num_queries(queries):  # 2 of them the test's session
+            response = sign_up(client, activity)
+        assert (response.status_code, response.json()["status"]) == (201, status)
+    activity.refresh_from_db()
+    assert activity.enrolled_count == 1
+
+
+def test_the_counter_follows_every_way_in_and_out(world, client_for):
+    """Sign-up, withdrawal, promotion, a quota change and a walk-in each move
+    `enrolled_count` with the enrollments (what `check-ledger` proves at scale)."""
+    from wenming.activities import recording
+    from wenming.activities.selectors import enrolled_count_problems
+
+    activity = publish(world.sta1_staff, world.sta1, start=tomorrow(9), quota=1)
+    extra = volunteer_at(world.sta1)
+    for volunteer in (world.vol1, world.vol1b, extra):
+        services.enrollment_create(volunteer=volunteer, activity=activity)
+    services.enrollment_cancel(volunteer=world.vol1, activity=activity)  # vol1b moves up
+    assert statuses(activity)[world.vol1b.id] == "enrolled"
+    services.activity_update(by=world.sta1_staff, activity=activity, changes={"quota": 2})
+    assert statuses(activity)[extra.id] == "enrolled"
+    recording.enrollment_walk_in(by=world.sta1_staff, activity=activity, volunteer=world.vol1)
+    activity.refresh_from_db()
+    assert activity.enrolled_count == 3  # a walk-in may pass the quota: they are there
+    assert enrolled_count_problems() == []
+    Enrollment.objects.filter(activity=activity, volunteer=extra).update(status="cancelled")
+    assert enrolled_count_problems() == [f"activity {activity.id}: enrolled_count 3 != 2 enrolled"]

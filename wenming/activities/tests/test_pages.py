@@ -48,7 +48,11 @@ def finished(org, **fields) -> Activity:
 
 
 def enrol(volunteer, activity, status=Enrollment.Status.ENROLLED) -> Enrollment:
-    return Enrollment.objects.create(activity=activity, volunteer=volunteer, status=status)
+    """A sign-up placed directly (past the quota and the deadline), the counter kept."""
+    enrollment = Enrollment.objects.create(activity=activity, volunteer=volunteer, status=status)
+    services.enrolled_counts_refresh([activity.pk])
+    activity.refresh_from_db(fields=["enrolled_count"])
+    return enrollment
 
 
 def pending_line(volunteer, activity, hours="2", **fields) -> ServiceRecord:

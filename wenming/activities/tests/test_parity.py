@@ -255,6 +255,7 @@ def scan_spare(user, activity, spare) -> None:
     """The organiser scans an e-card: checking in one enrolled, or else checking out one
     checked in (after the end only check-out is left)."""
     Enrollment.objects.create(activity=activity, volunteer=spare, status="enrolled")
+    services.enrolled_counts_refresh([activity.pk])
     token = ecard.phone_token(spare)
     if succeeds(lambda: recording.attendance_scan(by=user, activity=activity,
                                                   ecard_token=token, action="checkin")):

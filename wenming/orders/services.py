@@ -24,6 +24,7 @@ from wenming.orgs.selectors import grid_for_point, nearest_station
 from wenming.people.models import Resident, User, Volunteer
 from wenming.people.validators import normalize_mobile
 from wenming.points.services import points_for_rating
+from wenming.stats import tally
 from wenming.teams.models import Membership, Team
 
 from .models import (
@@ -50,11 +51,13 @@ def order_transition(order: ServiceOrder, to: str, *, by: User | None, reason: s
     sets the deadline of the new stage. The caller holds the row lock (select_for_update)."""
     WORKFLOW.check(order.state, to)
     from_state = order.state
+    tally.order_before(order)
     for name, value in changes.items():
         setattr(order, name, value)
     order.state = to
     order.due_at = _deadline(order, to)
     order.save()
+    tally.order_after(order)
     OrderEvent.objects.create(order=order, from_state=from_state, to_state=to, by=by,
                               reason=reason, org=order.org)
     if order.due_at:

@@ -21,6 +21,7 @@ from wenming.core.errors import Conflict, Forbidden
 from wenming.geo import cell_of
 from wenming.orgs.models import OrgNode, Platform, RoleAssignment
 from wenming.orgs.permissions import can_manage, is_staff_member, require_manage
+from wenming.stats import tally
 
 from .models import ApiToken, AuditLog, AvailabilitySlot, Resident, Skill, User, Volunteer
 from .numbering import numbers_for_stations
@@ -475,6 +476,7 @@ def people_bulk_register(*, volunteers: Sequence[VolunteerInput] = (),
         raise Conflict(_("该手机号或身份证号已注册"), code="duplicate_registration") from None
 
     volunteer_slots_write(volunteers=created_v, new=True)
+    tally.volunteers_added(created_v)  # below the ORM: no signal moves the node rollup
     names = sorted({n for c in vc for n in c["skills"]})
     Skill.objects.bulk_create([Skill(name=n) for n in names], ignore_conflicts=True)
     skill_ids = dict(Skill.objects.filter(name__in=names).values_list("name", "id"))

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,10 +16,46 @@ class StatsConfig(AppConfig):
         # volunteer_update saves the volunteer; bulk updates of stations do not exist).
         post_save.connect(_volunteer_saved, sender=Volunteer,
                           dispatch_uid="stats.rollup.volunteer_moved")
+        # The per-node rollup counts registered volunteers not suspended, by station and
+        # month of registration: every save that may change those three moves it.
+        pre_save.connect(_volunteer_saving, sender=Volunteer, dispatch_uid="stats.tally.before")
+        post_delete.connect(_volunteer_deleted, sender=Volunteer,
+                            dispatch_uid="stats.tally.deleted")
+
+
+TALLY_FIELDS = frozenset({"station", "station_id", "status", "registered_at"})
+
+
+def _counts(update_fields) -> bool:
+    return update_fields is None or bool(TALLY_FIELDS & set(update_fields))
+
+
+def _volunteer_saving(sender, instance, raw: bool = False, update_fields=None,
+                      **kwargs) -> None:
+    if raw or not _counts(update_fields):
+        instance._tally_before = False  # nothing the tally reads changes
+        return
+    from .tally import volunteer_before
+
+    volunteer_before(instance)
+
+
+def _volunteer_deleted(sender, instance, **kwargs) -> None:
+    from .tally import _volunteer_part, apply
+
+    part = _volunteer_part(instance.station_id, instance.status, instance.registered_at)
+    if part is not None:
+        apply({(part[0], part[1], "v"): -1})
 
 
 def _volunteer_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    if created or raw:
+    if raw:
+        return
+    if getattr(instance, "_tally_before", None) is not False:
+        from .tally import volunteer_after
+
+        volunteer_after(instance)
+    if created:
         return
     from .rollup import moved
 

@@ -14,6 +14,7 @@ the ledger itself only for the days at its edges (`cover`).
 """
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from django.db.models import Q, QuerySet
 
 from wenming.core.cleaning import FIRST_DAY, LAST_DAY
 
+from . import tally
 from .models import Span, VolunteerPeriod
 
 ALL_START = FIRST_DAY  # the all-time row's `start`
@@ -110,28 +112,55 @@ def _apply(deltas: dict[tuple[int, datetime.date], list[int]]) -> None:
     stations = dict(Volunteer.objects.filter(pk__in={k[0] for k in rows}).values_list(
         "pk", "station_id"))
     ordered = sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0]))
+    nodes: dict[tuple, int] = defaultdict(int)  # the per-node rollup's share (stats.tally)
     for i in range(0, len(ordered), BATCH):
-        _upsert([(v, stations[v], span, start, *d)
-                 for (v, span, start), d in ordered[i:i + BATCH]])
+        chunk = ordered[i:i + BATCH]
+        after = _upsert([(v, stations[v], span, start, *d) for (v, span, start), d in chunk])
+        for (v, span, start), d in chunk:
+            cents = after[(v, span, start)]
+            # active in the period: net hours above zero, before and after this write
+            change = int(cents > 0) - int(cents - d[0] > 0)
+            for metric, value in ((tally.ACTIVE, change), (tally.EARNED, d[4]),
+                                  (tally.SPENT, d[5])):
+                if value:
+                    nodes[(span, start, stations[v], metric)] += value
+    tally.apply_rows(nodes)
 
 
-def _upsert(values: list[tuple]) -> None:
+def _upsert(values: list[tuple]) -> dict[tuple[int, str, datetime.date], int]:
+    """Upsert the rows; returns each row's `cents` after it, by (volunteer, span, start)."""
     table = VolunteerPeriod._meta.db_table
     columns = ("volunteer_id", "station_id", "span", "start", *FIELDS)
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     sets = ", ".join(["station_id = excluded.station_id",
                       *(f"{f} = {table}.{f} + excluded.{f}" for f in FIELDS)])
     sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(values))} "
-           f"ON CONFLICT (span, start, volunteer_id) DO UPDATE SET {sets}")
+           f"ON CONFLICT (span, start, volunteer_id) DO UPDATE SET {sets} "
+           "RETURNING volunteer_id, span, start, cents")
     with connection.cursor() as cursor:
         cursor.execute(sql, [x for row in values for x in row])
+        return {(v, span, _date(start)): cents for v, span, start, cents in cursor.fetchall()}
+
+
+def _date(value) -> datetime.date:
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def moved(volunteer_id: int, station_id: int) -> None:
     """A volunteer moved to another station: their rows follow (the figures group by the
-    station a volunteer belongs to now)."""
-    VolunteerPeriod.objects.filter(volunteer_id=volunteer_id).exclude(
-        station_id=station_id).update(station_id=station_id)
+    station a volunteer belongs to now), and so does their share of the per-node rollup."""
+    rows = VolunteerPeriod.objects.filter(volunteer_id=volunteer_id).exclude(
+        station_id=station_id)
+    nodes: dict[tuple, int] = defaultdict(int)
+    for old, span, start, cents, earned, spent in rows.values_list(
+            "station_id", "span", "start", "cents", "points_earned", "points_spent"):
+        for metric, value in ((tally.ACTIVE, int(cents > 0)), (tally.EARNED, earned),
+                              (tally.SPENT, spent)):
+            if value:
+                nodes[(span, start, old, metric)] -= value
+                nodes[(span, start, station_id, metric)] += value
+    rows.update(station_id=station_id)
+    tally.apply_rows(nodes)
 
 
 # ---- covering a period ---------------------------------------------------------------------
@@ -177,6 +206,8 @@ def cover(first: datetime.date, last: datetime.date) -> Cover:
         rows |= p
     single = len(parts) == 1 and (y2 == datetime.date(y1.year + 1, 1, 1) if y1 < y2
                                   else m2 == _next_month(m1))
+    if single:  # an equality on `start`, so the index's next column (station) narrows too
+        rows = Q(span=Span.YEAR, start=y1) if y1 < y2 else Q(span=Span.MONTH, start=m1)
     return Cover(rows, tuple(days), single)
 
 

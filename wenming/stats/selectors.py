@@ -29,15 +29,16 @@ from wenming.activities.models import Activity, HoursDaily, ServiceRecord
 from wenming.activities.rules import rules_for
 from wenming.core.errors import DomainError
 from wenming.orders.models import ServiceOrder, State
-from wenming.orgs.models import OrgNode, Platform
+from wenming.orgs.models import Grid, OrgNode, Platform
 from wenming.people.models import Volunteer
 from wenming.points.models import PointsAccount, PointsEntry
 from wenming.teams.models import Team
 from wenming.wishes.models import State as WishState
 from wenming.wishes.models import Wish
 
-from .models import Span, VolunteerPeriod
-from .rollup import after, cover, rows_in, to_cents
+from . import tally
+from .models import NodePeriod, Span, VolunteerPeriod
+from .rollup import ALL_START, Cover, after, cover, rows_in, to_cents
 
 ZERO = Decimal("0")
 MAX_DAYS = 3 * 366 + 1  # a custom range spans at most three years
@@ -174,10 +175,46 @@ class Folder:
         if child is not None:
             targets.append(self.by_child[child])
         for t in targets:
-            if key is None:
-                t[name] += value
-            else:
-                t[name][key] += value
+            _put(t, name, value, key)
+
+    def add_node(self, org_id: int, name: str, value, key: str | None = None) -> None:
+        """A row of the per-node rollup: already summed over the node's (or the child's)
+        whole subtree."""
+        target = self.total if org_id == self.tree.node.pk else self.by_child.get(org_id)
+        if target is not None:
+            _put(target, name, value, key)
+
+
+def _put(t: dict, name: str, value, key: str | None) -> None:
+    if key is None:
+        t[name] += value
+    else:
+        t[name][key] += value
+
+
+# ---- the per-node rollup (stats.tally): whole months and years of a period ------------------
+
+def _to_now(period: Period) -> Period:
+    """Registrations and orders are dated up to now: a period reaching today reads as if it
+    ran to the end of its last month, so "this month so far" is one month's rows."""
+    if period.last >= timezone.localdate():
+        return Period(period.first, _month_end(period.last.replace(day=1)))
+    return period
+
+
+def _tallies(org_ids: list[int], c: Cover, **metric) -> dict[tuple[int, str], int]:
+    """{(node, metric): value} of the rollup rows covering the period's whole months."""
+    if c.rows is None:
+        return {}
+    rows = NodePeriod.objects.filter(c.rows, org_id__in=org_ids, **metric)
+    if c.one_row_each:
+        return {(o, m): v for o, m, v in rows.values_list("org", "metric", "value")}
+    return {(o, m): v for o, m, v in rows.values("org", "metric").annotate(
+        v=Sum("value")).values_list("org", "metric", "v")}
+
+
+def _nodes(tree: Tree) -> list[int]:
+    return [tree.node.pk, *(c.pk for c in tree.children)]
 
 
 def _grouped(sql_qs, outer_select: str, group: str) -> list[tuple]:
@@ -189,10 +226,21 @@ def _grouped(sql_qs, outer_select: str, group: str) -> list[tuple]:
 
 
 def _volunteers(f: Folder, node: OrgNode, period: Period) -> None:
-    rows = Volunteer.objects.filter(station_id__in=f.tree.ids, registered_at__lt=period.end).exclude(
-        status=Volunteer.Status.SUSPENDED).values("station").annotate(n=Count("id"))
-    for r in rows:
-        f.add(r["station"], "volunteers", r["n"])
+    """Registered before the period's end, not suspended: the rollup's whole years and
+    months from the first day on, the volunteers table for the days at the end."""
+    if period.last >= timezone.localdate():  # nobody registers after today: all time
+        c = Cover(Q(span=Span.ALL, start=ALL_START), (), True)
+    else:
+        c = cover(ALL_START, period.last)
+    for (org, _m), n in _tallies(_nodes(f.tree), c, metric=tally.VOLUNTEERS).items():
+        f.add_node(org, "volunteers", n)
+    for first, last in c.days:
+        rows = Volunteer.objects.filter(
+            station_id__in=f.tree.ids, registered_at__gte=_midnight(first),
+            registered_at__lt=Period(first, last).end).exclude(
+            status=Volunteer.Status.SUSPENDED).values("station").annotate(n=Count("id"))
+        for r in rows:
+            f.add(r["station"], "volunteers", r["n"])
 
 
 def _approved_lines(tree: Tree):
@@ -207,15 +255,15 @@ def _active(f: Folder, node: OrgNode, period: Period) -> None:
     full leaves its volunteer inactive), with the points they earned and spent: from the
     rollup's whole years and months, the ledgers for the days at the period's edges."""
     c = cover(period.first, period.last)
-    rows = rows_in(c).filter(station_id__in=f.tree.ids)
-    if not c.days and c.one_row_each:  # a calendar month or year: a row per volunteer
-        for r in rows.values("station").annotate(
-                n=Count("id", filter=Q(cents__gt=0)), earned=Sum("points_earned"),
-                spent=Sum("points_spent")):
-            f.add(r["station"], "active_volunteers", r["n"])
-            f.add(r["station"], "points_earned", r["earned"] or 0)
-            f.add(r["station"], "points_spent", r["spent"] or 0)
+    if not c.days and c.one_row_each:
+        # a calendar month or year: the per-node rollup holds the node's and each child's
+        # active volunteers and points of that very period (one row each)
+        names = {tally.ACTIVE: "active_volunteers", tally.EARNED: "points_earned",
+                 tally.SPENT: "points_spent"}
+        for (org, metric), n in _tallies(_nodes(f.tree), c, metric__in=list(names)).items():
+            f.add_node(org, names[metric], n)
         return
+    rows = rows_in(c).filter(station_id__in=f.tree.ids)
     cents: dict[tuple[int, int], int] = defaultdict(int)  # (volunteer, station) -> hundredths
     for v, st, h, earned, spent in rows.values("volunteer", "station").annotate(
             h=Sum("cents"), earned=Sum("points_earned"), spent=Sum("points_spent")
@@ -311,7 +359,29 @@ def _orders_in(node: OrgNode, period: Period):
                                        created_at__gte=period.start, created_at__lt=period.end)
 
 
+ORDER_PARTS = {tally.ON_TIME: "orders_on_time", tally.SERVED: "people_served",
+               tally.RATED: "ratings", tally.GOOD: "ratings_good", tally.SCORE: "rating_sum"}
+
+
 def _orders(f: Folder, node: OrgNode, period: Period) -> None:
+    """Orders submitted in the period, in their state now: the rollup's whole months, the
+    orders table for the days at the edges."""
+    c = cover(period.first, _to_now(period).last)
+    metrics = [*(f"o.{s}" for s in State.values), *ORDER_PARTS]
+    for (org, metric), n in _tallies(_nodes(f.tree), c, metric__in=metrics).items():
+        if metric in ORDER_PARTS:
+            f.add_node(org, ORDER_PARTS[metric], n)
+            continue
+        state = metric[2:]
+        f.add_node(org, "orders", n, key=state)
+        f.add_node(org, "orders_reached", n if state in REACHED else 0)
+        f.add_node(org, "orders_handled", 0 if state in CLOSED_UNSERVED else n)
+        f.add_node(org, "orders_done", n if state in DONE else 0)
+    for first, last in c.days:
+        _orders_raw(f, node, Period(first, last))
+
+
+def _orders_raw(f: Folder, node: OrgNode, period: Period) -> None:
     done = Q(state__in=DONE)
     rows = _orders_in(node, period).values("station", "state").annotate(
         n=Count("id"),
@@ -408,15 +478,39 @@ def figures(node: OrgNode, period: Period, *, tree: Tree | None = None) -> dict:
 # ---- around the figures: grids, platforms, trend, places --------------------------------
 
 def appeals_by_grid(node: OrgNode, period: Period) -> list[dict]:
-    rows = _orders_in(node, period).filter(kind=ServiceOrder.Kind.APPEAL).values(
-        "grid", "grid__name", "station__name").annotate(n=Count("id")).order_by("-n", "grid")
-    return [{"grid_id": r["grid"], "name": r["grid__name"] or _("未划入网格"),
-             "station": short_name(r["station__name"]), "appeals": r["n"]} for r in rows]
+    """Appeals per grid (outside every grid: per station), most first."""
+    c = cover(period.first, _to_now(period).last)
+    counts: dict[tuple[str, int], int] = defaultdict(int)  # ("g", grid) / ("s", station)
+    for (_org, metric), n in _tallies([node.pk], c, metric__startswith="a.").items():
+        counts[(metric[2], int(metric[3:]))] += n
+    for first, last in c.days:
+        for grid, station, n in _orders_in(node, Period(first, last)).filter(
+                kind=ServiceOrder.Kind.APPEAL).values("grid", "station").annotate(
+                n=Count("id")).values_list("grid", "station", "n"):
+            counts[("g", grid) if grid else ("s", station)] += n
+    counts = {k: n for k, n in counts.items() if n}
+    grids = {g: (name, st) for g, name, st in Grid.objects.filter(
+        pk__in=[i for k, i in counts if k == "g"]).values_list("pk", "name", "station__name")}
+    stations = dict(OrgNode.objects.filter(pk__in=[i for k, i in counts if k == "s"])
+                    .values_list("pk", "name"))
+    rows = [{"grid_id": i, "name": grids[i][0], "station": short_name(grids[i][1]),
+             "appeals": n} if k == "g" else
+            {"grid_id": None, "name": _("未划入网格"), "station": short_name(stations[i]),
+             "appeals": n} for (k, i), n in counts.items()]
+    return sorted(rows, key=lambda r: (-r["appeals"], r["grid_id"] is None,
+                                       r["grid_id"] or 0, r["station"]))
 
 
 def by_platform(node: OrgNode, period: Period) -> list[dict]:
     acts = dict(_activities_in(node, period).values_list("platform").annotate(n=Count("id")))
-    orders = dict(_orders_in(node, period).values_list("platform").annotate(n=Count("id")))
+    c = cover(period.first, _to_now(period).last)
+    orders: dict[int, int] = defaultdict(int)
+    for (_org, metric), n in _tallies([node.pk], c, metric__startswith="p.").items():
+        orders[int(metric[2:])] += n
+    for first, last in c.days:
+        for platform, n in _orders_in(node, Period(first, last)).values_list(
+                "platform").annotate(n=Count("id")):
+            orders[platform] += n
     return [{"code": p.code, "name": p.name, "short_name": p.name.removesuffix("平台").removesuffix(
         "服务"), "activities": acts.get(p.pk, 0),
              "orders": orders.get(p.pk, 0)}
@@ -437,11 +531,11 @@ def trend(node: OrgNode, last: datetime.date) -> list[dict]:
     acts = _activities_in(node, span).aggregate(**{
         f"m{i}": Count("id", filter=Q(start__gte=m.start, start__lt=m.end))
         for i, m in enumerate(months)})
-    orders = _orders_in(node, span).aggregate(**{
-        f"m{i}": Count("id", filter=Q(created_at__gte=m.start, created_at__lt=m.end))
-        for i, m in enumerate(months)})
+    orders = dict(NodePeriod.objects.filter(
+        span=Span.MONTH, start__gte=first, start__lte=months[-1].first, org=node,
+        metric=tally.ORDERS).values_list("start", "value"))
     return [{"month": f"{m.first:%Y-%m}", "hours": float(hours[f"m{i}"] or 0),
-             "activities": acts[f"m{i}"], "orders": orders[f"m{i}"]}
+             "activities": acts[f"m{i}"], "orders": orders.get(m.first, 0)}
             for i, m in enumerate(months)]
 
 

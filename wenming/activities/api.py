@@ -237,7 +237,7 @@ def enrollment_list(request, activity_id: Id, page: Query[PageQuery]):
 
 @router.post("/activities/{activity_id}/enrollments", response={201: dict}, summary="报名")
 def enrollment_create(request, activity_id: Id):
-    activity = activity_get_for_user(request.user, activity_id)
+    activity = activity_get_for_user(request.user, activity_id, bare=True)
     enrollment = services.enrollment_create(volunteer=_my_volunteer(request), activity=activity)
     return Status(201, enrollment_out(enrollment))
 

@@ -73,8 +73,11 @@ def activities_for_user(user) -> QuerySet[Activity]:
                                          Q(team_id__in=led_team_ids(user)) | Q(pk__in=signed_up))
 
 
-def activity_get_for_user(user, activity_id: int) -> Activity:
-    activity = activities_for_user(user).filter(pk=activity_id).first()
+def activity_get_for_user(user, activity_id: int, *, bare: bool = False) -> Activity:
+    """The activity in the caller's scope, or 404. `bare`: the row alone, without its node,
+    platform, team and leader (a sign-up needs none; a storm of them pays for each join)."""
+    qs = activities_for_user(user)
+    activity = (qs.select_related(None) if bare else qs).filter(pk=activity_id).first()
     if activity is None:
         raise NotFound()
     return activity

@@ -126,6 +126,23 @@ class Tree:
         instead of joining the tree for a path prefix."""
         return list(self.child_of)
 
+    def where(self, field: str) -> Q:
+        """Rows of the subtree: no filter at all for the district's only root (a list of
+        every node costs Python time to build and the database a probe per node)."""
+        return Q() if _whole(self.node) else Q(**{f"{field}__in": self.ids})
+
+
+def _whole(node: OrgNode) -> bool:
+    """Is the node the root of every node (one district)? Asked once per node object."""
+    if "_whole" not in node.__dict__:
+        node.__dict__["_whole"] = node.parent_id is None and not OrgNode.objects.filter(
+            parent=None).exclude(pk=node.pk).exists()
+    return node.__dict__["_whole"]
+
+
+def _scope(node: OrgNode, field: str) -> Q:
+    return Q() if _whole(node) else Q(**{f"{field}__in": _subtree(node)})
+
 
 def tree_of(node: OrgNode) -> Tree:
     """The node's direct children (points aside) and, for every node of the subtree, the
@@ -236,7 +253,7 @@ def _volunteers(f: Folder, node: OrgNode, period: Period) -> None:
         f.add_node(org, "volunteers", n)
     for first, last in c.days:
         rows = Volunteer.objects.filter(
-            station_id__in=f.tree.ids, registered_at__gte=_midnight(first),
+            f.tree.where("station_id"), registered_at__gte=_midnight(first),
             registered_at__lt=Period(first, last).end).exclude(
             status=Volunteer.Status.SUSPENDED).values("station").annotate(n=Count("id"))
         for r in rows:
@@ -247,7 +264,7 @@ def _approved_lines(tree: Tree):
     """Approved lines of the subtree's volunteers (found through the volunteer's index)."""
     return ServiceRecord.objects.filter(
         status=ServiceRecord.Status.APPROVED,
-        volunteer_id__in=Volunteer.objects.filter(station_id__in=tree.ids).values("id"))
+        volunteer_id__in=Volunteer.objects.filter(tree.where("station_id")).values("id"))
 
 
 def _active(f: Folder, node: OrgNode, period: Period) -> None:
@@ -263,7 +280,7 @@ def _active(f: Folder, node: OrgNode, period: Period) -> None:
         for (org, metric), n in _tallies(_nodes(f.tree), c, metric__in=list(names)).items():
             f.add_node(org, names[metric], n)
         return
-    rows = rows_in(c).filter(station_id__in=f.tree.ids)
+    rows = rows_in(c).filter(f.tree.where("station_id"))
     cents: dict[tuple[int, int], int] = defaultdict(int)  # (volunteer, station) -> hundredths
     for v, st, h, earned, spent in rows.values("volunteer", "station").annotate(
             h=Sum("cents"), earned=Sum("points_earned"), spent=Sum("points_spent")
@@ -289,19 +306,29 @@ def _stars(f: Folder, node: OrgNode, period: Period) -> list[int]:
     only the rows above the first threshold are read."""
     thresholds = rules_for(node).stars
     later = after(period.last)
-    counted = VolunteerPeriod.objects.filter(
-        span=Span.ALL, station_id__in=f.tree.ids, volunteer__registered_at__lt=period.end
-    ).exclude(volunteer__status=Volunteer.Status.SUSPENDED)
+    everyone = VolunteerPeriod.objects.filter(f.tree.where("station_id"), span=Span.ALL,
+                                              start=ALL_START)
+    counted = everyone.filter(volunteer__registered_at__lt=period.end).exclude(
+        volunteer__status=Volunteer.Status.SUSPENDED)
     late_days = [d for d in later.days
                  if HoursDaily.objects.filter(day__gte=d[0], day__lte=d[1]).exists()]
-    late_rows = rows_in(later).filter(station_id__in=f.tree.ids)
+    late_rows = rows_in(later).filter(f.tree.where("station_id"))
     if not late_days and not late_rows.exists():
         level = Case(*[When(cents__gte=int(t) * 100, then=Value(k + 1))
                        for k, t in reversed(list(enumerate(thresholds)))],
                      default=Value(0), output_field=IntegerField())
-        for r in counted.filter(cents__gte=int(thresholds[0]) * 100).values(
-                "station").annotate(lvl=level).values("station", "lvl").annotate(n=Count("id")):
-            f.add(r["station"], "stars", r["n"], key=int(r["lvl"]))
+        def levels(rows, sign: int) -> None:
+            for r in rows.filter(cents__gte=int(thresholds[0]) * 100).values(
+                    "station").annotate(lvl=level).values("station", "lvl").annotate(
+                    n=Count("id")):
+                f.add(r["station"], "stars", sign * r["n"], key=int(r["lvl"]))
+
+        if period.end > timezone.now():
+            # everyone is registered by then: the index alone, less the few suspended
+            levels(everyone, +1)
+            levels(everyone.filter(volunteer__status=Volunteer.Status.SUSPENDED), -1)
+        else:
+            levels(counted, +1)
         return thresholds
     hours = dict(((v, st), h) for v, st, h in counted.values_list("volunteer", "station",
                                                                   "cents"))
@@ -323,7 +350,7 @@ def _stars(f: Folder, node: OrgNode, period: Period) -> list[int]:
 
 
 def _teams(f: Folder, node: OrgNode, period: Period) -> None:
-    rows = Team.objects.filter(org_id__in=f.tree.ids, is_active=True,
+    rows = Team.objects.filter(f.tree.where("org_id"), is_active=True,
                                created_at__lt=period.end).values("org").annotate(n=Count("id"))
     for r in rows:
         f.add(r["org"], "teams", r["n"])
@@ -335,11 +362,49 @@ def _subtree(node: OrgNode):
 
 
 def _activities_in(node: OrgNode, period: Period):
-    return Activity.objects.filter(org_id__in=_subtree(node), start__gte=period.start,
+    return Activity.objects.filter(_scope(node, "org_id"), start__gte=period.start,
                                    start__lt=period.end, status=Activity.Status.PUBLISHED)
 
 
-def _activities(f: Folder, node: OrgNode, period: Period) -> None:
+@dataclass(frozen=True)
+class Activities:
+    """A dashboard's published activities read once for its figures, platforms and trend
+    (one grouped scan instead of three): (org, platform, month of the trend or -1, in the
+    period, count, people served) per group."""
+
+    period: Period
+    trend: Period
+    rows: list[tuple[int, int, int, int, int, int]]
+
+
+def activities_of(node: OrgNode, period: Period, around: Period) -> Activities:
+    months = _months(around)
+    month = Case(When(start__lt=months[0].start, then=Value(-1)),
+                 *[When(start__lt=m.end, then=Value(i)) for i, m in enumerate(months)],
+                 default=Value(-1), output_field=IntegerField())
+    inside = Case(When(start__gte=period.start, start__lt=period.end, then=Value(1)),
+                  default=Value(0), output_field=IntegerField())
+    span = Period(min(period.first, around.first), max(period.last, around.last))
+    rows = _activities_in(node, span).annotate(month=month, inside=inside).values(
+        "org", "platform", "month", "inside").annotate(
+        n=Count("id"), served=Coalesce(Sum("people_served"), 0)).values_list(
+        "org", "platform", "month", "inside", "n", "served")
+    return Activities(period, around, list(rows))
+
+
+def _activities(f: Folder, node: OrgNode, period: Period,
+                acts: Activities | None = None) -> None:
+    if acts is not None and acts.period == period:
+        per_org: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for org, _platform, _month, inside, n, served in acts.rows:
+            if inside:
+                sums = per_org[org]
+                sums[0] += n
+                sums[1] += served
+        for org, (n, served) in per_org.items():
+            f.add(org, "activities", n)
+            f.add(org, "people_served", served)
+        return
     rows = _activities_in(node, period).values("org").annotate(
         n=Count("id"), served=Coalesce(Sum("people_served"), 0))
     for r in rows:
@@ -348,14 +413,14 @@ def _activities(f: Folder, node: OrgNode, period: Period) -> None:
 
 
 def _hours(f: Folder, node: OrgNode, period: Period) -> None:
-    rows = HoursDaily.objects.filter(org_id__in=f.tree.ids, day__gte=period.first,
+    rows = HoursDaily.objects.filter(f.tree.where("org_id"), day__gte=period.first,
                                      day__lte=period.last).values("org").annotate(h=Sum("hours"))
     for r in rows:
         f.add(r["org"], "hours", r["h"] or ZERO)
 
 
 def _orders_in(node: OrgNode, period: Period):
-    return ServiceOrder.objects.filter(station_id__in=_subtree(node),
+    return ServiceOrder.objects.filter(_scope(node, "station_id"),
                                        created_at__gte=period.start, created_at__lt=period.end)
 
 
@@ -403,7 +468,7 @@ def _orders_raw(f: Folder, node: OrgNode, period: Period) -> None:
 
 
 def _wishes(f: Folder, node: OrgNode, period: Period) -> None:
-    rows = Wish.objects.filter(station_id__in=f.tree.ids,
+    rows = Wish.objects.filter(f.tree.where("station_id"),
                                created_at__gte=period.start, created_at__lt=period.end).values(
         "station").annotate(n=Count("id"), done=Count("id", filter=Q(state__in=FULFILLED)))
     for r in rows:
@@ -416,7 +481,7 @@ def _points(f: Folder, period: Period) -> None:
     of a dashboard's period; whole months and years come from the rollup)."""
     rows = PointsEntry.objects.filter(
         account_id__in=PointsAccount.objects.filter(
-            volunteer__station_id__in=f.tree.ids).values("id"),
+            f.tree.where("volunteer__station_id")).values("id"),
         created_at__gte=period.start, created_at__lt=period.end).values(
         st=F("account__volunteer__station")).annotate(
         earned=Coalesce(Sum("amount", filter=Q(kind__in=EARNED_KINDS)), 0),
@@ -458,15 +523,17 @@ def short_name(name: str) -> str:
     return name
 
 
-FIGURES = (_volunteers, _active, _teams, _activities, _hours, _orders, _wishes)
+FIGURES = (_volunteers, _active, _teams, _hours, _orders, _wishes)
 
 
-def figures(node: OrgNode, period: Period, *, tree: Tree | None = None) -> dict:
+def figures(node: OrgNode, period: Period, *, tree: Tree | None = None,
+            acts: Activities | None = None) -> dict:
     """Every figure of the node's subtree, and the same per direct child (`children`)."""
     tree = tree or tree_of(node)
     f = Folder(tree)
     for figure in FIGURES:
         figure(f, node, period)
+    _activities(f, node, period, acts)
     thresholds = _stars(f, node, period)
     out = finish(f.total, thresholds)
     out["children"] = [{"org_id": c.pk, "name": c.name, "short_name": short_name(c.name),
@@ -501,8 +568,15 @@ def appeals_by_grid(node: OrgNode, period: Period) -> list[dict]:
                                        r["grid_id"] or 0, r["station"]))
 
 
-def by_platform(node: OrgNode, period: Period) -> list[dict]:
-    acts = dict(_activities_in(node, period).values_list("platform").annotate(n=Count("id")))
+def by_platform(node: OrgNode, period: Period, activities: Activities | None = None
+                ) -> list[dict]:
+    if activities is not None and activities.period == period:
+        acts: dict[int, int] = defaultdict(int)
+        for _org, platform, _month, inside, n, _served in activities.rows:
+            acts[platform] += n if inside else 0
+    else:
+        acts = dict(_activities_in(node, period).values_list("platform").annotate(
+            n=Count("id")))
     c = cover(period.first, _to_now(period).last)
     orders: dict[int, int] = defaultdict(int)
     for (_org, metric), n in _tallies([node.pk], c, metric__startswith="p.").items():
@@ -517,22 +591,41 @@ def by_platform(node: OrgNode, period: Period) -> list[dict]:
             for p in Platform.objects.all() if p.is_active or acts.get(p.pk) or orders.get(p.pk)]
 
 
-def trend(node: OrgNode, last: datetime.date) -> list[dict]:
+def _months(span: Period) -> list[Period]:
+    """The calendar months of a span that starts on a month's first day."""
+    out, first = [], span.first
+    while first <= span.last:
+        out.append(Period(first, _month_end(first)))
+        first = _add_months(first, 1)
+    return out
+
+
+def trend_span(last: datetime.date) -> Period:
+    first = _add_months(last.replace(day=1), -11)
+    return Period(first, _month_end(last.replace(day=1)))
+
+
+def trend(node: OrgNode, last: datetime.date, activities: Activities | None = None
+          ) -> list[dict]:
     """The 12 calendar months ending with `last`'s month: hours, activities, orders. One
     scan per table with a filtered aggregate per month (no per-row date function)."""
-    first = _add_months(last.replace(day=1), -11)
-    months = [Period(_add_months(first, i), _month_end(_add_months(first, i)))
-              for i in range(12)]
-    span = Period(first, months[-1].last)
-    hours = HoursDaily.objects.filter(org_id__in=_subtree(node), day__gte=span.first,
+    span = trend_span(last)
+    months = _months(span)
+    hours = HoursDaily.objects.filter(_scope(node, "org_id"), day__gte=span.first,
                                       day__lte=span.last).aggregate(**{
         f"m{i}": Sum("hours", filter=Q(day__gte=m.first, day__lte=m.last))
         for i, m in enumerate(months)})
-    acts = _activities_in(node, span).aggregate(**{
-        f"m{i}": Count("id", filter=Q(start__gte=m.start, start__lt=m.end))
-        for i, m in enumerate(months)})
-    orders = dict(NodePeriod.objects.filter(
-        span=Span.MONTH, start__gte=first, start__lte=months[-1].first, org=node,
+    if activities is not None and activities.trend == span:
+        acts = {f"m{i}": 0 for i in range(12)}
+        for _org, _platform, month, _inside, n, _served in activities.rows:
+            if month >= 0:
+                acts[f"m{month}"] += n
+    else:
+        acts = _activities_in(node, span).aggregate(**{
+            f"m{i}": Count("id", filter=Q(start__gte=m.start, start__lt=m.end))
+            for i, m in enumerate(months)})
+    orders = dict(NodePeriod.objects.filter(  # each month by equality: the node's rows only
+        span=Span.MONTH, start__in=[m.first for m in months], org=node,
         metric=tally.ORDERS).values_list("start", "value"))
     return [{"month": f"{m.first:%Y-%m}", "hours": float(hours[f"m{i}"] or 0),
              "activities": acts[f"m{i}"], "orders": orders.get(m.first, 0)}
@@ -557,11 +650,13 @@ def places(node: OrgNode, period: Period) -> dict:
 
 def dashboard(node: OrgNode, period: Period) -> dict:
     """The whole page's data: figures with children, grids, platforms, the trend."""
-    out = figures(node, period)
+    acts = activities_of(node, period, trend_span(period.last))
+    out = figures(node, period, acts=acts)
     out.update(org_id=node.pk, name=node.name, kind=node.kind,
                **{"from": period.first.isoformat(), "to": period.last.isoformat()},
                appeals_by_grid=appeals_by_grid(node, period),
-               platforms=by_platform(node, period), trend=trend(node, period.last))
+               platforms=by_platform(node, period, acts),
+               trend=trend(node, period.last, acts))
     return out
 
 

@@ -63,3 +63,21 @@ def test_the_trend_matches_each_months_figures(world):
         assert row["hours"] == got["hours"] and row["activities"] == got["activities"]
         assert row["orders"] == got["orders_total"]
     assert sum(r["orders"] for r in rows) > 0 and sum(r["hours"] for r in rows) > 0
+
+
+def test_the_dashboards_one_pass_over_activities_agrees_with_each_figure(world):
+    """`dashboard` reads the activities once for the figures, platforms and trend."""
+    from ..selectors import by_platform, dashboard, trend
+    today = timezone.localdate()
+    days = [today - datetime.timedelta(days=d) for d in (0, 1, 31, 62, 100, 300, 400)]
+    build(world, random.Random(11), days=days)
+    last_year = calendar_period("year", today.replace(day=1) - datetime.timedelta(days=366))
+    for node in (world.center, world.inst1, world.sta1):
+        for period in (calendar_period("year", today), calendar_period("month", today),
+                       Period(days[5], days[2]), last_year):
+            whole = dashboard(node, period)
+            alone = figures(node, period)
+            assert {k: whole[k] for k in FIGURES} == {k: alone[k] for k in FIGURES}
+            assert whole["children"] == alone["children"]
+            assert whole["platforms"] == by_platform(node, period)
+            assert whole["trend"] == trend(node, period.last)

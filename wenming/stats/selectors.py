@@ -378,18 +378,27 @@ class Activities:
 
 
 def activities_of(node: OrgNode, period: Period, around: Period) -> Activities:
+    """One grouped scan, written as SQL: the ORM's thirteen-arm CASE took longer to compile
+    than a station's scan takes to run."""
     months = _months(around)
-    month = Case(When(start__lt=months[0].start, then=Value(-1)),
-                 *[When(start__lt=m.end, then=Value(i)) for i, m in enumerate(months)],
-                 default=Value(-1), output_field=IntegerField())
-    inside = Case(When(start__gte=period.start, start__lt=period.end, then=Value(1)),
-                  default=Value(0), output_field=IntegerField())
     span = Period(min(period.first, around.first), max(period.last, around.last))
-    rows = _activities_in(node, span).annotate(month=month, inside=inside).values(
-        "org", "platform", "month", "inside").annotate(
-        n=Count("id"), served=Coalesce(Sum("people_served"), 0)).values_list(
-        "org", "platform", "month", "inside", "n", "served")
-    return Activities(period, around, list(rows))
+    at = connection.ops.adapt_datetimefield_value
+    table, nodes = Activity._meta.db_table, OrgNode._meta.db_table
+    arms = " ".join(["WHEN start < %s THEN -1"] + [f"WHEN start < %s THEN {i}"
+                                                  for i in range(len(months))])
+    params = [at(months[0].start), *(at(m.end) for m in months), at(period.start),
+              at(period.end), Activity.Status.PUBLISHED.value, at(span.start), at(span.end)]
+    scope = ""
+    if not _whole(node):
+        scope = f" AND org_id IN (SELECT id FROM {nodes} WHERE path LIKE %s)"
+        params.append(node.path + "%")
+    sql = (f"SELECT org_id, platform_id, CASE {arms} ELSE -1 END, "
+           "CASE WHEN start >= %s AND start < %s THEN 1 ELSE 0 END, COUNT(*), "
+           f"COALESCE(SUM(people_served), 0) FROM {table} WHERE status = %s "
+           f"AND start >= %s AND start < %s{scope} GROUP BY 1, 2, 3, 4")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return Activities(period, around, [tuple(r) for r in cursor.fetchall()])
 
 
 def _activities(f: Folder, node: OrgNode, period: Period,
@@ -611,10 +620,12 @@ def trend(node: OrgNode, last: datetime.date, activities: Activities | None = No
     scan per table with a filtered aggregate per month (no per-row date function)."""
     span = trend_span(last)
     months = _months(span)
-    hours = HoursDaily.objects.filter(_scope(node, "org_id"), day__gte=span.first,
-                                      day__lte=span.last).aggregate(**{
-        f"m{i}": Sum("hours", filter=Q(day__gte=m.first, day__lte=m.last))
-        for i, m in enumerate(months)})
+    # per day, folded into months here: twelve filtered sums cost more to compile than to run
+    hours: dict[str, Decimal] = defaultdict(Decimal)
+    for day, h in HoursDaily.objects.filter(
+            _scope(node, "org_id"), day__gte=span.first, day__lte=span.last).values(
+            "day").annotate(h=Sum("hours")).values_list("day", "h"):
+        hours[f"m{(day.year - span.first.year) * 12 + day.month - span.first.month}"] += h or 0
     if activities is not None and activities.trend == span:
         acts = {f"m{i}": 0 for i in range(12)}
         for _org, _platform, month, _inside, n, _served in activities.rows:

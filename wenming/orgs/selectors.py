@@ -1,8 +1,6 @@
 """Reads over the org tree: grid lookup, nearest station, per-node counts."""
 
-from collections import Counter
 
-from django.db.models import Count
 from shapely.geometry import Point, Polygon
 
 from wenming.geo import haversine_km
@@ -33,25 +31,25 @@ def station_for_point(lat: float, lng: float) -> OrgNode | None:
 
 
 def subtree_counts(root: OrgNode) -> dict[int, dict[str, int]]:
-    """Volunteers, residents and direct children of every node in `root`'s subtree, the
-    people summed up the tree: three queries whatever the size."""
-    from wenming.people.models import Resident, Volunteer
+    """Volunteers, residents and direct children of every node in `root`'s subtree: two
+    queries whatever the size. The people come summed up the tree from the per-node rollup
+    (`stats.tally`: all-time rows of every node, kept in the writing transactions and
+    checked by `wenming check-ledger`) instead of grouping 100,000 volunteers per request."""
+    from wenming.stats import tally
+    from wenming.stats.models import NodePeriod, Span
 
-    nodes = list(OrgNode.objects.filter(path__startswith=root.path).only("id", "path",
-                                                                          "parent_id"))
-    per_station = {
-        key: Counter(dict(model.objects.filter(station__path__startswith=root.path)
-                          .values_list("station").annotate(n=Count("id"))))
-        for key, model in (("volunteers", Volunteer), ("residents", Resident))}
-    counts = {n.id: {"volunteers": 0, "residents": 0, "children": 0} for n in nodes}
-    for node in nodes:
-        for key, per in per_station.items():
-            if per[node.id]:
-                for ancestor in [*node.ancestor_ids, node.id]:
-                    if ancestor in counts:
-                        counts[ancestor][key] += per[node.id]
-        if node.parent_id in counts:
-            counts[node.parent_id]["children"] += 1
+    nodes = list(OrgNode.objects.filter(path__startswith=root.path).values_list(
+        "id", "parent_id"))
+    counts = {n: {"volunteers": 0, "residents": 0, "children": 0} for n, _p in nodes}
+    for _n, parent in nodes:
+        if parent in counts:
+            counts[parent]["children"] += 1
+    key = {tally.VOLUNTEERS: "volunteers", tally.SUSPENDED_VOLUNTEERS: "volunteers",
+           tally.RESIDENTS: "residents"}
+    for org, metric, value in NodePeriod.objects.filter(
+            span=Span.ALL, start=tally.ALL_START, org__path__startswith=root.path,
+            metric__in=list(key)).values_list("org", "metric", "value"):
+        counts[org][key[metric]] += value
     return counts
 
 

@@ -476,7 +476,7 @@ def people_bulk_register(*, volunteers: Sequence[VolunteerInput] = (),
         raise Conflict(_("该手机号或身份证号已注册"), code="duplicate_registration") from None
 
     volunteer_slots_write(volunteers=created_v, new=True)
-    tally.volunteers_added(created_v)  # below the ORM: no signal moves the node rollup
+    tally.volunteers_added(created_v, created_r)  # below the ORM: no signal moves the tally
     names = sorted({n for c in vc for n in c["skills"]})
     Skill.objects.bulk_create([Skill(name=n) for n in names], ignore_conflicts=True)
     skill_ids = dict(Skill.objects.filter(name__in=names).values_list("name", "id"))

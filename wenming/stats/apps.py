@@ -9,7 +9,7 @@ class StatsConfig(AppConfig):
     verbose_name = _("数据统计")
 
     def ready(self) -> None:
-        from wenming.people.models import Volunteer
+        from wenming.people.models import Resident, Volunteer
 
         # The rollup groups by the volunteer's station now: a volunteer saved with another
         # station takes their rows along, in the same transaction (people.services
@@ -21,6 +21,11 @@ class StatsConfig(AppConfig):
         pre_save.connect(_volunteer_saving, sender=Volunteer, dispatch_uid="stats.tally.before")
         post_delete.connect(_volunteer_deleted, sender=Volunteer,
                             dispatch_uid="stats.tally.deleted")
+        # and residents by station (the tree page's counts)
+        pre_save.connect(_resident_saving, sender=Resident, dispatch_uid="stats.tally.r_before")
+        post_save.connect(_resident_saved, sender=Resident, dispatch_uid="stats.tally.r_after")
+        post_delete.connect(_resident_deleted, sender=Resident,
+                            dispatch_uid="stats.tally.r_deleted")
 
 
 TALLY_FIELDS = frozenset({"station", "station_id", "status", "registered_at"})
@@ -41,11 +46,36 @@ def _volunteer_saving(sender, instance, raw: bool = False, update_fields=None,
 
 
 def _volunteer_deleted(sender, instance, **kwargs) -> None:
-    from .tally import _volunteer_part, apply
+    from .tally import _volunteer_part, volunteer_after
 
-    part = _volunteer_part(instance.station_id, instance.status, instance.registered_at)
-    if part is not None:
-        apply({(part[0], part[1], "v"): -1})
+    instance._tally_before = _volunteer_part(instance.station_id, instance.status,
+                                             instance.registered_at)
+    volunteer_after(instance, deleted=True)
+
+
+def _resident_saving(sender, instance, raw: bool = False, update_fields=None, **kwargs):
+    if raw or not (update_fields is None or {"station", "station_id", "registered_at"}
+                   & set(update_fields)):
+        instance._tally_before = False
+        return
+    from .tally import resident_before
+
+    resident_before(instance)
+
+
+def _resident_saved(sender, instance, raw: bool = False, **kwargs) -> None:
+    if raw or getattr(instance, "_tally_before", None) is False:
+        return
+    from .tally import resident_after
+
+    resident_after(instance)
+
+
+def _resident_deleted(sender, instance, **kwargs) -> None:
+    from .tally import _resident_part, resident_after
+
+    instance._tally_before = _resident_part(instance.station_id, instance.registered_at)
+    resident_after(instance, deleted=True)
 
 
 def _volunteer_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:

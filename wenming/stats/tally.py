@@ -4,6 +4,8 @@ per node on the path of each row's station, per month, year and all time.
 What it counts (the metric names):
 - `v`: volunteers registered in the period at the station, not suspended now
   (`_volunteers` counts "registered before the period's end" as all the periods up to it);
+  `vx` those suspended now; `r` residents registered in the period at the station (the
+  tree page, `orgs.selectors.subtree_counts`, reads `v`, `vx` and `r` of all time);
 - orders submitted in the period at the station, in their state now: `o` (all of them),
   `o.<state>`, `x.ontime` (completed or rated, never escalated), `x.served` (their people
   served, 1 when not given), `x.rated`, `x.good` (scored 4–5), `x.score` (the scores' sum),
@@ -45,6 +47,7 @@ ALL_START = FIRST_DAY  # the all-time row's `start` (as stats.rollup's)
 BATCH = 500  # rows per upsert statement
 
 VOLUNTEERS = "v"
+SUSPENDED_VOLUNTEERS, RESIDENTS = "vx", "r"  # the tree page counts every volunteer (v + vx)
 # From the per-volunteer rollup (stats.rollup keeps them as it writes VolunteerPeriod, by the
 # period's own span: a volunteer active in two months is active once in their year):
 ACTIVE, EARNED, SPENT = "va", "pe", "ps"
@@ -93,9 +96,16 @@ def _order_part(order) -> tuple[int, datetime.date, dict[str, int]] | None:
 
 
 def _volunteer_part(station_id, status, registered_at):
-    if station_id is None or status == SUSPENDED or registered_at is None:
+    if station_id is None or registered_at is None:
         return None
-    return station_id, month_of(registered_at), {VOLUNTEERS: 1}
+    return station_id, month_of(registered_at), {
+        SUSPENDED_VOLUNTEERS if status == SUSPENDED else VOLUNTEERS: 1}
+
+
+def _resident_part(station_id, registered_at):
+    if station_id is None or registered_at is None:
+        return None
+    return station_id, month_of(registered_at), {RESIDENTS: 1}
 
 
 def _add(deltas: Deltas, part, sign: int) -> None:
@@ -142,11 +152,30 @@ def volunteer_after(volunteer, *, deleted: bool = False) -> None:
     apply(deltas)
 
 
-def volunteers_added(volunteers: Iterable) -> None:
-    """New volunteers inserted below the ORM (`people_bulk_register`)."""
+def volunteers_added(volunteers: Iterable, residents: Iterable = ()) -> None:
+    """New volunteers and residents inserted below the ORM (`people_bulk_register`)."""
     deltas: Deltas = defaultdict(int)
     for v in volunteers:
         _add(deltas, _volunteer_part(v.station_id, v.status, v.registered_at), +1)
+    for r in residents:
+        _add(deltas, _resident_part(r.station_id, r.registered_at), +1)
+    apply(deltas)
+
+
+def resident_before(resident) -> None:
+    from wenming.people.models import Resident
+
+    row = Resident.objects.filter(pk=resident.pk).values_list(
+        "station_id", "registered_at").first() if resident.pk else None
+    resident._tally_before = _resident_part(*row) if row else None
+
+
+def resident_after(resident, *, deleted: bool = False) -> None:
+    deltas: Deltas = defaultdict(int)
+    _add(deltas, getattr(resident, "_tally_before", None), -1)
+    if not deleted:
+        _add(deltas, _resident_part(resident.station_id, resident.registered_at), +1)
+    resident._tally_before = None
     apply(deltas)
 
 
@@ -208,20 +237,26 @@ def _upsert(rows: dict[tuple[str, datetime.date, int, str], int]) -> None:
 
 # ---- recomputing from the sources ---------------------------------------------------------------
 
-def expected(*, Volunteer, ServiceOrder, OrgNode, VolunteerPeriod
+def expected(*, Volunteer, Resident, ServiceOrder, OrgNode, VolunteerPeriod
              ) -> dict[tuple[str, datetime.date, int, str], int]:
     """The rollup recomputed from the sources (models passed in, so the data migration can
     use its historical ones), zero rows left out. Grouped by station and month in the
     database; only the groups are folded here."""
-    from django.db.models import Count, Q, Sum
+    from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
     from django.db.models.functions import TruncMonth
 
     zone = timezone.get_default_timezone()
     deltas: Deltas = defaultdict(int)
-    for station, month, n in Volunteer.objects.exclude(status=SUSPENDED).annotate(
+    for station, month, suspended, n in Volunteer.objects.annotate(
+            m=TruncMonth("registered_at", tzinfo=zone),
+            out=Case(When(status=SUSPENDED, then=Value(1)), default=Value(0),
+                     output_field=IntegerField())).values("station", "m", "out").annotate(
+            n=Count("id")).values_list("station", "m", "out", "n").iterator(chunk_size=20000):
+        deltas[(station, _day(month), SUSPENDED_VOLUNTEERS if suspended else VOLUNTEERS)] += n
+    for station, month, n in Resident.objects.annotate(
             m=TruncMonth("registered_at", tzinfo=zone)).values("station", "m").annotate(
             n=Count("id")).values_list("station", "m", "n").iterator(chunk_size=20000):
-        deltas[(station, _day(month), VOLUNTEERS)] += n
+        deltas[(station, _day(month), RESIDENTS)] += n
     groups = ServiceOrder.objects.exclude(state="").annotate(
         m=TruncMonth("created_at", tzinfo=zone)).values(
         "station", "m", "state", "kind", "grid", "platform", "escalations", "score",
@@ -255,10 +290,11 @@ def _day(value) -> datetime.date:
 
 
 @transaction.atomic
-def rebuild(*, Volunteer, ServiceOrder, OrgNode, NodePeriod, VolunteerPeriod) -> int:
+def rebuild(*, Volunteer, Resident, ServiceOrder, OrgNode, NodePeriod, VolunteerPeriod
+            ) -> int:
     """Replace the rollup by `expected` (the data migration, the demo, a repair)."""
-    want = expected(Volunteer=Volunteer, ServiceOrder=ServiceOrder, OrgNode=OrgNode,
-                    VolunteerPeriod=VolunteerPeriod)
+    want = expected(Volunteer=Volunteer, Resident=Resident, ServiceOrder=ServiceOrder,
+                    OrgNode=OrgNode, VolunteerPeriod=VolunteerPeriod)
     NodePeriod.objects.all().delete()
     NodePeriod.objects.bulk_create(
         [NodePeriod(span=span, start=start, org_id=org, metric=metric, value=value)
@@ -269,12 +305,12 @@ def rebuild(*, Volunteer, ServiceOrder, OrgNode, NodePeriod, VolunteerPeriod) ->
 def rebuild_now() -> int:
     from wenming.orders.models import ServiceOrder
     from wenming.orgs.models import OrgNode
-    from wenming.people.models import Volunteer
+    from wenming.people.models import Resident, Volunteer
 
     from .models import VolunteerPeriod
 
-    return rebuild(Volunteer=Volunteer, ServiceOrder=ServiceOrder, OrgNode=OrgNode,
-                   NodePeriod=NodePeriod, VolunteerPeriod=VolunteerPeriod)
+    return rebuild(Volunteer=Volunteer, Resident=Resident, ServiceOrder=ServiceOrder,
+                   OrgNode=OrgNode, NodePeriod=NodePeriod, VolunteerPeriod=VolunteerPeriod)
 
 
 def problems() -> list[str]:
@@ -282,12 +318,12 @@ def problems() -> list[str]:
     per-volunteer rollup (which `rollup.problems` checks against the ledgers)."""
     from wenming.orders.models import ServiceOrder
     from wenming.orgs.models import OrgNode
-    from wenming.people.models import Volunteer
+    from wenming.people.models import Resident, Volunteer
 
     from .models import VolunteerPeriod
 
-    want = expected(Volunteer=Volunteer, ServiceOrder=ServiceOrder, OrgNode=OrgNode,
-                    VolunteerPeriod=VolunteerPeriod)
+    want = expected(Volunteer=Volunteer, Resident=Resident, ServiceOrder=ServiceOrder,
+                    OrgNode=OrgNode, VolunteerPeriod=VolunteerPeriod)
     out = []
     for span, start, org, metric, have in NodePeriod.objects.values_list(
             "span", "start", "org_id", "metric", "value").iterator(chunk_size=20000):

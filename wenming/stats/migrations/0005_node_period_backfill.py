@@ -11,6 +11,7 @@ def backfill(apps, schema_editor):
 
     started = time.perf_counter()
     rows = rebuild(Volunteer=apps.get_model("people", "Volunteer"),
+                   Resident=apps.get_model("people", "Resident"),
                    ServiceOrder=apps.get_model("orders", "ServiceOrder"),
                    OrgNode=apps.get_model("orgs", "OrgNode"),
                    NodePeriod=apps.get_model("stats", "NodePeriod"),

@@ -162,3 +162,26 @@ def test_ledger_writes_and_a_move_keep_active_volunteers_and_points(world):
     record_reverse(by=world.center_staff, record=line, reason="更正")
     assert value(world.center, "va") == 0  # reversed in full: no longer active
     assert tally.problems() == [] and volunteer_rollup_problems() == []
+
+
+def test_the_tree_counts_every_volunteer_and_resident_from_the_rollup(world,
+                                                                       django_assert_max_num_queries):
+    from wenming.orgs.models import OrgNode
+    from wenming.orgs.selectors import subtree_counts
+    from wenming.people.models import Resident
+
+    v = volunteer_at(world.sta1b)
+    volunteer_update(volunteer=v, by=world.center_staff, changes={"status": "suspended"})
+    resident_at(world.sta2)
+    gone = resident_at(world.sta1)
+    gone.delete()
+    people_bulk_register(residents=[{"real_name": "群众甲", "mobile": "13800001111",
+                                     "station": world.sta1b}], by=world.center_staff)
+    assert tally.problems() == []
+    with django_assert_max_num_queries(2):
+        counts = subtree_counts(world.center)
+    for node in OrgNode.objects.all():
+        inside = {"station__path__startswith": node.path}
+        assert counts[node.pk]["volunteers"] == Volunteer.objects.filter(**inside).count()
+        assert counts[node.pk]["residents"] == Resident.objects.filter(**inside).count()
+        assert counts[node.pk]["children"] == OrgNode.objects.filter(parent=node).count()

@@ -85,8 +85,8 @@ def volunteer_standing(volunteer: Volunteer) -> dict:
 
 def certified_lines(volunteer: Volunteer, period_from=None, period_to=None) -> list[dict]:
     """Approved, not reversed lines, as the certificate lists them."""
-    qs = ServiceRecord.objects.filter(volunteer=volunteer, status=ServiceRecord.Status.APPROVED,
-                                      reversed_by__isnull=True).exclude(
+    qs = ServiceRecord.objects.filter(volunteer=volunteer, status=ServiceRecord.Status.APPROVED
+                                      ).unreversed().exclude(
         kind=ServiceRecord.Kind.REVERSAL).select_related("org", "origin").order_by(
         "service_date", "id")
     if period_from:

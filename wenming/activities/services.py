@@ -612,8 +612,7 @@ def live_records(activity: Activity, volunteer: Volunteer):
     """The volunteer's lines for the activity that count or may count: not rejected, not
     reversed (a reversed line may be entered again with the right hours)."""
     return ServiceRecord.objects.filter(activity=activity, volunteer=volunteer).exclude(
-        status=ServiceRecord.Status.REJECTED).exclude(kind=ServiceRecord.Kind.REVERSAL).exclude(
-        reversed_by__isnull=False)
+        status=ServiceRecord.Status.REJECTED).exclude(kind=ServiceRecord.Kind.REVERSAL).unreversed()
 
 
 def _rollup(org_id: int, day: datetime.date, hours: Decimal, records: int) -> None:

@@ -41,8 +41,9 @@ def parts_snapshot(volunteer: Volunteer, parts) -> dict:
 def unit_lines(volunteer: Volunteer, unit: OrgNode, period_from=None, period_to=None):
     """Approved, unreversed lines recorded by `unit` or below it, as the certificate lists."""
     qs = ServiceRecord.objects.filter(
-        volunteer=volunteer, status=ServiceRecord.Status.APPROVED, reversed_by__isnull=True,
-        org__path__startswith=unit.path).exclude(kind=ServiceRecord.Kind.REVERSAL).select_related(
+        volunteer=volunteer, status=ServiceRecord.Status.APPROVED,
+        org__path__startswith=unit.path).unreversed().exclude(
+        kind=ServiceRecord.Kind.REVERSAL).select_related(
         "org", "origin").order_by("service_date", "id")
     if period_from:
         qs = qs.filter(service_date__gte=period_from)

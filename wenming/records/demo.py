@@ -53,8 +53,8 @@ def _seal_png() -> SimpleUploadedFile:
 
 def _lines(volunteer: Volunteer) -> list[ServiceRecord]:
     return list(ServiceRecord.objects.filter(
-        volunteer=volunteer, status=ServiceRecord.Status.APPROVED, reversed_by__isnull=True,
-        org=volunteer.station).exclude(kind=ServiceRecord.Kind.REVERSAL).select_related(
+        volunteer=volunteer, status=ServiceRecord.Status.APPROVED,
+        org=volunteer.station).unreversed().exclude(kind=ServiceRecord.Kind.REVERSAL).select_related(
         "volunteer__user", "org").order_by("-service_date", "-id")[:6])
 
 

@@ -75,8 +75,8 @@ def units_of(volunteer: Volunteer) -> list[dict]:
     """谁记录谁证明: each unit that recorded approved hours, with its hours and lines."""
     qs = ServiceRecord.objects.filter(volunteer=volunteer, status=ServiceRecord.Status.APPROVED)
     rows = qs.values("org_id", "org__name").annotate(h=Sum("hours")).order_by("org__path")
-    counted = dict(qs.exclude(kind=ServiceRecord.Kind.REVERSAL).filter(
-        reversed_by__isnull=True).values_list("org_id").annotate(n=Count("id")).order_by())
+    counted = dict(qs.exclude(kind=ServiceRecord.Kind.REVERSAL).unreversed().values_list(
+        "org_id").annotate(n=Count("id")).order_by())
     return [{"org_id": r["org_id"], "name": r["org__name"], "hours": r["h"],
              "lines": counted.get(r["org_id"], 0)} for r in rows if r["h"]]
 
@@ -89,7 +89,7 @@ def trainings_part(volunteer: Volunteer) -> list[dict]:
             for t in Training.objects.filter(volunteer=volunteer)]
     attended = ServiceRecord.objects.filter(
         volunteer=volunteer, status=ServiceRecord.Status.APPROVED, activity__is_training=True,
-        reversed_by__isnull=True).exclude(kind=ServiceRecord.Kind.REVERSAL).select_related(
+        ).unreversed().exclude(kind=ServiceRecord.Kind.REVERSAL).select_related(
         "org")
     rows += [{"id": None, "name": r.title, "content": r.content, "hours": r.hours,
               "organiser": r.org.name, "date": r.service_date, "source": "activity",
@@ -152,8 +152,8 @@ def declarable_activities(volunteer: Volunteer) -> list:
     from wenming.activities.models import Activity, Enrollment
 
     now = timezone.now()
-    recorded = ServiceRecord.objects.filter(volunteer=volunteer, activity__isnull=False,
-                                            reversed_by__isnull=True).exclude(
+    recorded = ServiceRecord.objects.filter(volunteer=volunteer, activity__isnull=False
+                                            ).unreversed().exclude(
         status=ServiceRecord.Status.REJECTED).exclude(
         kind=ServiceRecord.Kind.REVERSAL).values("activity_id")
     return list(Activity.objects.filter(

@@ -6,11 +6,13 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wenming.core.forms import CleanForm
 from wenming.core.masking import mask_mobile
+from wenming.core.widgets import PickerField
 from wenming.orgs.models import OrgNode, Platform
 from wenming.orgs.permissions import is_staff_member, managed_nodes, visible_orgs
 from wenming.people.forms import split_list
@@ -148,6 +150,22 @@ class ActivityEditForm(ScheduleFields):
         return cls(data, initial=initial)
 
 
+def searched_org_and_team(form) -> None:
+    """Staff pick the node and the team by search-as-you-type: a district's 1,672 nodes and
+    678 teams as two selects made the publish form 334 KB and 1.4 s (issue 10). The
+    querysets set before (the caller's scope) still decide what is accepted; a team
+    leader keeps the short selects of their own teams."""
+    org, team = form.fields["org"], form.fields["team"]
+    form.fields["org"] = PickerField(
+        label=org.label, queryset=org.queryset, initial=org.initial,
+        search_url=reverse_lazy("api:org_search"), item_label="{name}",
+        item_detail="{kind_label} · {parent_name}")
+    form.fields["team"] = PickerField(
+        label=team.label, queryset=team.queryset, required=team.required,
+        search_url=reverse_lazy("api:team_search"), item_label="{name}",
+        item_detail="{org_name}", placeholder=_("输入队名搜索（可不填）"))
+
+
 class ActivityForm(ScheduleFields):
     org = forms.ModelChoiceField(label=_("组织单位"), queryset=OrgNode.objects.none(),
                                  empty_label=_("请选择"))
@@ -190,6 +208,8 @@ class ActivityForm(ScheduleFields):
         self.fields["project"].queryset = Project.objects.filter(
             Q(org__in=orgs) | Q(team_id__in=led)).order_by("-created_at")
         self.fields["org"].label_from_instance = lambda o: f"{o.get_kind_display()} · {o.name}"
+        if is_staff_member(user):
+            searched_org_and_team(self)
 
     def publish_values(self) -> dict:
         d = self.cleaned_data

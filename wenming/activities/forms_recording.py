@@ -12,7 +12,7 @@ from wenming.orgs.permissions import is_staff_member, visible_orgs
 from wenming.teams.models import Team
 from wenming.teams.permissions import led_team_ids, teams_for_user
 
-from .forms import DATETIME, DateTimeLocal
+from .forms import DATETIME, DateTimeLocal, searched_org_and_team
 from .recording import MAX_CODES, GroupRow
 
 MAX_SHEET_BYTES = 2 * 1024 * 1024
@@ -148,6 +148,8 @@ class ProjectForm(CleanForm):
         self.fields["org"].queryset = orgs.order_by("path")
         self.fields["team"].queryset = teams.filter(is_active=True).order_by("name")
         self.fields["org"].label_from_instance = lambda o: f"{o.get_kind_display()} · {o.name}"
+        if is_staff_member(user):
+            searched_org_and_team(self)
 
 
 class ProjectMoveForm(CleanForm):

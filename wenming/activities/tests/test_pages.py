@@ -300,7 +300,7 @@ def test_staff_cannot_publish_at_a_sibling_station(world, client_for):
     form = activity_form(world, org=world.sta1.id)
     form["platform"] = Platform.objects.get(code="health").id
     response = client_for(world.sta2_staff).post("/activities/new/", form)
-    assert response.status_code == 200 and "选择一个有效的选项" in page(response)
+    assert response.status_code == 200 and "不在您的管辖范围内" in page(response)  # the picker's message
     assert not Activity.objects.exists()
 
 
@@ -628,3 +628,20 @@ def test_list_pages_do_not_add_queries_per_row(world, client_for):
     before = [queries(client, url) for client, url in urls]
     add_rows()
     assert [queries(client, url) for client, url in urls] == before
+
+
+def test_staff_pick_the_node_and_team_by_search_not_from_a_select_of_every_one(
+        world, client_for, django_assert_max_num_queries):
+    """Issue 10: a district's 1,672 nodes and 678 teams were two <select>s (334 KB). The
+    picker renders the search box; what is accepted is still the staff member's scope."""
+    client = client_for(world.center_staff)
+    for url in ("/activities/new/", "/projects/new/"):
+        with django_assert_max_num_queries(12):
+            html = page(client.get(url))
+        assert 'name="org"' in html and "data-picker" in html
+        assert f'<option value="{world.sta2.id}"' not in html
+    outside = client_for(world.sta1_staff).post("/projects/new/", {
+        "title": "邻站的项目", "org": world.sta2.id,
+        "platform": Platform.objects.filter(is_active=True).first().id})
+    assert outside.status_code == 200  # the form again, with the error
+    assert "不在您的管辖范围内" in page(outside)

@@ -204,6 +204,9 @@ class ServiceOrder(models.Model):
             models.Index(fields=["state", "due_at"], name="order_due"),
             models.Index(fields=["volunteer", "state"], name="order_volunteer"),
             models.Index(fields=["resident", "created_at"], name="order_resident"),
+            # The API's and the queue's order (most urgent first): a center's whole district
+            # matches its scope, so the page of twenty is read off this index, not sorted.
+            models.Index(fields=["due_at", "-id"], name="order_list"),
         ]
 
     def __str__(self) -> str:

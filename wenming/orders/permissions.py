@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 from wenming.core.errors import Conflict, Forbidden, NotFound
 from wenming.core.masking import mask_mobile, mask_name
 from wenming.geo import cells_near
+from wenming.orgs.models import OrgNode
 from wenming.orgs.permissions import can_manage, is_platform_admin, is_staff_member, subtree_q
-from wenming.people.models import AuditLog, Volunteer
+from wenming.partners.models import Handover
+from wenming.people.models import AuditLog, Resident, Volunteer
 from wenming.people.services import audit_record
 from wenming.teams.models import Membership
 
@@ -41,19 +43,56 @@ def orders_for_user(user) -> QuerySet[ServiceOrder]:
         return qs.none()
     if is_platform_admin(user):
         return qs
-    # A partner unit's accounts see the orders handed to their unit (吹哨报到), nothing else.
-    scope = (Q(resident__user=user) | Q(grid__managers=user, kind=ServiceOrder.Kind.APPEAL)
-             | Q(handovers__unit__staff__user=user))
-    if is_staff_member(user):
-        scope |= subtree_q(user, "org__path") | subtree_q(user, "station__path")
+    return qs.filter(order_scope(user))
+
+
+def order_scope(user) -> Q:
+    """Each term a list of ids on a column of the orders table that an index starts with,
+    the ids read first (my resident row, my grids, my units' hand-overs, my subtree's
+    nodes: small, cached on the request's `Viewer`). The OR across joined tables
+    (resident__user, grid__managers, handovers__unit__staff__user, org__path) needed a
+    DISTINCT, and even as subqueries it was a scan of every order of the district with a
+    hashed filter (issue 10: `GET /api/orders` 29.8 s SQLite / 4.5 s PostgreSQL); lists
+    let each database OR index scans together, and an empty list drops its term."""
     viewer = viewer_of(user)
+    scope = (Q(resident_id__in=viewer.resident_ids)
+             | Q(grid_id__in=viewer.grid_ids, kind=ServiceOrder.Kind.APPEAL)
+             # A partner unit's accounts see the orders handed to their unit (吹哨报到).
+             | Q(pk__in=viewer.handed_order_ids))
+    if viewer.staff_member:
+        nodes = node_ids(OrgNode.objects.filter(subtree_q(user, "path")))
+        scope |= Q(org_id__in=nodes) | Q(station_id__in=nodes)
     volunteer = viewer.volunteer
     if volunteer is not None:
-        scope |= Q(volunteer=volunteer) | Q(team_id__in=viewer.led_team_ids)
-        if volunteer.home_lat is not None:
-            scope |= Q(state=State.OPEN, cell__in=cells_near(volunteer.home_lat,
-                                                             volunteer.home_lng))
-    return qs.filter(scope).distinct()
+        scope |= Q(volunteer_id=volunteer.pk) | Q(team_id__in=viewer.led_team_ids)
+        scope |= open_near_q(volunteer)
+    return scope
+
+
+def in_subtree_q(node: OrgNode) -> Q:
+    """Orders handled in, or coming from, a node's subtree: two id lists on indexed columns
+    instead of an OR of two path joins."""
+    nodes = node_ids(OrgNode.objects.filter(path__startswith=node.path))
+    return Q(org_id__in=nodes) | Q(station_id__in=nodes)
+
+
+NODE_LIST_MAX = 100
+
+
+def node_ids(nodes: QuerySet[OrgNode]) -> list[int] | QuerySet[OrgNode]:
+    """A subtree's node ids as a list when it is small (a station's, an institute's: each
+    database ORs index lookups for them), as a subquery when large (a center's 1,672:
+    most orders match anyway, and compiling two 1,672-item lists into every query of a
+    page cost more than the queries)."""
+    ids = list(nodes.values_list("pk", flat=True)[:NODE_LIST_MAX + 1])
+    return ids if len(ids) <= NODE_LIST_MAX else nodes.values("pk")
+
+
+def open_near_q(volunteer: Volunteer) -> Q:
+    """Open orders near a volunteer's home: what they may grab (and what 为你推荐 offers)."""
+    if volunteer.home_lat is None:
+        return Q(pk__in=[])
+    return Q(state=State.OPEN, cell__in=cells_near(volunteer.home_lat, volunteer.home_lng))
 
 
 def order_get_for_user(user, order_id: int) -> ServiceOrder:
@@ -109,6 +148,20 @@ class Viewer:
         if not self.user.is_authenticated:
             return frozenset()
         return frozenset(self.user.managed_grids.values_list("id", flat=True))
+
+    @cached_property
+    def resident_ids(self) -> list[int]:
+        if not self.user.is_authenticated:
+            return []
+        return list(Resident.objects.filter(user=self.user).values_list("pk", flat=True))
+
+    @cached_property
+    def handed_order_ids(self) -> list[int]:
+        """The orders handed over (吹哨报到) to the units this account works for."""
+        if not self.unit_staff:
+            return []
+        return list(Handover.objects.filter(unit__staff__user=self.user).values_list(
+            "order_id", flat=True).distinct())
 
     @cached_property
     def unit_staff(self) -> bool:

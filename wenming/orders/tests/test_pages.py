@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from wenming.activities.models import ServiceRecord
+from wenming.orders import views
 from wenming.orders.models import OrderEvent, ServiceOrder
 from wenming.orders.tests.test_support import (
     FAR_AWAY,
@@ -445,9 +446,8 @@ def test_the_map_carries_markers_and_stations(world, client_for):
     markers = json.loads(page(response).split('id="order-markers" type="application/json">')[1]
                          .split("</script>")[0])
     assert [m["id"] for m in markers] == [order.pk]
-    assert markers[0]["url"] == f"/orders/{order.pk}/dispatch/"
-    assert {s["name"] for s in response.context["stations"]} == {world.sta1.name,
-                                                                 world.sta1b.name}
+    assert 'data-dispatch="/orders/0/dispatch/"' in page(response)  # the popup's link
+    assert {s[0] for s in response.context["stations"]} == {world.sta1.name, world.sta1b.name}
     html = page(response)
     assert 'data-tiles=""' in html and "/static/vendor/leaflet/leaflet.js" in html
     assert "未配置底图" in html
@@ -463,8 +463,23 @@ def test_the_map_shows_only_the_subtree(world, client_for):
     make(world, "reviewed")
     response = client_for(world.sta2_staff).get("/orders/map/")
     assert response.context["markers"] == []
-    assert [s["name"] for s in response.context["stations"]] == [world.sta2.name]
+    assert [s[0] for s in response.context["stations"]] == [world.sta2.name]
     assert client_for(world.res1.user).get("/orders/map/").status_code == 403
+
+
+def test_the_map_shows_the_most_urgent_orders_up_to_its_cap(world, client_for, monkeypatch,
+                                                            django_assert_max_num_queries):
+    """Issue 10: a district's 2,000 markers made 715 KB; the map keeps the most urgent few
+    and says how many there are in all."""
+    monkeypatch.setattr(views, "MAP_MARKERS", 2)
+    orders = [make(world, "reviewed") for _ in range(3)]
+    client = client_for(world.inst1_staff)
+    client.get("/orders/map/")
+    with django_assert_max_num_queries(12):
+        response = client.get("/orders/map/")
+    urgent = sorted(orders, key=lambda o: (o.due_at, -o.pk))[:2]
+    assert [m["id"] for m in response.context["markers"]] == [o.pk for o in urgent]
+    assert response.context["total"] == 3 and "共 3 个" in page(response)
 
 
 # ---- the grid manager ---------------------------------------------------------------------

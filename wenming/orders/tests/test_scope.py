@@ -23,6 +23,7 @@ from wenming.orgs.services import grid_create, org_create
 from wenming.people.models import Resident
 from wenming.people.tests.factories import UserFactory, resident_at, staff_at, volunteer_at
 from wenming.teams import services as team_services
+from wenming.testing import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -337,3 +338,34 @@ def test_a_staff_member_orders_on_behalf_only_within_their_subtree(world, client
     response = post(client_for(world.sta2_staff), "/api/orders",
                     order_body(resident_id=world.res1.id))
     assert_error(response, 404, "unknown_resident")
+
+
+def test_the_list_is_a_fixed_number_of_queries_with_a_capped_count(
+        world, orders, monkeypatch, django_assert_max_num_queries):
+    """Issue 10: the scope is id lists on indexed columns (no OR over joins, no DISTINCT)
+    and the count stops at a cap, as the ledger's lists do."""
+    from wenming.orders import api
+
+    client = logged_in(world.center_staff)
+    client.get("/api/orders")
+    with django_assert_max_num_queries(10):
+        body = client.get("/api/orders").json()
+    assert body["count"] == len(orders) and body["count_capped"] is False
+    monkeypatch.setattr(api, "COUNT_CAP", 2)
+    body = client.get("/api/orders").json()
+    assert (body["count"], body["count_capped"]) == (2, True)
+    assert len(body["items"]) == min(20, len(orders))
+    # the subtree filter (by node ids) keeps the scope: a sibling's node is a 404
+    assert ids(client.get(f"/api/orders?org={world.sta1.pk}")) == {o.pk for o in orders.values()}
+    assert logged_in(world.sta2_staff).get(f"/api/orders?org={world.sta1.pk}").status_code == 404
+
+
+def test_a_large_subtree_reads_its_nodes_as_a_subquery(world, orders, monkeypatch):
+    """The same orders whether the subtree's nodes come as a list or, past NODE_LIST_MAX,
+    as a subquery."""
+    from wenming.orders import permissions
+
+    listed = ids(logged_in(world.center_staff).get("/api/orders?page_size=200"))
+    monkeypatch.setattr(permissions, "NODE_LIST_MAX", 1)
+    assert ids(logged_in(world.center_staff).get("/api/orders?page_size=200")) == listed
+    assert ids(logged_in(world.sta2_staff).get("/api/orders?page_size=200")) == set()

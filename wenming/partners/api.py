@@ -13,7 +13,7 @@ from wenming.orgs.permissions import org_get_for_user
 from wenming.people.selectors import my_volunteer
 
 from . import services
-from .models import Unit
+from .models import Unit, UnitMember, UnitStaff
 from .permissions import (
     handover_caps,
     handover_get_for_user,
@@ -83,10 +83,15 @@ class MediationIn(Strict):
 def unit_out(request, unit: Unit, *, detail: bool = False, reveal: bool = False) -> dict:
     """One rule with the page: contact through `unit_contact`; members (with their hours in
     the community on the detail) only for those whose caps see them."""
-    caps = unit_caps(request.user, unit)
+    caps = unit_caps(request.user, unit, own=getattr(unit, "viewer_is_staff", None))
     contact = unit_contact(request.user, unit, caps=caps, reveal=reveal,
                            ip=request.META.get("REMOTE_ADDR"))
-    members = members_with_hours(unit) if caps.sees_members else []
+    if not caps.sees_members:
+        members = []
+    elif not detail and hasattr(unit, "page_members"):
+        members = unit.page_members
+    else:
+        members = members_with_hours(unit)
     out = {"id": unit.pk, "name": unit.name, "kind": unit.kind,
            "kind_label": unit.get_kind_display(), "org_id": unit.org_id,
            "contact_name": contact.name, "contact_phone": contact.phone,
@@ -109,7 +114,22 @@ def unit_list(request, filters: Query[UnitFilter]):
         qs = qs.filter(kind=filters.kind)
     if filters.q:
         qs = qs.filter(name__contains=filters.q)
-    return paginate(qs.order_by("name", "id"), filters, lambda u: unit_out(request, u))
+    return paginate(qs.order_by("name", "id"), filters, lambda u: unit_out(request, u),
+                    preload=lambda units: page_facts(request.user, units))
+
+
+def page_facts(user, units: list[Unit]) -> None:
+    """What each row of a page needs, in two queries for the page instead of two per unit
+    (issue 10: `GET /api/units` made 44 queries): whether the caller is one of its
+    accounts, and its members (the list shows no hours: those are the detail's)."""
+    own = set(UnitStaff.objects.filter(user=user, unit__in=units).values_list(
+        "unit_id", flat=True))
+    members: dict[int, list[UnitMember]] = {u.pk: [] for u in units}
+    for m in UnitMember.objects.filter(unit__in=units).select_related("volunteer").order_by(
+            "-since", "id"):
+        members[m.unit_id].append(m)
+    for u in units:
+        u.viewer_is_staff, u.page_members = u.pk in own, members[u.pk]
 
 
 @router.post("/units", response={201: dict}, summary="登记共建单位")

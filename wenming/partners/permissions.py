@@ -85,9 +85,12 @@ class UnitCaps:
     can_reveal_contact: bool
 
 
-def unit_caps(user, unit: Unit) -> UnitCaps:
+def unit_caps(user, unit: Unit, *, own: bool | None = None) -> UnitCaps:
+    """`own`: whether the user is one of the unit's accounts, when the caller read it for a
+    whole page of units at once (`unit_list`); asked here otherwise."""
     manages = can_manage(user, unit.org)
-    own = user.is_authenticated and unit.staff.filter(user=user).exists()
+    if own is None:
+        own = user.is_authenticated and unit.staff.filter(user=user).exists()
     return UnitCaps(manages=manages, is_unit_staff=own, sees_members=manages or own,
                     can_reveal_contact=manages and not own)
 

@@ -164,3 +164,22 @@ def test_staff_open_an_account_for_a_unit_which_then_sees_only_its_own(world, un
         **body, "username": "hospital3", "mobile": "13700137009"})
     assert r.status_code == 302
     assert UnitStaff.objects.filter(unit=unit).count() == 3
+
+
+def test_the_list_reads_a_page_of_units_in_a_fixed_number_of_queries(
+        world, django_assert_max_num_queries):
+    """Issue 10: `GET /api/units` asked per unit whether the caller is one of its accounts
+    and for its members with their hours (44 queries for twenty)."""
+    units = [unit_at(world.sta1, f"单位{i}", account=f"unit{i}") for i in range(6)]
+    for u in units[:3]:
+        UnitMember.objects.create(unit=u, volunteer=world.vol1, since=timezone.localdate())
+    client = logged_in(world.center_staff)
+    client.get("/api/units")
+    with django_assert_max_num_queries(8):
+        items = client.get("/api/units").json()["items"]
+    assert len(items) == 6
+    assert [len(i["members"]) for i in items] == [1, 1, 1, 0, 0, 0]
+    assert "hours" not in items[0]["members"][0]  # the detail's, not the list's
+    own = logged_in(unit_user(units[0])).get("/api/units").json()["items"]
+    assert [u["id"] for u in own] == [units[0].pk]
+    assert own[0]["contact_phone"] == "13800138000"  # its own account sees it whole

@@ -81,34 +81,52 @@ def _in_slots(slots, start: datetime.datetime) -> bool | None:
     return any(w == start.weekday() and a <= hhmm < b for w, a, b in slots)
 
 
-def score(person: Person, c: Candidate) -> tuple[float, list[str]]:
-    """The candidate's score for the person (0–100) and the reasons, strongest first."""
-    parts: dict[str, tuple[float, str]] = {}
+def shares(person: Person, c: Candidate) -> dict[str, float]:
+    """Each factor's share (0–1) for the candidate: the numbers only, no words."""
+    parts: dict[str, float] = {}
     if None not in (person.lat, person.lng, c.lat, c.lng):
         km = haversine_km(person.lat, person.lng, c.lat, c.lng)
-        parts["distance"] = (max(0.0, 1 - km / REACH_KM), _("距您约%(km).1f公里") % {"km": km})
+        parts["distance"] = max(0.0, 1 - km / REACH_KM)
     if c.platform_id is not None:
         share = person.habits.platforms.get(c.platform_id, 0.0)
-        listed = c.platform_id in person.listed_platforms
-        parts["kind"] = (max(share, 0.6 if listed else 0.0),
-                         _("您常参加这类服务（占%(p)d%%）") % {"p": round(share * 100)}
-                         if share >= 0.2 else _("您选择的服务类别") if listed else "")
+        parts["kind"] = max(share, 0.6 if c.platform_id in person.listed_platforms else 0.0)
     if c.org_id is not None and (share := person.habits.orgs.get(c.org_id, 0.0)):
-        parts["place"] = (share, _("您在这里服务过%(n)d次") % {
-            "n": round(share * person.habits.lines)})
+        parts["place"] = share
     if c.start is not None:
-        wd = c.start.weekday()
-        share = person.habits.weekdays.get(wd, 0.0)
-        parts["weekday"] = (share, _("您常在%(d)s服务") % {"d": _(WEEKDAYS[wd])}
-                            if share >= 0.25 else "")
-        free = _in_slots(person.slots, c.start)
-        parts["time"] = ({True: 1.0, None: 0.5, False: 0.0}[free],
-                         _("在您的可服务时段内") if free else "")
-    if c.skills:
-        have = sum(s in person.skills for s in c.skills) / len(c.skills)
-        parts["skills"] = (have, _("需要您的技能") if have else "")
-    else:
-        parts["skills"] = (1.0, "")
-    total = sum(WEIGHTS[k] * share for k, (share, _r) in parts.items())
-    ranked = sorted(parts.items(), key=lambda kv: -WEIGHTS[kv[0]] * kv[1][0])
-    return round(total, 1), [reason for _k, (share, reason) in ranked if reason and share > 0]
+        parts["weekday"] = person.habits.weekdays.get(c.start.weekday(), 0.0)
+        parts["time"] = {True: 1.0, None: 0.5, False: 0.0}[_in_slots(person.slots, c.start)]
+    parts["skills"] = (sum(s in person.skills for s in c.skills) / len(c.skills)
+                       if c.skills else 1.0)
+    return parts
+
+
+def points(person: Person, c: Candidate) -> float:
+    """The candidate's score for the person, 0–100 (what ranking needs: no reasons, which
+    cost a translation each and are shown only for the top few)."""
+    return round(sum(WEIGHTS[k] * share for k, share in shares(person, c).items()), 1)
+
+
+def _reason(person: Person, c: Candidate, key: str, share: float) -> str:
+    if key == "distance":
+        return _("距您约%(km).1f公里") % {"km": haversine_km(person.lat, person.lng, c.lat, c.lng)}
+    if key == "kind":
+        habit = person.habits.platforms.get(c.platform_id, 0.0)
+        return (_("您常参加这类服务（占%(p)d%%）") % {"p": round(habit * 100)} if habit >= 0.2
+                else _("您选择的服务类别") if c.platform_id in person.listed_platforms else "")
+    if key == "place":
+        return _("您在这里服务过%(n)d次") % {"n": round(share * person.habits.lines)}
+    if key == "weekday":
+        return (_("您常在%(d)s服务") % {"d": _(WEEKDAYS[c.start.weekday()])}
+                if share >= 0.25 else "")
+    if key == "time":
+        return _("在您的可服务时段内") if share == 1.0 else ""
+    return _("需要您的技能") if c.skills else ""
+
+
+def score(person: Person, c: Candidate) -> tuple[float, list[str]]:
+    """The candidate's score for the person (0–100) and the reasons, strongest first."""
+    parts = shares(person, c)
+    total = round(sum(WEIGHTS[k] * share for k, share in parts.items()), 1)
+    ranked = sorted(parts.items(), key=lambda kv: -WEIGHTS[kv[0]] * kv[1])
+    reasons = (_reason(person, c, key, share) for key, share in ranked if share > 0)
+    return total, [r for r in reasons if r]

@@ -1,6 +1,6 @@
 """The candidates near a person and what they did before: the reads behind 为你推荐.
 
-Scope comes from each app's own permissions (`activities_for_user`, `orders_for_user`,
+Scope comes from each app's own permissions (`activities_for_user`, `open_near_q`,
 `wishes_for_user`), so a recommendation never shows what the person could not open.
 """
 
@@ -15,13 +15,13 @@ from wenming.activities.models import Activity, Enrollment, ServiceRecord
 from wenming.activities.permissions import activities_for_user
 from wenming.geo import haversine_km
 from wenming.notices.permissions import news_around
-from wenming.orders.models import State
-from wenming.orders.permissions import orders_for_user
+from wenming.orders.models import ServiceOrder
+from wenming.orders.permissions import open_near_q
 from wenming.people.models import Resident, User, Volunteer
 from wenming.wishes.models import State as WishState
 from wenming.wishes.permissions import wishes_for_user
 
-from .scoring import REACH_KM, Candidate, Habits, Person, score
+from .scoring import REACH_KM, Candidate, Habits, Person, points, score
 
 HORIZON = datetime.timedelta(days=30)
 KM_PER_DEGREE = 111.2
@@ -93,8 +93,11 @@ def _activities(user: User, person: Person, volunteer: Volunteer | None) -> list
     return activity_candidates(qs.order_by("start")[:MAX_CANDIDATES])
 
 
-def _orders(user: User) -> list[Candidate]:
-    rows = orders_for_user(user).filter(state=State.OPEN).values_list(
+def _orders(volunteer: Volunteer) -> list[Candidate]:
+    """Open orders the volunteer may grab: near home (`open_near_q`, the branch of
+    `orders_for_user` that can hold an open order for a volunteer; dispatched ones are not
+    open). One indexed query instead of the whole scope's five reads."""
+    rows = ServiceOrder.objects.filter(open_near_q(volunteer)).order_by("due_at", "id").values_list(
         "id", "text", "lat", "lng", "platform_id", "station_id", "wished_at", "skill", "address")
     return [Candidate("order", pk, text[:40], lat, lng, platform, station,
                       timezone.localtime(wished), (skill,) if skill else (), f"/orders/{pk}/",
@@ -111,17 +114,18 @@ def _wishes(user: User, person: Person) -> list[Candidate]:
 
 
 def ranked(person: Person, candidates: list[Candidate], limit: int) -> list[dict]:
+    """The best `limit` candidates, each with its reasons. All are scored (`points`); only
+    the shown ones are explained: a reason costs a translation, and a volunteer's few
+    hundred candidates times six reasons were a third of the time (issue 15)."""
     rows = []
     for c in candidates:
-        points, reasons = score(person, c)
         km = (haversine_km(person.lat, person.lng, c.lat, c.lng)
               if None not in (person.lat, person.lng, c.lat, c.lng) else None)
-        rows.append({"kind": c.kind, "id": c.id, "title": c.title, "score": points,
-                     "reasons": reasons, "url": c.url, "place": c.place,
-                     "start": c.start,
-                     "distance_km": round(km, 1) if km is not None else None})
-    rows.sort(key=lambda r: (-r["score"], r["distance_km"] or 0, r["kind"], r["id"]))
-    return rows[:limit]
+        rows.append((points(person, c), round(km, 1) if km is not None else None, c))
+    rows.sort(key=lambda r: (-r[0], r[1] or 0, r[2].kind, r[2].id))
+    return [{"kind": c.kind, "id": c.id, "title": c.title, "score": total,
+             "reasons": score(person, c)[1], "url": c.url, "place": c.place,
+             "start": c.start, "distance_km": km} for total, km, c in rows[:limit]]
 
 
 def recommendations_for(user: User, *, lat=None, lng=None, limit: int = 20) -> list[dict]:
@@ -131,7 +135,7 @@ def recommendations_for(user: User, *, lat=None, lng=None, limit: int = 20) -> l
                                          ).select_related("station").first()
     if volunteer is not None:
         person = person_of(volunteer, lat=lat, lng=lng)
-        candidates = (_activities(user, person, volunteer) + _orders(user)
+        candidates = (_activities(user, person, volunteer) + _orders(volunteer)
                       + _wishes(user, person))
         return ranked(person, candidates, limit)
     resident = Resident.objects.filter(user=user).select_related("station").first()

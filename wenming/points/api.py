@@ -9,14 +9,13 @@ from ninja import Field, Query, Router, Status
 from wenming.core.errors import NotFound
 from wenming.core.pagination import PageQuery, paginate
 from wenming.core.schemas import Id, Strict, Text
-from wenming.orgs.permissions import org_get_for_user
+from wenming.orgs.permissions import is_staff_member, org_get_for_user
 from wenming.people.models import Volunteer
 from wenming.people.selectors import my_volunteer
 
-from . import services
+from . import selectors, services
 from .models import Goods, PointsAccount, PointsEntry, Redemption
 from .permissions import (
-    accounts_for_user,
     allowed_moves,
     goods_get_for_user,
     redemption_caps,
@@ -109,7 +108,10 @@ def points_me(request, page: Query[PageQuery]):
 
 @router.get("/points/accounts", summary="辖区志愿者积分（工作人员）")
 def points_accounts(request, page: Query[PageQuery]):
-    qs = accounts_for_user(request.user).exclude(volunteer__user=request.user)
+    if is_staff_member(request.user):
+        qs = selectors.staff_accounts(request.user)
+    else:  # a volunteer's own account only, and the list leaves it out
+        qs = PointsAccount.objects.none()
     return paginate(qs.order_by("-balance", "id"), page, lambda a: {
         "volunteer_id": a.volunteer_id, "real_name": a.volunteer.user.real_name,
         "station_id": a.volunteer.station_id, "balance": a.balance})

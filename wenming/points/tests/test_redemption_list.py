@@ -111,5 +111,36 @@ def test_the_query_count_does_not_grow_with_the_page(world, many, persona):
             assert client.get("/api/redemptions", {"page_size": size}).status_code == 200
         counts.append(len(ctx))
     assert counts[0] == counts[1], counts
-    pinned = {"vol1": 5, "sta1_staff": 5, "admin": 5}  # session, user, roles, rows, count
+    # session, user, roles, the page's keys (one per part), its rows, the count(s); sta1's
+
+    pinned = {"vol1": 6, "sta1_staff": 6, "admin": 6}
     assert counts[1] == pinned[persona], counts
+
+
+def test_the_only_roots_staff_read_every_store_without_a_goods_list(world, many):
+    """The center of the district's only root: no filter at all (the newest-first index),
+    the same rows as the scope read."""
+    assert selectors.whole_district(selectors.managed_nodes(world.center_staff))
+    assert not selectors.whole_district(selectors.managed_nodes(world.inst1_staff))
+    got = selectors.redemption_page(world.center_staff, page=1, page_size=50)
+    want = list(redemptions_for_user(world.center_staff).order_by("-created_at", "-id"))
+    assert [r.pk for r in got["rows"]] == [r.pk for r in want] and got["count"] == len(want)
+
+
+def test_the_accounts_list_is_the_subtree_less_oneself_highest_first(world,
+                                                                     django_assert_max_num_queries):
+    from wenming.points.models import PointsAccount
+
+    give_points([world.vol1, world.vol1b, world.vol2], 30)
+    for staff, ids in ((world.center_staff, {world.vol1.pk, world.vol1b.pk, world.vol2.pk}),
+                       (world.inst1_staff, {world.vol1.pk, world.vol1b.pk}),
+                       (world.sta2_staff, {world.vol2.pk})):
+        client = logged_in(staff)
+        client.get("/api/points/accounts")  # the session's first request reads more
+        with django_assert_max_num_queries(8):
+            body = client.get("/api/points/accounts").json()
+        assert {i["volunteer_id"] for i in body["items"]} == ids
+        assert [i["balance"] for i in body["items"]] == sorted(
+            (i["balance"] for i in body["items"]), reverse=True)
+    assert logged_in(world.vol1.user).get("/api/points/accounts").json()["items"] == []
+    assert PointsAccount.objects.count() >= 3

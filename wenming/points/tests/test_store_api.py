@@ -438,8 +438,8 @@ def test_the_goods_list_runs_a_fixed_number_of_queries(world, client_for, shop, 
         assert response.json()["count"] > rows
 
 
-# session, user, roles, the page (with goods), the count
-@pytest.mark.parametrize("persona,queries", [("inst1_staff", 5), ("vol1", 5)])
+# session, user, roles, the page's keys, its rows (with goods), the count
+@pytest.mark.parametrize("persona,queries", [("inst1_staff", 6), ("vol1", 6)])
 def test_the_redemption_list_runs_a_fixed_number_of_queries(world, client_for, shop, persona,
                                                             queries, django_assert_num_queries):
     user = getattr(world, persona)

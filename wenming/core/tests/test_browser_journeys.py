@@ -13,7 +13,7 @@ from wenming.orgs.boundaries import boundary_set, shipped_districts
 from wenming.orgs.models import Boundary
 from wenming.records.tests.test_support import approved_line
 from wenming.teams.models import Team
-from wenming.testing import tile
+from wenming.testing import tab, tile
 
 pytestmark = pytest.mark.browser
 
@@ -146,4 +146,24 @@ def test_a_map_without_an_outline_stays_quiet(world, live_server, browser):  # n
     boundary_set(by=None, node=world.center, data=shipped_districts())
     page.reload()
     expect(page.locator("path.district-boundary")).to_have_count(1)
+    assert not errors
+
+
+def test_the_order_map_the_dashboard_and_the_order_form_draw_the_outline(
+        world, live_server, browser):  # noqa: F811
+    boundary_set(by=None, node=world.center, data=shipped_districts())
+    staff = phone(browser)
+    errors = []
+    staff.on("pageerror", lambda e: errors.append(str(e)))
+    log_in(staff, live_server.url, "center")
+    for path in ("/orders/map/", f"/stats/{world.center.id}/", "/activities/new/"):
+        staff.goto(f"{live_server.url}{path}")
+        expect(staff.locator("path.district-boundary"), path).to_have_count(1)
+    resident = phone(browser)
+    log_in(resident, live_server.url, "res1")
+    tab(resident, "点单")
+    resident.get_by_role("link", name="健康促进与体育服务平台").click()
+    resident.get_by_role("button", name="上门量血压、测血糖").click()
+    expect(resident.locator("[data-place-picker]")).to_be_attached()
+    expect(resident.locator("path.district-boundary")).to_have_count(1)
     assert not errors

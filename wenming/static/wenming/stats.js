@@ -90,40 +90,11 @@
 
   var COLOURS = {orders: "#d97706", activities: "#2563eb", nodes: "#6b7280"};
 
-  function canvasMap(box, places) {
-    var all = [].concat(places.nodes, places.orders, places.activities);
-    var canvas = document.createElement("canvas");
-    var w = box.clientWidth, h = box.clientHeight, ratio = window.devicePixelRatio || 1;
-    canvas.width = w * ratio; canvas.height = h * ratio;
-    canvas.style.width = w + "px"; canvas.style.height = h + "px";
-    box.appendChild(canvas);
-    if (!all.length) return;
-    var lats = all.map(function (p) { return p.lat; }), lngs = all.map(function (p) { return p.lng; });
-    var minLat = Math.min.apply(null, lats), maxLat = Math.max.apply(null, lats);
-    var minLng = Math.min.apply(null, lngs), maxLng = Math.max.apply(null, lngs);
-    /* A degree of longitude is shorter than one of latitude by cos(latitude). */
-    var k = Math.cos((minLat + maxLat) / 2 * Math.PI / 180);
-    var pad = 12, sx = (w - 2 * pad) / (((maxLng - minLng) * k) || 1), sy = (h - 2 * pad) / ((maxLat - minLat) || 1);
-    var s = Math.min(sx, sy);
-    var ox = (w - 2 * pad - (maxLng - minLng) * k * s) / 2, oy = (h - 2 * pad - (maxLat - minLat) * s) / 2;
-    var ctx = canvas.getContext("2d");
-    ctx.scale(ratio, ratio);
-    ctx.fillStyle = "#f8fafc"; ctx.fillRect(0, 0, w, h);
-    function dot(p, r, colour) {
-      ctx.beginPath();
-      ctx.arc(pad + ox + (p.lng - minLng) * k * s, h - pad - oy - (p.lat - minLat) * s, r, 0, 2 * Math.PI);
-      ctx.fillStyle = colour; ctx.fill();
-    }
-    ctx.globalAlpha = 0.6;
-    places.activities.forEach(function (p) { dot(p, 3, COLOURS.activities); });
-    places.orders.forEach(function (p) { dot(p, 3, COLOURS.orders); });
-    ctx.globalAlpha = 1;
-    places.nodes.forEach(function (p) { dot(p, p.kind === "station" ? 2.5 : 5, COLOURS.nodes); });
-  }
-
   function leafletMap(box, places) {
-    var map = window.L.map(box, {fadeAnimation: false});
-    window.L.tileLayer(box.dataset.tiles, {maxZoom: 19}).addTo(map);
+    /* Tiles only when the deployment names a tile server; offline the dots and the
+       district's outline (boundary.js) sit on a plain background. */
+    var map = window.L.map(box, {fadeAnimation: false, attributionControl: !!box.dataset.tiles});
+    if (box.dataset.tiles) window.L.tileLayer(box.dataset.tiles, {maxZoom: 19}).addTo(map);
     var pts = [];
     ["nodes", "activities", "orders"].forEach(function (kind) {
       places[kind].forEach(function (p) {
@@ -142,8 +113,7 @@
     fetch(box.dataset.src, {credentials: "same-origin"}).then(function (r) { return r.json(); })
       .then(function (places) {
         box.dataset.count = places.orders.length + places.activities.length;
-        if (box.dataset.tiles && window.L) leafletMap(box, places);
-        else canvasMap(box, places);
+        if (window.L) leafletMap(box, places);
       });
   }
 

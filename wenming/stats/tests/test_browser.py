@@ -39,7 +39,9 @@ def test_center_drills_down_to_a_station_and_downloads_the_quarter(
     expect(page.get_by_test_id("period")).to_have_text(quarter.inner_text())  # period kept
     page.get_by_test_id("children").get_by_role("link", name=world.sta1.name).click()
     expect(page.get_by_test_id("stats-title")).to_have_text(world.sta1.name)
-    expect(page.locator("#stats-map canvas")).to_have_count(1)  # offline: dots on a canvas
+    # Offline: the dots on a plain Leaflet map, no tiles.
+    expect(page.locator("#stats-map path.leaflet-interactive").first).to_be_attached()
+    expect(page.locator("#stats-map .leaflet-tile")).to_have_count(0)
     shot(page, "stats-2-station.png")
 
     with page.expect_download() as excel:

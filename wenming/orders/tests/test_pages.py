@@ -475,7 +475,7 @@ def test_the_map_shows_the_most_urgent_orders_up_to_its_cap(world, client_for, m
     orders = [make(world, "reviewed") for _ in range(3)]
     client = client_for(world.inst1_staff)
     client.get("/orders/map/")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         response = client.get("/orders/map/")
     urgent = sorted(orders, key=lambda o: (o.due_at, -o.pk))[:2]
     assert [m["id"] for m in response.context["markers"]] == [o.pk for o in urgent]

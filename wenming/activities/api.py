@@ -345,12 +345,15 @@ def _count_capped(parts) -> int:
     """The union's size up to the cap: the first part (a staff member's subtree) past it
     ends the count; otherwise the parts' ids are counted, so a line in two parts counts
     once."""
-    first = parts[0].order_by()[:COUNT_CAP + 1].count()
+    # Without the page's joins: a sliced count keeps select_related, and joining 10,001
+    # lines to their volunteers, users, activities and nodes cost 150 ms of a center's list.
+    parts = [qs.select_related(None).order_by() for qs in parts]
+    first = parts[0][:COUNT_CAP + 1].count()
     if len(parts) == 1 or first > COUNT_CAP:
         return first
     ids = set()
     for qs in parts:
-        ids.update(qs.order_by().values_list("pk", flat=True)[:COUNT_CAP + 1])
+        ids.update(qs.values_list("pk", flat=True)[:COUNT_CAP + 1])
     return len(ids)
 
 

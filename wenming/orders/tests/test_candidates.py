@@ -184,9 +184,8 @@ def test_candidates_take_the_same_number_of_queries_for_2_or_20_volunteers(
     client.get(f"/api/orders/{order.id}/candidates")
     # session, user, roles, volunteer profile, the order; the volunteers nearest the place,
     # the others around who could still rank, their order stats, the winners' names; the
-    # institute's teams and their order stats; the scope's id lists (my resident row, my
-    # grids, whether I am a unit's account, my subtree's nodes: issue 10's indexed scope).
-    with django_assert_num_queries(15) as few:
+    # institute's teams and their order stats.
+    with django_assert_num_queries(11) as few:
         assert len(candidates(client, order)) == 2 + 1
     add(18)
     with django_assert_num_queries(len(few.captured_queries)):
